@@ -1,0 +1,76 @@
+# vpcdsl — build / test / demo entry points (GNU make).
+#
+#   make venv    create .venv and install vpcdsl editable with the test extras
+#   make demo    run the CLI on the bundled example
+#   make test    unit tests + notebook output comparison (nbval)
+#   make bench   install the bench extras and run benchmarks/run.py
+#   make clean   remove build and test artefacts (keeps .venv)
+#   make distclean   clean, and remove .venv as well
+
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS='-m "not slow"'`.
+PYTEST_ARGS ?=
+
+# Use sudo for apt-get only when not already root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
+
+.DEFAULT_GOAL := test
+.PHONY: venv demo test bench clean distclean
+
+venv: $(STAMP)
+
+# System prerequisites (Debian): python3-venv (the venv/ensurepip bits Debian
+# splits out of the interpreter) is only needed when the venv has to be
+# created; Graphviz's `dot` renders the diagrams. Missing packages are
+# collected first so `apt-get update` runs at most once.
+# `python3 -m venv` runs only when .venv has no pip yet; re-running it on an
+# existing directory keeps its site-packages and (re)installs pip if an
+# earlier attempt left it without one.
+# The stamp depends on pyproject.toml, so a change of dependencies reinstalls.
+$(STAMP): pyproject.toml
+	@set -e; \
+	pkgs=""; \
+	if [ ! -x "$(BIN)/pip" ]; then \
+	  if ! $(PY) -m venv --help >/dev/null 2>&1 || ! $(PY) -c 'import ensurepip' >/dev/null 2>&1; then \
+	    pkgs="$$pkgs python3-venv"; \
+	  fi; \
+	fi; \
+	if ! command -v dot >/dev/null 2>&1; then pkgs="$$pkgs graphviz"; fi; \
+	if [ -n "$$pkgs" ]; then \
+	  echo "apt-get install:$$pkgs"; \
+	  $(SUDO) apt-get update; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$pkgs; \
+	fi
+	@if [ ! -x "$(BIN)/pip" ]; then echo "$(PY) -m venv $(VENV)"; $(PY) -m venv $(VENV); fi
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+# TODO: the demo will grow a trace and a diagram (rendered with Graphviz's
+# `dot`, which `make venv` installs) once those commands exist.
+demo: venv
+	$(BIN)/vpcdsl check examples/three-tier.vpc
+
+# nbval re-executes the notebooks and compares against their committed outputs.
+test: venv
+	$(BIN)/python -m pytest -q -ra --nbval --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS) tests notebooks
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[bench]'
+	@touch $@
+
+clean:
+	rm -rf build dist .pytest_cache .hypothesis benchmarks/out
+	find . -path ./$(VENV) -prune -o \
+	  \( -name __pycache__ -o -name '*.egg-info' -o -name .ipynb_checkpoints \) \
+	  -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
