@@ -1,0 +1,74 @@
+"""Golden fixtures: tests/fixtures/<case>.vpc beside its expected outputs.
+
+- `<case>.diag.txt`: the rendered diagnostics (what `vpcdsl check` prints for them);
+- `<case>.model.json`: the resolved model (`vpcdsl dump`).
+
+Regenerate after an intended change with `UPDATE_GOLDEN=1 make test` and
+review the diff. Fixtures are compiled under their bare file name so the
+goldens do not depend on where the repository lives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import vpcdsl
+from vpcdsl.api import compile_sources
+from vpcdsl.diagnostics import CODES, render_all
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CASES = sorted(FIXTURES.glob("*.vpc"))
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def _compile(path: Path):
+    return compile_sources({path.name: path.read_text(encoding="utf-8")}, path=path.name)
+
+
+def _golden(path: Path, actual: str):
+    if UPDATE or not path.exists():
+        if not UPDATE:
+            pytest.fail(f"missing golden {path.name}; run with UPDATE_GOLDEN=1 to create it")
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_fixture(case: Path):
+    model = _compile(case)
+    diag = case.with_suffix(".diag.txt")
+    dump = case.with_suffix(".model.json")
+    assert diag.exists() or dump.exists() or UPDATE, f"{case.name} has no expected output"
+    if diag.exists() or (UPDATE and not dump.exists()):
+        _golden(diag, render_all(model.diagnostics, model.sources) + "\n")
+    if dump.exists():
+        _golden(dump, json.dumps(model.to_dict(), indent=2) + "\n")
+
+
+def test_every_code_has_a_fixture():
+    """Each diagnostic code is produced by a fixture named after it, at a pinned line:col."""
+    missing = []
+    for code in CODES:
+        cases = list(FIXTURES.glob(f"{code.lower()}-*.vpc"))
+        if not cases:
+            missing.append(code)
+            continue
+        for case in cases:
+            text = case.with_suffix(".diag.txt").read_text(encoding="utf-8")
+            assert re.search(rf"^{re.escape(case.name)}:\d+:\d+: \w+\[{code}\]", text, re.M), (
+                f"{case.name} does not produce {code}")
+    assert not missing, f"codes without a fixture: {missing}"
+
+
+def test_model_is_deterministic():
+    for case in CASES[:20]:
+        a = _compile(case)
+        b = _compile(case)
+        assert render_all(a.diagnostics, a.sources) == render_all(b.diagnostics, b.sources)
+        if a.syntax_ok:
+            assert json.dumps(a.to_dict()) == json.dumps(b.to_dict())

@@ -1,0 +1,82 @@
+"""AWS facts the compiler needs, as data: regions, reserved names, limits.
+
+Sources are named per fact (docs.aws.amazon.com user guides); SEMANTICS.md
+records which current behaviour wins over the study notes.
+"""
+
+from __future__ import annotations
+
+from ipaddress import ip_network
+
+DEFAULT_REGION = "us-east-1"
+
+# Region -> the last AZ letter AWS uses there (AZ names are mapped per account,
+# but the set of letters is the same for every account).
+REGIONS: dict[str, str] = {
+    "us-east-1": "f", "us-east-2": "c", "us-west-1": "c", "us-west-2": "d",
+    "af-south-1": "c", "ap-east-1": "c", "ap-east-2": "c", "ap-south-1": "c", "ap-south-2": "c",
+    "ap-southeast-1": "c", "ap-southeast-2": "c", "ap-southeast-3": "c", "ap-southeast-4": "c",
+    "ap-southeast-5": "c", "ap-southeast-7": "c", "ap-northeast-1": "d", "ap-northeast-2": "d",
+    "ap-northeast-3": "c", "ca-central-1": "d", "ca-west-1": "c", "eu-central-1": "c",
+    "eu-central-2": "c", "eu-west-1": "c", "eu-west-2": "c", "eu-west-3": "c", "eu-south-1": "c",
+    "eu-south-2": "c", "eu-north-1": "c", "il-central-1": "c", "me-south-1": "c",
+    "me-central-1": "c", "mx-central-1": "c", "sa-east-1": "c", "us-gov-west-1": "c",
+    "us-gov-east-1": "c", "cn-north-1": "c", "cn-northwest-1": "c",
+}
+
+# Never usable as names (LANGUAGE.md §1); the services also name flow ends.
+SERVICES = ("s3", "dynamodb", "glacier", "ssm", "ec2", "sts", "kms", "logs", "ecr", "sqs", "sns")
+GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
+PREFIX_LISTS = GATEWAY_ENDPOINT_SERVICES
+RESERVED = frozenset(("internet", "any", "none", "local", "blackhole", "default") + SERVICES)
+
+# VPC guide, vpc-cidr-blocks.
+VPC_MIN_PREFIX, VPC_MAX_PREFIX = 16, 28
+SUBNET_MIN_PREFIX, SUBNET_MAX_PREFIX = 16, 28
+MAX_IPV4_BLOCKS = 5
+RESERVED_PER_SUBNET = 5
+LINK_LOCAL = ip_network("169.254.0.0/16")
+DOCKER_BRIDGE = ip_network("172.17.0.0/16")
+IPV6_VPC_PREFIX, IPV6_SUBNET_PREFIX = 56, 64
+
+# IPv4 CIDR block association restrictions (VPC guide): for a primary block in
+# one of these ranges, secondaries may not come from the others.
+_RFC1918_AND_BENCH = tuple(ip_network(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "198.19.0.0/16"))
+
+
+def restricted_secondary_ranges(primary):
+    """Ranges a secondary block may not come from, given the primary block."""
+    for rng in _RFC1918_AND_BENCH:
+        if primary.subnet_of(rng):
+            return tuple(r for r in _RFC1918_AND_BENCH if r != rng)
+    return _RFC1918_AND_BENCH
+
+
+# Ephemeral port ranges (VPC guide, vpc-network-acls#nacl-ephemeral-ports).
+EPHEMERAL = {
+    "linux": (32768, 60999),
+    "windows": (49152, 65535),
+    "nat": (1024, 65535),
+    "elb": (1024, 65535),
+    "external": (1024, 65535),   # internet or site clients: OS unknown
+}
+
+# Route 53 record types supported today (17; the notes' "13" is outdated).
+RECORD_TYPES = ("A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR", "SOA",
+                "SPF", "SRV", "SSHFP", "SVCB", "TLSA", "TXT")
+CONTINENTS = ("AF", "AN", "AS", "EU", "NA", "OC", "SA")
+
+LB_LISTENER_PROTOCOLS = {
+    "application": ("http", "https"),
+    "network": ("tcp", "udp", "tls", "tcp_udp"),
+    "classic": ("http", "https", "tcp", "ssl"),
+}
+
+# Enhanced networking (EC2 guide): interface -> maximum bandwidth in Gbps.
+ENHANCED_NETWORKING = {"ena": 100, "intel-82599": 10, "none": None}
+
+MAX_SPREAD_PER_AZ = 7
+MAX_PARTITIONS_PER_AZ = 7
+MAX_DEDICATED_PARTITIONS = 2
+
+ASN_RANGES = ((1, 4294967294),)

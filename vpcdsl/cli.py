@@ -1,0 +1,97 @@
+"""The `vpcdsl` command line: `check` and `dump`.
+
+Exit codes: 0 no errors (warnings allowed), 1 errors or failed expectations,
+2 usage errors or unreadable files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .diagnostics import render_all
+from .report import status_line
+
+JSON_VERSION = 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vpcdsl", description="Check, explain and draw AWS VPC models.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_check = sub.add_parser("check", help="compile and check models; evaluate expectations")
+    p_check.add_argument("paths", nargs="+", metavar="PATH", help="a .vpc file, or a directory (one model)")
+    p_check.add_argument("--json", action="store_true", help="machine-readable output")
+    p_check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p_check.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
+
+    p_dump = sub.add_parser("dump", help="print the resolved model as JSON")
+    p_dump.add_argument("paths", nargs="+", metavar="PATH")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        return _dump(args)
+    except BrokenPipeError:
+        return 1
+
+
+def _load(path: str):
+    from .api import load_paths
+    return load_paths([path])
+
+
+def _unreadable(model) -> bool:
+    return any(d.code == "E004" for d in model.diagnostics)
+
+
+def _check(args) -> int:
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    results = []
+    worst = 0
+    for path in args.paths:
+        if not Path(path).exists():
+            print(f"vpcdsl: error: {path}: no such file or directory", file=sys.stderr)
+            worst = 2
+            continue
+        model = _load(path)
+        failed = any(r["status"] == "failed" for r in model.expectation_results)
+        code = 2 if _unreadable(model) else (1 if model.errors or failed else 0)
+        worst = max(worst, code)
+        results.append((path, model))
+        if not args.json:
+            if model.diagnostics:
+                print(render_all(model.diagnostics, model.sources, color=color))
+                print()
+            if not args.quiet:
+                for r in model.expectation_results:
+                    print(f"{r['file']}:{r['line']}: expect {r['status']}: {r['text']}")
+                print(f"{path}: {status_line(model)}")
+    if args.json:
+        doc = {"version": JSON_VERSION, "models": [model_json(path, m) for path, m in results]}
+        print(json.dumps(doc, indent=2, sort_keys=False))
+    return worst
+
+
+def model_json(path: str, model) -> dict:
+    return {
+        "path": path,
+        "diagnostics": [d.to_dict() for d in model.diagnostics],
+        "expectations": [
+            {"line": r["line"], "text": r["text"], "status": r["status"], "detail": r["detail"]}
+            for r in model.expectation_results
+        ],
+    }
+
+
+def _dump(args) -> int:
+    from .api import load_paths
+    model = load_paths(args.paths)
+    if _unreadable(model) or not model.syntax_ok:
+        print(render_all(model.diagnostics, model.sources), file=sys.stderr)
+        return 2 if _unreadable(model) else 1
+    print(json.dumps(model.to_dict(), indent=2))
+    return 1 if model.errors else 0

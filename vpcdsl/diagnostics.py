@@ -1,0 +1,231 @@
+"""Everything vpcdsl tells a user: one Diagnostic type, its stable codes, its printed form.
+
+Codes are grouped by stage (E0xx syntax, E1xx addresses, E2xx names and
+structure, E3xx routing, E4xx filters, E5xx hybrid, E6xx placement and
+instances, E7xx DNS and edge, E9xx expectations; Wxxx the same ranges for
+warnings). `CODES` is the one table of them; docs/DIAGNOSTICS.md is generated
+from it and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+from .span import Span
+
+Severity = Literal["error", "warning"]
+
+CODES: dict[str, str] = {
+    # --- E0xx syntax -------------------------------------------------------
+    "E001": "unexpected token",
+    "E002": "unexpected character",
+    "E003": "unexpected end of file",
+    "E004": "file cannot be read or decoded",
+    # --- E1xx addresses ----------------------------------------------------
+    "E101": "invalid address or CIDR literal",
+    "E102": "CIDR has host bits set",
+    "E103": "VPC IPv4 block size outside /16../28",
+    "E104": "subnet outside its VPC's blocks",
+    "E105": "subnet size outside /16../28",
+    "E106": "overlapping subnets in one VPC",
+    "E107": "overlapping VPC blocks",
+    "E108": "too many IPv4 blocks in a VPC (5 by default)",
+    "E109": "169.254.0.0/16 (link-local) is never allowed",
+    "E110": "instance address outside its subnet or reserved",
+    "E111": "address of the wrong family (IPv4 vs IPv6)",
+    "E112": "subnet IPv6 block outside the VPC's IPv6 block",
+    "E113": "no free block left to allocate a subnet",
+    "E114": "subnet host count impossible",
+    "E115": "two interfaces with the same address",
+    "E116": "secondary block in a range AWS restricts for this primary",
+    "E117": "VPC without an IPv4 block",
+    "E118": "invalid port, range or protocol number",
+    "E119": "site CIDRs overlap the VPC it connects to",
+    # --- E2xx names and structure -----------------------------------------
+    "E201": "unknown name",
+    "E202": "duplicate name",
+    "E203": "reserved word used as a name",
+    "E204": "reference to the wrong kind of object",
+    "E205": "reference to an object in another VPC",
+    "E206": "more than one internet gateway in a VPC",
+    "E207": "more than one egress-only internet gateway in a VPC",
+    "E208": "subnet associated with more than one route table",
+    "E209": "more than one main route table",
+    "E210": "subnet associated with more than one network ACL",
+    "E211": "subnet without an availability zone",
+    "E212": "availability zone not in the VPC's region",
+    "E213": "unknown region",
+    "E214": "peering a VPC with itself",
+    "E215": "more than one virtual private gateway in a VPC",
+    # --- E3xx routing -------------------------------------------------------
+    "E301": "peering between VPCs with overlapping CIDRs",
+    "E302": "hand-written route to a gateway endpoint",
+    "E303": "route target cannot take this route",
+    "E304": "duplicate route destination in one table",
+    "E305": "route more specific than the local route",
+    "E306": "route through a peering connection this VPC is not part of",
+    "E307": "propagation from something other than this VPC's VGW",
+    "E308": "transit gateway route target is not one of its attachments",
+    "E309": "transit gateway attachment problem",
+    "E310": "duplicate peering between the same two VPCs",
+    "E311": "unknown prefix list",
+    "W301": "public NAT in a subnet without a route to an internet gateway",
+    "W302": "private subnets use a NAT in another availability zone",
+    "W303": "VPC block in 172.17.0.0/16 clashes with some AWS services",
+    # --- E4xx filters -------------------------------------------------------
+    "E401": "NACL rule number outside 1..32766",
+    "E402": "duplicate NACL rule number",
+    "E403": "ports given for a protocol that has none",
+    "E404": "security group reference across an inter-region peering",
+    "E405": "security group reference to a VPC that is neither this one nor peered",
+    "E406": "ICMP type where the protocol is not ICMP",
+    "W401": "NACL rule shadowed by an earlier rule",
+    # --- E5xx hybrid --------------------------------------------------------
+    "E501": "duplicate ASN among CloudHub sites",
+    "E502": "VPN ends on something that is not a VGW, TGW or instance",
+    "E503": "Direct Connect VIF type does not fit its target",
+    "E504": "VPN over a Direct Connect link of another site",
+    "E505": "Direct Connect gateway attached to something other than a VGW or TGW",
+    "E506": "ASN outside the valid range",
+    "E507": "overlapping CIDRs among CloudHub sites",
+    "E508": "advertisement outside the site's CIDRs, or over a link of another site",
+    "E509": "static VPN without CIDRs",
+    "W501": "single Direct Connect link without a backup",
+    "W502": "software VPN instance keeps its source/dest check on",
+    # --- E6xx placement and instances --------------------------------------
+    "E601": "cluster placement group spans availability zones",
+    "E602": "more than 7 instances per AZ in a spread group",
+    "E603": "more than 7 partitions, or a member outside the partitions",
+    "E604": "instance in more than one placement group",
+    "E605": "Dedicated Host instance in a placement group",
+    "E606": "dedicated instance in a spread group",
+    "E607": "dedicated instances in a partition group with more than 2 partitions",
+    "E608": "placement group member is not an instance",
+    "W601": "cluster placement group member without enhanced networking",
+    "W602": "instance with a public IP in a subnet without an internet route",
+    # --- E7xx DNS and edge -------------------------------------------------
+    "E701": "weight outside 0..255",
+    "E702": "geoproximity bias outside -99..99",
+    "E703": "unknown DNS record type",
+    "E704": "CNAME at the zone apex",
+    "E705": "duplicate health check or set identifier",
+    "E706": "failover set needs exactly one primary and one secondary",
+    "E707": "application load balancer needs subnets in at least two AZs",
+    "E708": "listener protocol not supported by this load balancer type",
+    "E709": "rule that only an application load balancer supports",
+    "E710": "load balancer subnet problem",
+    "E711": "alias to something that cannot be an alias target",
+    "E712": "invalid location or coordinates",
+    "E713": "listener port used twice",
+    "E714": "rule for a port with no listener",
+    "E715": "CDN origin cannot serve",
+    # --- E9xx expectations --------------------------------------------------
+    "E901": "expectation failed",
+    "E902": "unknown component kind in `by`",
+    "W900": "expectation not evaluated yet",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One message for the user, with where it points and what to do about it."""
+
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    hint: str | None = None
+
+    def sort_key(self):
+        return (self.span.file, self.span.line, self.span.col, self.code, self.message)
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.span.file,
+            "line": self.span.line,
+            "col": self.span.col,
+            "end_line": self.span.end_line,
+            "end_col": self.span.end_col,
+            "hint": self.hint,
+        }
+
+
+def error(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
+    assert code in CODES and code.startswith("E"), code
+    return Diagnostic(code, "error", message, span, hint)
+
+
+def warning(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
+    assert code in CODES and code.startswith("W"), code
+    return Diagnostic(code, "warning", message, span, hint)
+
+
+class VpcdslError(Exception):
+    """Raised when a model has errors; carries every diagnostic, not just the first."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: dict[str, str] | None = None):
+        self.diagnostics = tuple(diagnostics)
+        self.sources = sources or {}
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        first = errors[0] if errors else (self.diagnostics[0] if self.diagnostics else None)
+        summary = f"{first.span}: {first.severity}[{first.code}]: {first.message}" if first else "error"
+        if len(errors) > 1:
+            summary += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
+        super().__init__(summary)
+
+    def render(self, color: bool = False) -> str:
+        return render_all(self.diagnostics, self.sources, color=color)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics in source order, duplicates removed (determinism)."""
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+_COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "hint": "\x1b[1;36m", "reset": "\x1b[0m"}
+
+
+def render(diag: Diagnostic, source: str | None, color: bool = False) -> str:
+    """The compiler-style form: location, message, source line, caret, hint.
+
+    >>> from vpcdsl.span import Span
+    >>> d = Diagnostic("E104", "error", "subnet 'bad' is outside VPC 'a'", Span("m.vpc", 1, 8, 1, 11), "widen it")
+    >>> print(render(d, "subnet bad 10.1.0.0/24"))
+    m.vpc:1:8: error[E104]: subnet 'bad' is outside VPC 'a'
+      1 | subnet bad 10.1.0.0/24
+        |        ^^^
+      = hint: widen it
+    """
+    c = _COLORS if color else {k: "" for k in _COLORS}
+    sev = f"{c[diag.severity]}{diag.severity}[{diag.code}]{c['reset']}"
+    out = [f"{diag.span}: {sev}: {diag.message}"]
+    lines = source.splitlines() if source is not None else []
+    if 1 <= diag.span.line <= len(lines):
+        text = lines[diag.span.line - 1].expandtabs(1).rstrip("\r")
+        num = str(diag.span.line)
+        pad = " " * len(num)
+        start = max(diag.span.col, 1)
+        if diag.span.end_line == diag.span.line and diag.span.end_col > start:
+            width = diag.span.end_col - start
+        else:
+            width = max(len(text) - start + 1, 1)
+        out.append(f"  {num} | {text}")
+        out.append(f"  {pad} | {' ' * (start - 1)}{c[diag.severity]}{'^' * width}{c['reset']}")
+        gutter = f"  {pad} "
+    else:
+        gutter = "  "
+    if diag.hint:
+        out.append(f"{gutter}= {c['hint']}hint{c['reset']}: {diag.hint}")
+    return "\n".join(out)
+
+
+def render_all(diagnostics: Iterable[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
+    return "\n\n".join(render(d, sources.get(d.span.file), color) for d in diagnostics)
