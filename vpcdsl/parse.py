@@ -18,6 +18,7 @@ from lark.exceptions import UnexpectedInput, UnexpectedToken
 from . import ast
 from .diagnostics import Diagnostic
 from .grammar import build_parser, tree_parser
+from .lalr import FastLalr, FastPathFailed
 from .syntax_errors import classify
 from .transform import AstBuilder
 
@@ -27,9 +28,10 @@ _lock = threading.Lock()
 
 
 @cache
-def _ast_parser() -> tuple[Lark, AstBuilder]:
+def _ast_parser() -> tuple[Lark, AstBuilder, FastLalr]:
     builder = AstBuilder()
-    return build_parser(transformer=builder), builder
+    parser = build_parser(transformer=builder)
+    return parser, builder, FastLalr(parser)
 
 
 def parse_to_tree(text: str) -> Tree:
@@ -39,7 +41,7 @@ def parse_to_tree(text: str) -> Tree:
 
 def parse(text: str, filename: str = "<string>") -> tuple[ast.File | None, list[Diagnostic]]:
     """Parse one file. Returns the AST (None when the syntax is wrong) and diagnostics."""
-    parser, builder = _ast_parser()
+    parser, builder, fast = _ast_parser()
     with _lock:
         gc_was_enabled = gc.isenabled()
         gc.disable()  # the parse allocates many small objects and frees none: GC only costs here
@@ -47,6 +49,11 @@ def parse(text: str, filename: str = "<string>") -> tuple[ast.File | None, list[
             builder.file = filename
             builder.diagnostics = []
             try:
+                statements = fast.parse(text)
+                return ast.File(filename, tuple(statements), text), builder.diagnostics
+            except FastPathFailed:
+                builder.diagnostics = []
+            try:  # Lark itself, for its exception (the fast path only handles success)
                 statements = parser.parse(text)
                 return ast.File(filename, tuple(statements), text), builder.diagnostics
             except UnexpectedInput as exc:

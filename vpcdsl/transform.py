@@ -9,6 +9,7 @@ to its last. Literals that lex but are not valid (``10.0.0.300/16``, port
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
 from lark import Token, Transformer
@@ -61,21 +62,18 @@ class AstBuilder(Transformer):
     def _cidr(self, tok: Token) -> ast.Cidr:
         text = str(tok)
         span = self._tspan(tok)
-        try:
-            net = ipaddress.ip_network(text, strict=True)
-        except ValueError as exc:
-            try:
-                net = ipaddress.ip_network(text, strict=False)
-            except ValueError:
-                self.diagnostics.append(error(
-                    "E101", f"'{text}' is not a valid CIDR block", span,
-                    _literal_hint(text, exc)))
-                return ast.Cidr(text, None, span)
+        net, problem = _parse_network(text)
+        if problem is None:
+            return ast.Cidr(text, net, span)
+        kind, detail = problem
+        if kind == "host-bits":
             self.diagnostics.append(error(
                 "E102", f"CIDR '{text}' has host bits set", span,
-                f"the block that contains it is {net}; write that, or a longer prefix"))
-            return ast.Cidr(text, None, span)
-        return ast.Cidr(text, net, span)
+                f"the block that contains it is {detail}; write that, or a longer prefix"))
+        else:
+            self.diagnostics.append(error(
+                "E101", f"'{text}' is not a valid CIDR block", span, _literal_hint(text, detail)))
+        return ast.Cidr(text, None, span)
 
     def _addr(self, tok: Token) -> ast.Addr:
         text = str(tok)
@@ -701,6 +699,19 @@ class AstBuilder(Transformer):
     def client_address(self, items):
         self._addr(items[0])
         return ast.DnsClient("address", str(items[0]), self._span(items))
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_network(text: str):
+    """(network, None), or (None, (problem, detail)); cached: models repeat their CIDRs."""
+    try:
+        return ipaddress.ip_network(text, strict=True), None
+    except ValueError:
+        pass
+    try:
+        return None, ("host-bits", ipaddress.ip_network(text, strict=False))
+    except ValueError as exc:
+        return None, ("invalid", exc)
 
 
 def _unquote(text: str) -> str:
