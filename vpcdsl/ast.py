@@ -247,6 +247,12 @@ class Instance:
     span: Span
     vpc: str = ""
 
+    @property
+    def bandwidth_gbps(self) -> int | None:
+        """The most its enhanced-networking interface carries (None with `network none`)."""
+        from .aws import ENHANCED_NETWORKING  # aws is data only; imported here to keep ast standalone
+        return ENHANCED_NETWORKING.get(self.network)
+
 
 @_node
 class GatewayEndpoint:

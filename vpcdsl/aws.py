@@ -48,7 +48,9 @@ def restricted_secondary_ranges(primary):
     """Ranges a secondary block may not come from, given the primary block."""
     for rng in _RFC1918_AND_BENCH:
         if primary.subnet_of(rng):
-            return tuple(r for r in _RFC1918_AND_BENCH if r != rng)
+            others = tuple(r for r in _RFC1918_AND_BENCH if r != rng)
+            # A 172.16.0.0/12 primary also excludes 172.31.0.0/16 (the default VPC's range).
+            return others + ((ip_network("172.31.0.0/16"),) if rng == _RFC1918_AND_BENCH[1] else ())
     return _RFC1918_AND_BENCH
 
 
@@ -72,6 +74,12 @@ LB_LISTENER_PROTOCOLS = {
     "classic": ("http", "https", "tcp", "ssl"),
 }
 
+# CloudFront viewer security policies (CloudFront guide,
+# secure-connections-supported-viewer-protocols-ciphers). SSLv3 needs a
+# dedicated-IP certificate: SNI clients all speak TLS.
+CLOUDFRONT_SECURITY_POLICIES = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018",
+                                "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025")
+
 # Enhanced networking (EC2 guide): interface -> maximum bandwidth in Gbps.
 ENHANCED_NETWORKING = {"ena": 100, "intel-82599": 10, "none": None}
 
@@ -80,3 +88,6 @@ MAX_PARTITIONS_PER_AZ = 7
 MAX_DEDICATED_PARTITIONS = 2
 
 ASN_RANGES = ((1, 4294967294),)
+# The Amazon side of a VGW, TGW or DX gateway takes a private ASN (EC2 API
+# CreateVpnGateway, CreateTransitGateway; DX CreateDirectConnectGateway).
+AMAZON_SIDE_ASN_RANGES = ((64512, 65534), (4200000000, 4294967294))

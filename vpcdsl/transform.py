@@ -97,7 +97,7 @@ class AstBuilder(Transformer):
                 "ports are 0..65535 and a range is written low-high"))
         return ast.PortRange(lo, hi, span)
 
-    def _port(self, tok: Token) -> int:
+    def _port_number(self, tok: Token) -> int:
         value = int(tok)
         if not 0 <= value <= 65535:
             self.diagnostics.append(error("E118", f"port {value} is outside 0..65535",
@@ -234,7 +234,10 @@ class AstBuilder(Transformer):
         opts = self._options(items)
         attached = tuple(r for i in items if isinstance(i, tuple) and not isinstance(i, Option)
                          for r in i)
-        return ast.DxGateway(str(items[0]), self._opt(opts, "asn"), attached, self._span(items))
+        # An `attach` item is a plain tuple of Refs (no span of its own): end at its last Ref.
+        last = attached[-1] if attached else items[-1]
+        return ast.DxGateway(str(items[0]), self._opt(opts, "asn"), attached,
+                             self._span([items[0], last]))
 
     def dxgw_attach(self, items):
         return tuple(self._ref(t) for t in items)
@@ -332,7 +335,7 @@ class AstBuilder(Transformer):
 
     def forward(self, items):
         port, instance, to_port = items
-        return ast.PortForward(self._ports(port), self._ref(instance), self._port(to_port),
+        return ast.PortForward(self._ports(port), self._ref(instance), self._port_number(to_port),
                                self._span(items))
 
     def vgw(self, items):
@@ -488,12 +491,12 @@ class AstBuilder(Transformer):
 
     def listener(self, items):
         proto, port = items[0], items[1]
-        return ast.Listener(str(proto), self._port(port), tuple(items[2:]), self._span(items))
+        return ast.Listener(str(proto), self._port_number(port), tuple(items[2:]), self._span(items))
 
     def lb_rule(self, items):
         port, cond = items[0], items[1]
         kind, (key, value) = cond[0], cond[1]
-        return ast.LbRule(self._port(port), kind, key, value, tuple(items[2:]), self._span(items))
+        return ast.LbRule(self._port_number(port), kind, key, value, tuple(items[2:]), self._span(items))
 
     def cond_path(self, items):
         return Option("path", (None, str(items[0])), self._span(items))
@@ -520,7 +523,7 @@ class AstBuilder(Transformer):
 
     def target(self, items):
         tok = items[0]
-        port = self._port(items[1]) if len(items) > 1 else None
+        port = self._port_number(items[1]) if len(items) > 1 else None
         ref = self._ref(tok) if tok.type == "NAME" else self._addr(tok)
         return ast.Target(ref, port, self._span(items))
 
@@ -538,7 +541,7 @@ class AstBuilder(Transformer):
         name, proto, host, port = items[:4]
         path = next((str(t) for t in items[4:] if t.type == "PATH"), None)
         down = any(t.type == "DOWN" for t in items[4:])
-        return ast.HealthCheck(str(name), str(proto), str(host), self._port(port), path, down,
+        return ast.HealthCheck(str(name), str(proto), str(host), self._port_number(port), path, down,
                                self._span(items))
 
     def record(self, items):
