@@ -42,6 +42,8 @@ CODES: dict[str, str] = {
     "E117": "VPC without an IPv4 block",
     "E118": "invalid port, range or protocol number",
     "E119": "site CIDRs overlap the VPC it connects to",
+    "W101": "VPC IPv6 block is not a /56 (only with IPAM or BYOIP)",
+    "W102": "subnet IPv6 block is not a /64 (only with IPAM or BYOIP)",
     # --- E2xx names and structure -----------------------------------------
     "E201": "unknown name",
     "E202": "duplicate name",
@@ -81,16 +83,17 @@ CODES: dict[str, str] = {
     "E405": "security group reference to a VPC that is neither this one nor peered",
     "E406": "ICMP type where the protocol is not ICMP",
     "W401": "NACL rule shadowed by an earlier rule",
+    "W402": "security group with `out none` and outbound rules",
     # --- E5xx hybrid --------------------------------------------------------
     "E501": "duplicate ASN among CloudHub sites",
     "E502": "VPN ends on something that is not a VGW, TGW or instance",
     "E503": "Direct Connect VIF type does not fit its target",
     "E504": "VPN over a Direct Connect link of another site",
-    "E505": "Direct Connect gateway attached to something other than a VGW or TGW",
-    "E506": "ASN outside the valid range",
+    "E505": "Direct Connect gateway attached to something other than a VGW or TGW, or to both",
+    "E506": "ASN outside the valid range (Amazon-side ASNs must be private)",
     "E507": "overlapping CIDRs among CloudHub sites",
     "E508": "advertisement outside the site's CIDRs, or over a link of another site",
-    "E509": "static VPN without CIDRs",
+    "E509": "VPN without a routing choice (`bgp` or `static`)",
     "W501": "single Direct Connect link without a backup",
     "W502": "software VPN instance keeps its source/dest check on",
     # --- E6xx placement and instances --------------------------------------
@@ -120,6 +123,12 @@ CODES: dict[str, str] = {
     "E713": "listener port used twice",
     "E714": "rule for a port with no listener",
     "E715": "CDN origin cannot serve",
+    "E716": "record value does not fit the record type",
+    "E717": "conflicting records for one name (policies, simple records, CNAME beside others)",
+    "E718": "unknown CloudFront security policy, or one its SSL mode cannot use",
+    "W701": "path on a TCP health check",
+    "W702": "health check on an address Route 53's checkers cannot reach",
+    "W703": "internet-facing load balancer in a subnet without a route to an internet gateway",
     # --- E9xx expectations --------------------------------------------------
     "E901": "expectation failed",
     "E902": "unknown component kind in `by`",
@@ -229,3 +238,109 @@ def render(diag: Diagnostic, source: str | None, color: bool = False) -> str:
 
 def render_all(diagnostics: Iterable[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
     return "\n\n".join(render(d, sources.get(d.span.file), color) for d in diagnostics)
+
+
+# ----------------------------------------------------------------------------
+# docs/DIAGNOSTICS.md is generated from CODES:
+#   python -m vpcdsl.diagnostics > docs/DIAGNOSTICS.md
+# tests/test_docs.py fails when the two differ (a code was added or reworded).
+# ----------------------------------------------------------------------------
+
+# The first digit of a code names its stage (E1xx and W1xx are both addresses).
+STAGES: dict[str, str] = {
+    "0": "Syntax and input", "1": "Addresses", "2": "Names and structure", "3": "Routing",
+    "4": "Filters (security groups and network ACLs)", "5": "Hybrid (VPN, Direct Connect, BGP)",
+    "6": "Placement groups and instances", "7": "DNS, CloudFront and load balancers",
+    "8": "Analyses", "9": "Expectations",
+}
+
+_DIAGNOSTICS_DOC_HEAD = """\
+# Diagnostics
+
+<!-- Generated from vpcdsl.diagnostics.CODES; do not edit by hand. Regenerate with
+     python -m vpcdsl.diagnostics > docs/DIAGNOSTICS.md -->
+
+Everything `vpcdsl` tells you is a *diagnostic*: a stable code, a severity, a
+message, the place in the source it is about, and usually a hint.
+
+- **Errors** (`E...`) break an AWS rule or the language: AWS would refuse
+  the configuration, or the model cannot mean anything. `vpcdsl check` exits
+  with status 1, and `vpcdsl.load` raises `VpcdslError` (pass `strict=False`
+  to get the model anyway).
+- **Warnings** (`W...`) flag what AWS accepts but an architect would
+  question (a NAT gateway in another AZ, a shadowed NACL rule). They never
+  change the exit status.
+
+Codes are grouped by the stage that reports them: the first digit is the
+stage (table below). A code never changes meaning; new codes are added at
+the end of their group.
+
+## The printed form
+
+`vpcdsl check` prints each diagnostic like a compiler, in source order:
+
+```
+examples/three-tier.vpc:24:5: warning[W302]: route table 'private' sends subnet 'app-b' (us-east-1b) to NAT gateway 'nat-a' in us-east-1a
+  24 |     0.0.0.0/0      -> nat-a
+     |     ^^^^^^^^^^^^^^^^^^^^^^^
+     = hint: NAT gateways are zonal: if us-east-1a fails, these subnets lose their outbound access; give each AZ its own NAT gateway and route table
+```
+
+- `FILE:LINE:COL` is where the problem is, 1-based (the column counts
+  characters; a tab counts as one). It points at the most specific thing:
+  the CIDR, the reference, the rule, not the whole statement.
+- `SEVERITY[CODE]: MESSAGE` says what is wrong, naming the objects in
+  quotes and giving the values involved.
+- The source line follows with `^` under the span (to the end of the line
+  when the span covers several lines).
+- `= hint:` says what to do about it, when there is something to say.
+
+Objects AWS creates implicitly (the main route table `VPC.main`, the
+default network ACL `VPC.default-nacl` and security group `VPC.default-sg`)
+have no line of their own; diagnostics about them point at the VPC's name.
+
+After the diagnostics come one line per expectation
+(`FILE:LINE: expect passed|failed|not-evaluated: TEXT`) and a status line
+per model: `PATH: ok: 0 errors, 2 warnings` or `PATH: FAILED: 1 error, 0
+warnings`. `-q` prints only the diagnostics. The exit status is 0 without
+errors or failed expectations, 1 with them, and 2 for usage errors and
+unreadable files.
+
+`vpcdsl check --json` prints the same as data: for each model its `path`, a
+list of `diagnostics` (each with `code`, `severity`, `message`, `file`,
+`line`, `col`, `end_line`, `end_col` and `hint`) and a list of
+`expectations` (`line`, `text`, `status`, `detail`). From Python, a
+`Diagnostic` has the same fields (`d.span.line`, ...) and
+`render_all(model.diagnostics, model.sources)` returns the printed form.
+
+## Codes
+"""
+
+
+def codes_markdown() -> str:
+    """docs/DIAGNOSTICS.md: how diagnostics read, and `CODES` as one table per stage.
+
+    >>> "| `E104` | error | subnet outside its VPC's blocks |" in codes_markdown()
+    True
+    """
+    by_stage: dict[str, list[str]] = {}
+    for code in CODES:
+        by_stage.setdefault(code[1], []).append(code)
+    parts = [_DIAGNOSTICS_DOC_HEAD]
+    for digit in sorted(by_stage):
+        parts.append(f"\n### {code_range(digit)}: {STAGES.get(digit, 'Other')}\n\n"
+                     "| code | severity | meaning |\n|---|---|---|\n")
+        for code in sorted(by_stage[digit], key=lambda c: (c[0] != "E", c)):
+            severity = "error" if code.startswith("E") else "warning"
+            meaning = CODES[code].replace("|", "\\|")
+            parts.append(f"| `{code}` | {severity} | {meaning} |\n")
+    return "".join(parts).rstrip("\n")
+
+
+def code_range(digit: str) -> str:
+    """``E1xx / W1xx``"""
+    return f"E{digit}xx / W{digit}xx"
+
+
+if __name__ == "__main__":
+    print(codes_markdown())
