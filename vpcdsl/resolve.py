@@ -69,7 +69,8 @@ class _Namespace:
         span = _name_span(obj)
         if name in RESERVED:
             self.diags.append(error(
-                "E203", f"'{name}' is reserved and cannot name a {KIND_WORDS[kind_of(obj)]}", span,
+                "E203", f"'{name}' is reserved and cannot name "
+                        f"{'an' if KIND_WORDS[kind_of(obj)][0] in 'aeiou' else 'a'} {KIND_WORDS[kind_of(obj)]}", span,
                 "reserved words: " + ", ".join(sorted(RESERVED))))
             return False
         kind = kind_of(obj)
@@ -150,7 +151,7 @@ def _allocate_subnets(vpc: ast.Vpc, members: list, diags: list[Diagnostic]) -> l
         if subnet.size is not None:
             prefix = subnet.size
             what = f"size /{prefix}"
-            if not 0 <= prefix <= 32:
+            if not 16 <= prefix <= 28:  # AWS subnets are /16../28 (VPC guide, subnet-sizing)
                 diags.append(error("E105", f"subnet '{subnet.name}' asks for /{prefix}", subnet.span,
                                    "subnets are /16 to /28"))
                 continue
