@@ -36,32 +36,65 @@ def load(path_or_file: str | os.PathLike | IO[str], *, strict: bool = True) -> M
 
 def load_paths(paths: Iterable[str | os.PathLike]) -> Model:
     """One model from files and directories; unreadable files become E004 diagnostics."""
+    paths = list(paths)
     sources: dict[str, str] = {}
+    shown: dict[str, str] = {}  # undecodable files, decoded leniently to show where
     problems: list[Diagnostic] = []
     label = ", ".join(str(p) for p in paths)
     for path in paths:
         p = Path(path)
-        files = sorted(p.glob("*.vpc")) if p.is_dir() else [p]
-        if p.is_dir() and not files:
-            problems.append(error("E004", f"directory '{p}' holds no .vpc file", Span(str(p), 0, 0, 0, 0)))
+        try:
+            is_dir = p.is_dir()
+            files = sorted(f for f in p.glob("*.vpc") if f.is_file()) if is_dir else [p]
+        except OSError as exc:  # e.g. a name too long to stat
+            problems.append(_unreadable(p, exc.strerror or str(exc)))
+            continue
+        if is_dir and not files:
+            problems.append(error("E004", f"directory '{p}' holds no .vpc file", _file_start(str(p)),
+                                  "give a .vpc file, or a directory that holds some"))
         for f in files:
             try:
-                sources[str(f)] = f.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                problems.append(error("E004", f"cannot read '{f}': {reason}", Span(str(f), 0, 0, 0, 0),
-                                      "check the path, and that the file is UTF-8 text"))
-    model = compile_sources(sources, path=label)
-    model.diagnostics[:0] = problems
-    if problems:
-        model.syntax_ok = False
+                data = f.read_bytes()
+            except OSError as exc:
+                problems.append(_unreadable(f, exc.strerror or str(exc)))
+                continue
+            try:
+                # utf-8-sig: editors on Windows start UTF-8 files with a byte order mark.
+                sources[str(f)] = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                problems.append(_not_utf8(str(f), data, exc))
+                shown[str(f)] = data.decode("utf-8", errors="replace")
+    model = compile_sources(sources, path=label, problems=problems)
+    model.sources.update(shown)
     return model
 
 
-def compile_sources(sources: dict[str, str], *, path: str) -> Model:
-    """Parse, resolve and check; never raises for bad input (see `Model.diagnostics`)."""
+def _file_start(name: str) -> Span:
+    return Span(name, 1, 1, 1, 1)
+
+
+def _unreadable(path: Path, reason: str) -> Diagnostic:
+    return error("E004", f"cannot read '{path}': {reason}", _file_start(str(path)),
+                 "check the path and its permissions")
+
+
+def _not_utf8(name: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
+    """Point at the first byte that is not UTF-8, by line and column."""
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    line = data.count(b"\n", 0, exc.start) + 1
+    col = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+    return error("E004", f"'{name}' is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                 Span(name, line, col, line, col + 1), "save the file as UTF-8")
+
+
+def compile_sources(sources: dict[str, str], *, path: str, problems: Iterable[Diagnostic] = ()) -> Model:
+    """Parse, resolve and check; never raises for bad input (see `Model.diagnostics`).
+
+    ``problems`` are errors found before parsing (files that could not be read);
+    like syntax errors, they stop the semantic checks.
+    """
     files: list[ast.File] = []
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = list(problems)
     for name in sorted(sources):
         file, diags = parse(sources[name], name)
         diagnostics.extend(diags)

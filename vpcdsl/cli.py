@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from pathlib import Path
 
 from .diagnostics import render_all
 from .report import status_line
@@ -36,7 +36,15 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         return _dump(args)
     except BrokenPipeError:
+        # The reader went away (`vpcdsl check ... | head`): stop quietly, and keep
+        # the interpreter's final flush from raising again.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout is no file (captured, replaced)
+            pass
         return 1
+    except KeyboardInterrupt:
+        return 130
 
 
 def _load(path: str):
@@ -53,11 +61,7 @@ def _check(args) -> int:
     results = []
     worst = 0
     for path in args.paths:
-        if not Path(path).exists():
-            print(f"vpcdsl: error: {path}: no such file or directory", file=sys.stderr)
-            worst = 2
-            continue
-        model = _load(path)
+        model = _load(path)  # a missing or unreadable path is an E004 diagnostic
         failed = any(r["status"] == "failed" for r in model.expectation_results)
         code = 2 if _unreadable(model) else (1 if model.errors or failed else 0)
         worst = max(worst, code)
