@@ -70,7 +70,9 @@ def find_overlaps(nets: Iterable[tuple[Network, object]]) -> Iterator[tuple[obje
     """
     by_family: dict[int, list] = {}
     for net, tag in nets:
-        by_family.setdefault(net.version, []).append((int(net.network_address), int(net.broadcast_address), tag))
+        start = int(net.network_address)  # the end computed by hand: broadcast_address is slow in bulk
+        end = start + (1 << (net.max_prefixlen - net.prefixlen)) - 1
+        by_family.setdefault(net.version, []).append((start, end, tag))
     for items in by_family.values():
         items.sort(key=lambda t: (t[0], t[1]))
         active: list[tuple[int, object]] = []
