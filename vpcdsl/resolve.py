@@ -105,8 +105,7 @@ def _resolve_vpc(vpc: ast.Vpc, current_region: str, model: Model,
 
     members = []
     written_main = None
-    for m in vpc.members:
-        m = replace(m, vpc=name)
+    for m in vpc.members:  # the transformer has set each member's `vpc`
         if isinstance(m, ast.Subnet):
             m = replace(m, zone=_zone(m, region))
         if isinstance(m, ast.RouteTable) and m.main and written_main is None:
