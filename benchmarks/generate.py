@@ -327,8 +327,8 @@ def _spoke_vpc(name, region, cidr, hub, hub_cidr, hub_route, rng: Rng) -> Vpc:
     has_cache = rng.chance(0.5)
     webs_per_az = 1 + rng.below(3)
     azs = AZS[:n_az]
-    vpc = Vpc(name, region, cidr,
-              f"{name}: edge proxies, app servers, database{' and cache' if has_cache else ''} in {n_az} AZs")
+    vpc = Vpc(name, region, cidr, f"{name}: edge proxies, app servers, database"
+              f"{' and cache' if has_cache else ''} in {n_az} AZs; peered with {hub}")
     pub = [Subnet(f"{name}-pub-{az}", _net(cidr, n, 0, 24), az, "pub") for n, az in enumerate(azs)]
     app = [Subnet(f"{name}-app-{az}", _net(cidr, 16 + 4 * n, 0, 22), az, "app") for n, az in enumerate(azs)]
     db = [Subnet(f"{name}-db-{az}", _net(cidr, 32 + n, 0, 24), az, "db") for n, az in enumerate(azs)]
@@ -637,6 +637,7 @@ def _open(w, rtype: str, name: str, provider: str) -> None:
     w(f'resource "{rtype}" "{tf_id(name)}" {{')
     if provider:
         w(f"  provider = {provider}")
+        w("")
 
 
 def _tf_ports(proto: str, ports) -> tuple[str, int, int]:
@@ -742,15 +743,17 @@ def _render_tf_vpc(w, v: Vpc, provider: str, peer_names: set[str]) -> None:
                 lo = hi = 0
             cidrs = [p for p in r.peers if p not in sg_names]
             groups = [p for p in r.peers if p in sg_names]
+            attrs = [("protocol", proto), ("from_port", lo), ("to_port", hi)]
+            if cidrs:
+                attrs.append(("cidr_blocks", "[" + ", ".join(f'"{c}"' for c in cidrs) + "]"))
+            if groups:
+                attrs.append(("security_groups",
+                              "[" + ", ".join(f"aws_security_group.{tf_id(g)}.id" for g in groups) + "]"))
+            width = max(len(k) for k, _ in attrs)
             w("")
             w(f"  {'ingress' if r.direction == 'in' else 'egress'} {{")
-            w(f"    protocol  = {proto}")
-            w(f"    from_port = {lo}")
-            w(f"    to_port   = {hi}")
-            if cidrs:
-                w("    cidr_blocks = [" + ", ".join(f'"{c}"' for c in cidrs) + "]")
-            if groups:
-                w("    security_groups = [" + ", ".join(f"aws_security_group.{tf_id(g)}.id" for g in groups) + "]")
+            for k, val in attrs:
+                w(f"    {k:<{width}} = {val}")
             w("  }")
         w("")
         _tags(w, sg.name)
@@ -818,9 +821,6 @@ def write(lines: int, out_dir: Path, seed: int = 1, tf: bool = True) -> tuple[Pa
 # --------------------------------------------------------------------------
 # --verify: re-read the written text and check it is valid AWS
 # --------------------------------------------------------------------------
-
-_STMT = re.compile(r"\s*(\S+)")
-
 
 def verify_vpc_text(text: str) -> tuple[list[str], dict]:
     """Check the generated `.vpc` text on its own (not the generator's objects).

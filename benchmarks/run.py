@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Benchmark of the language core: `vpcdsl check` on generated models of 1k–100k lines.
 
-For each size it times the real CLI in a subprocess (with that child's own peak
-RSS from wait4), `vpcdsl.load` in-process, Lark's bare LALR parse of the same
-text (the floor), and python-hcl2 on the same network written as Terraform.
+For each size it times the real CLI in a subprocess (and its peak RSS, taken
+through a small launcher; see LAUNCHER), `vpcdsl.load` in-process, Lark's bare
+LALR parse of the same text (the floor), and python-hcl2 on the same network
+written as Terraform.
 Prints a Markdown report for BENCHMARKS.md; `--json FILE` keeps the raw numbers.
 
     .venv/bin/python benchmarks/run.py                  # 1k, 10k, 100k; 5 runs
@@ -27,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from pathlib import Path
@@ -110,7 +110,20 @@ def machine_info() -> dict:
         "vpcdsl": _version("vpcdsl"),
         "commit": commit,
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "loadavg_start": _loadavg(),
     }
+
+
+def _shown_path(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
+def _loadavg() -> str | None:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return None
 
 
 def import_vpcdsl():
@@ -137,32 +150,54 @@ def has_cli() -> bool:
 # Measurements
 # --------------------------------------------------------------------------
 
-def _maxrss_mb(ru) -> float:
+# A child's ru_maxrss is not its own peak: on Linux, exec records the RSS of the
+# address space it replaces, and subprocess uses vfork, so that is the *parent's*
+# RSS (this harness, hundreds of MB after a 100k load). Both wait4() in the parent
+# and RUSAGE_SELF in the child report it. So each measured command is started by a
+# tiny launcher (about 10 MB resident) that reports the wait4 rusage of its own
+# child: that child's peak is then max(launcher RSS, its own peak) = its own peak.
+LAUNCHER = r"""
+import json, os, signal, sys, time
+out, timeout, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+hwm = None
+try:
+    with open("/proc/self/status") as f:
+        hwm = next((int(l.split()[1]) for l in f if l.startswith("VmHWM:")), None)
+except OSError:
+    pass
+t0 = time.perf_counter()
+pid = os.posix_spawnp(argv[0], argv, os.environ)
+signal.signal(signal.SIGALRM, lambda *_: os.kill(pid, signal.SIGKILL))
+signal.alarm(timeout)
+_, status, ru = os.wait4(pid, 0)
+seconds = time.perf_counter() - t0
+signal.alarm(0)
+with open(out, "w") as f:
+    json.dump({"rc": os.waitstatus_to_exitcode(status), "ru_maxrss": ru.ru_maxrss,
+               "seconds": seconds, "launcher_hwm_kb": hwm}, f)
+"""
+
+
+def _rss_mb(ru_maxrss: int) -> float:
     # Linux reports KiB, macOS bytes.
-    scale = 1 if sys.platform == "darwin" else 1024
-    return ru.ru_maxrss * scale / 1e6
+    return ru_maxrss * (1 if sys.platform == "darwin" else 1024) / 1e6
 
 
 def run_child(cmd: list[str], timeout: float) -> dict:
-    """Run `cmd`; its wall time, exit code, output tail and its own peak RSS.
-
-    os.wait4 returns the rusage of exactly this child, so a smaller run after a
-    larger one is measured correctly (RUSAGE_CHILDREN's ru_maxrss is a running max).
-    """
-    with tempfile.TemporaryFile() as out:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
-        killer = threading.Timer(timeout, p.kill)
-        killer.start()
-        try:
-            _, status, ru = os.wait4(p.pid, 0)
-        finally:
-            killer.cancel()
-        wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
+    """Run `cmd` through the launcher: wall time, exit code, output tail, its own peak RSS (MB)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryDirectory() as tmp:
+        result = Path(tmp) / "rusage.json"
+        subprocess.run([sys.executable, "-c", LAUNCHER, str(result), str(int(timeout)), *cmd],
+                       stdout=out, stderr=subprocess.STDOUT, cwd=REPO, timeout=timeout + 60, check=False)
         out.seek(0)
         tail = out.read()[-2000:].decode("utf-8", "replace")
-    return {"seconds": wall, "rc": p.returncode, "maxrss_mb": _maxrss_mb(ru), "output_tail": tail}
+        try:
+            r = json.loads(result.read_text())
+        except (OSError, ValueError):
+            return {"seconds": None, "rc": -1, "maxrss_mb": None, "output_tail": "launcher failed:\n" + tail}
+    return {"seconds": r["seconds"], "rc": r["rc"], "maxrss_mb": _rss_mb(r["ru_maxrss"]),
+            "launcher_rss_mb": r["launcher_hwm_kb"] and r["launcher_hwm_kb"] * 1024 / 1e6,
+            "output_tail": tail}
 
 
 def measure_cli(path: Path, runs: int, timeout: float) -> dict:
@@ -174,12 +209,14 @@ def measure_cli(path: Path, runs: int, timeout: float) -> dict:
         if r["rc"] != 0:
             break       # one failure says enough; do not spend the timeout five times
     bad = [r for r in results if r["rc"] != 0]
+    ok = [r for r in results if r["seconds"] is not None]
     return {
         "command": shlex.join(cmd),
-        "seconds": [r["seconds"] for r in results],
-        "maxrss_mb": [r["maxrss_mb"] for r in results],
-        "median_s": median([r["seconds"] for r in results]),
-        "peak_rss_mb": max(r["maxrss_mb"] for r in results),
+        "seconds": [r["seconds"] for r in ok],
+        "maxrss_mb": [r["maxrss_mb"] for r in ok],
+        "launcher_rss_mb": max((r.get("launcher_rss_mb") or 0 for r in ok), default=None),
+        "median_s": median([r["seconds"] for r in ok]),
+        "peak_rss_mb": max((r["maxrss_mb"] for r in ok), default=None),
         "rc": bad[0]["rc"] if bad else 0,
         "output_tail": (bad[0] if bad else results[-1])["output_tail"],
     }
@@ -188,8 +225,10 @@ def measure_cli(path: Path, runs: int, timeout: float) -> dict:
 def measure_startup(runs: int, timeout: float) -> dict:
     cmd = [sys.executable, "-c", "import vpcdsl"]
     results = [run_child(cmd, timeout) for _ in range(runs)]
-    return {"command": shlex.join(cmd), "median_s": median([r["seconds"] for r in results]),
-            "maxrss_mb": max(r["maxrss_mb"] for r in results), "rc": max(r["rc"] for r in results)}
+    ok = [r for r in results if r["seconds"] is not None]
+    return {"command": shlex.join(cmd), "median_s": median([r["seconds"] for r in ok]),
+            "maxrss_mb": max((r["maxrss_mb"] for r in ok), default=None),
+            "rc": max(r["rc"] for r in results)}
 
 
 class Loader:
@@ -304,7 +343,7 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
-def evaluate(rows: list[dict], args) -> list[dict]:
+def evaluate(rows: list[dict]) -> list[dict]:
     """One line per target: what was measured where, and PASS / FAIL / n/a."""
     by_lines = {r["target_lines"]: r for r in rows}
     done = [r for r in rows if r.get("load")]
@@ -346,11 +385,11 @@ def markdown(report: dict) -> str:
     w("")
     w(f"Machine: {m['cpu']}, nproc {m['nproc']}, {m['memory_gb']} GB RAM, {m['os']}; "
       f"{m['python']}, lark {m['lark']}, python-hcl2 {m['python-hcl2']}, vpcdsl {m['vpcdsl']} "
-      f"(commit {m['commit']}); {m['date']}.")
+      f"(commit {m['commit']}); {m['date']}; load average {m['loadavg_start']} at start, "
+      f"{m.get('loadavg_end')} at end (other work on the machine shows up as noise).")
     w("")
-    if report.get("vpcdsl_error"):
-        w(f"**vpcdsl could not be imported** ({report['vpcdsl_error']}): only the generated files and "
-          "python-hcl2 were measured.")
+    for p in report.get("problems", []):
+        w(f"**Not measured:** {p}.")
         w("")
     w("| size | .vpc lines | .vpc MB | VPCs | `vpcdsl check` (CLI) s | peak RSS MB | `vpcdsl.load` s | MB/s "
       "| Lark floor s | full / floor | .tf MB | python-hcl2 s | hcl2 MB/s | hcl2 / vpcdsl |")
@@ -378,26 +417,37 @@ def markdown(report: dict) -> str:
         w(f"| {t['target']} | {t['text']} | {t['where'] or 'n/a'} | {t['result']} |")
     w("")
     notes = [
-        f"Times are medians of {cfg['runs']} runs (python-hcl2: {cfg['hcl2_runs_text']}). `gc` is left "
+        f"Times are medians of {cfg['runs']} run{'s' if cfg['runs'] != 1 else ''} (python-hcl2: {cfg['hcl2_runs_text']}). `gc` is left "
         "enabled in the harness; `gc.collect()` runs between timed runs, outside the timing.",
-        "CLI: `" + (report.get("cli_command") or "python -m vpcdsl check FILE") + "` in a subprocess, "
-        "wall time including interpreter start-up and imports; peak RSS is that child's own "
-        "`ru_maxrss` from `os.wait4`.",
+        "CLI: `" + (report.get("cli_command") or "python -m vpcdsl check FILE") + "` in a subprocess; "
+        "wall time includes interpreter start-up and imports. Peak RSS is that process's `ru_maxrss` "
+        "from `os.wait4` in a ~10 MB launcher process, not in this harness: a child exec'd from a "
+        "large parent inherits the parent's RSS as its `ru_maxrss` (in `wait4` and in its own "
+        "`RUSAGE_SELF`).",
         "`vpcdsl.load` and the floor run in this process after one untimed warm-up load of the "
         "smallest model (so cached parser construction is excluded); MB/s is .vpc bytes / load time.",
         "Floor: `" + (report.get("floor_call") or "n/a") + "`, parser built once outside the timing.",
         "python-hcl2: `hcl2.loads(text)` on the .tf of the same network (one resource block per AWS "
-        "object); its parser is warmed up first. The .tf is about 8x the lines and 4x the bytes.",
+        "object), in this process, its parser warmed up first; hcl2 / vpcdsl divides its time by the "
+        "`vpcdsl.load` time. The .tf is about 8x the lines and 4x the bytes of the .vpc.",
     ]
     if report.get("hcl2_skipped_note"):
         notes.append(report["hcl2_skipped_note"])
+    if report.get("growth_note"):
+        notes.append(report["growth_note"])
     if report.get("startup"):
         s = report["startup"]
-        notes.append(f"Start-up alone (`{s['command']}`): {fmt(s['median_s'])} s, {s['maxrss_mb']:.0f} MB RSS.")
+        notes.append(f"Start-up alone (`{s['command']}`): {fmt(s['median_s'])} s, {fmt(s['maxrss_mb'], '.0f')} MB RSS.")
     notes.append(f"Models from `benchmarks/generate.py --seed {cfg['seed']}` (deterministic), "
                  f"written to `{cfg['out']}`.")
     for n in notes:
         w(f"- {n}")
+    seen = [(r["label"], (r.get("load") or {}).get("result")) for r in rows if r.get("load")]
+    if seen:
+        w("- What `vpcdsl.load` returned: " + "; ".join(
+            f"{label}: {res.get('type')}" + (f", {res['errors']} errors, {res['warnings']} warnings"
+                                             if "errors" in res else "")
+            for label, res in seen) + ".")
     for r in rows:
         res = (r.get("load") or {}).get("result") or {}
         if res.get("errors"):
@@ -439,11 +489,15 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv]))
     machine = machine_info()
     vpcdsl, vpcdsl_error = import_vpcdsl()
+    problems: list[str] = []        # what could not be measured, and why
     if vpcdsl is None:
-        log("=" * 72)
-        log(f"vpcdsl could not be imported from {REPO}:\n  {vpcdsl_error}")
-        log("Only the generator and python-hcl2 are measured; every vpcdsl column reads n/a.")
-        log("=" * 72)
+        problems.append(f"vpcdsl could not be imported ({vpcdsl_error})")
+    elif not hasattr(vpcdsl, "load"):
+        problems.append("vpcdsl has no load(): the in-process columns are n/a")
+    if vpcdsl is not None and not has_cli():
+        problems.append("vpcdsl/__main__.py does not exist yet: the CLI columns are n/a")
+    for p in problems:
+        log(f"*** {p}")
     try:
         import hcl2
     except ImportError:
@@ -466,24 +520,28 @@ def main(argv: list[str] | None = None) -> int:
         })
 
     report: dict = {"command": command, "machine": machine, "vpcdsl_error": vpcdsl_error,
+                    "problems": problems,
                     "config": {"sizes": sizes, "runs": runs, "hcl2_max_lines": hcl2_max, "seed": args.seed,
-                               "out": os.path.relpath(args.out, REPO) + "/"}}
+                               "out": _shown_path(args.out) + "/"}}
     failed_cli = False
     loader = floor_parser = None
-    if vpcdsl is not None:
+    run_cli = vpcdsl is not None and has_cli()
+    if vpcdsl is not None and hasattr(vpcdsl, "load"):
         loader = Loader(vpcdsl)
         log(f"warm-up: vpcdsl.load({rows[0]['label']}) ...")
         try:
             loader.warm_up(Path(rows[0]["vpc_path"]))
         except Exception as e:  # noqa: BLE001
             log("vpcdsl.load failed on the smallest model:\n" + traceback.format_exc(limit=8))
+            problems.append(f"vpcdsl.load failed: {type(e).__name__}: {str(e)[:300]}")
             report["load_error"] = f"{type(e).__name__}: {e}"
             loader = None
-        try:
-            floor_parser, report["floor_call"] = build_floor_parser(vpcdsl)
-        except Exception as e:  # noqa: BLE001
-            log(f"could not build the bare Lark parser: {type(e).__name__}: {e}")
-            report["floor_error"] = f"{type(e).__name__}: {e}"
+    try:
+        floor_parser, report["floor_call"] = build_floor_parser()
+    except Exception as e:  # noqa: BLE001
+        log(f"could not build the bare Lark parser: {type(e).__name__}: {e}")
+        problems.append(f"the bare Lark parser could not be built: {type(e).__name__}: {str(e)[:300]}")
+    if vpcdsl is not None:
         report["startup"] = measure_startup(runs, args.timeout)
     if hcl2 is not None and not args.no_hcl2:
         hcl2.loads('warm_up = "builds the cached parser"\n')
@@ -491,30 +549,30 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         path = Path(r["vpc_path"])
         text = path.read_text(encoding="utf-8")
-        if vpcdsl is not None:
+        if run_cli:
             log(f"{r['label']}: vpcdsl check (CLI) x{runs} ...")
             r["cli"] = measure_cli(path, runs, args.timeout)
             report["cli_command"] = r["cli"]["command"].replace(str(path), "FILE")
             if r["cli"]["rc"] != 0:
                 failed_cli = True
                 log(f"  `vpcdsl check` exited {r['cli']['rc']}:\n{r['cli']['output_tail'][-800:]}")
-            if loader is not None:
-                log(f"{r['label']}: vpcdsl.load x{runs} ...")
-                try:
-                    r["load"] = measure_load(loader, path, runs)
-                    r["load_mbps"] = r["bytes"] / r["load"]["median_s"] / 1e6
-                except Exception as e:  # noqa: BLE001
-                    log(f"  vpcdsl.load failed: {type(e).__name__}: {e}")
-                    r["load_error"] = f"{type(e).__name__}: {e}"
-            if floor_parser is not None:
-                log(f"{r['label']}: Lark floor x{runs} ...")
-                try:
-                    r["floor"] = measure_floor(floor_parser, text, runs)
-                except Exception as e:  # noqa: BLE001
-                    log(f"  bare Lark parse failed: {type(e).__name__}: {str(e)[:500]}")
-                    r["floor_error"] = f"{type(e).__name__}: {str(e)[:500]}"
-            if r.get("load") and r.get("floor"):
-                r["floor_ratio"] = r["load"]["median_s"] / r["floor"]["median_s"]
+        if loader is not None:
+            log(f"{r['label']}: vpcdsl.load x{runs} ...")
+            try:
+                r["load"] = measure_load(loader, path, runs)
+                r["load_mbps"] = r["bytes"] / r["load"]["median_s"] / 1e6
+            except Exception as e:  # noqa: BLE001
+                log(f"  vpcdsl.load failed: {type(e).__name__}: {e}")
+                problems.append(f"vpcdsl.load failed at {r['label']}: {type(e).__name__}: {str(e)[:300]}")
+        if floor_parser is not None:
+            log(f"{r['label']}: Lark floor x{runs} ...")
+            try:
+                r["floor"] = measure_floor(floor_parser, text, runs)
+            except Exception as e:  # noqa: BLE001
+                log(f"  bare Lark parse failed: {type(e).__name__}: {str(e)[:500]}")
+                problems.append(f"bare Lark parse failed at {r['label']}: {type(e).__name__}: {str(e)[:300]}")
+        if r.get("load") and r.get("floor"):
+            r["floor_ratio"] = r["load"]["median_s"] / r["floor"]["median_s"]
         if hcl2 is not None and not args.no_hcl2:
             if r["target_lines"] <= hcl2_max:
                 hruns = args.hcl2_runs or (runs if r["target_lines"] <= 1000 else 1)
@@ -538,14 +596,25 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.hcl2_runs} run(s) each" if args.hcl2_runs else
         f"{runs} runs at <= 1k lines, 1 run above")
     report["sizes"] = rows
-    report["targets"] = evaluate(rows, args)
+    report["targets"] = evaluate(rows)
+    report["machine"]["loadavg_end"] = _loadavg()
+    by_lines = {r["target_lines"]: r for r in rows}
+    if 100_000 in by_lines and 10_000 in by_lines:
+        a, b = by_lines[100_000], by_lines[10_000]
+        parts = []
+        for key, name in (("load", "`vpcdsl.load`"), ("cli", "CLI"), ("floor", "Lark floor")):
+            g = ratio(a.get(key) and a[key]["median_s"], b.get(key) and b[key]["median_s"])
+            if g is not None:
+                parts.append(f"{name} {g:.2f}")
+        report["growth_note"] = ("Growth 100k/10k (the .vpc is " f"{a['lines'] / b['lines']:.2f}x the lines): "
+                                 + ", ".join(parts) + "; the target uses `vpcdsl.load`.")
     md = markdown(report)
     print(md)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
         log(f"wrote {args.json}")
-    if vpcdsl is None or failed_cli or report.get("load_error"):
+    if vpcdsl is None or failed_cli or loader is None:
         return 2
     return 1 if any(t["result"] == "FAIL" for t in report["targets"]) else 0
 

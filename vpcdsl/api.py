@@ -13,6 +13,7 @@ from typing import IO, Iterable
 
 from . import ast
 from .diagnostics import Diagnostic, VpcdslError, error, has_errors, sorted_diagnostics
+from .gcpause import paused_gc
 from .model import Model
 from .parse import parse, parse_to_tree  # noqa: F401  (re-exported stage)
 from .resolve import resolve
@@ -93,6 +94,11 @@ def compile_sources(sources: dict[str, str], *, path: str, problems: Iterable[Di
     ``problems`` are errors found before parsing (files that could not be read);
     like syntax errors, they stop the semantic checks.
     """
+    with paused_gc():  # see vpcdsl.gcpause
+        return _compile(sources, path, problems)
+
+
+def _compile(sources: dict[str, str], path: str, problems: Iterable[Diagnostic]) -> Model:
     files: list[ast.File] = []
     diagnostics: list[Diagnostic] = list(problems)
     for name in sorted(sources):
