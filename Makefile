@@ -57,7 +57,7 @@ demo: venv
 
 # nbval re-executes the notebooks and compares against their committed outputs.
 test: venv
-	$(BIN)/python -m pytest -q -ra --nbval --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS) tests notebooks
+	$(BIN)/python -m pytest -q -ra --nbval --nbval-current-env -p no:cacheprovider --doctest-modules $(PYTEST_ARGS) vpcdsl tests notebooks
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py

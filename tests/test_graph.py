@@ -484,3 +484,16 @@ def test_large_model_builds_fast():
     elapsed = time.perf_counter() - start
     assert G.number_of_nodes() == 1 + 300 * 27
     assert elapsed < 3.0, elapsed
+
+
+def test_instance_carries_enhanced_networking():
+    import vpcdsl
+    from vpcdsl.graph import BANDWIDTH_GBPS, NETWORK
+
+    model = vpcdsl.loads(
+        "vpc a {\n cidr 10.0.0.0/16\n subnet s 10.0.0.0/24 az a\n"
+        " instance i1 in s\n instance i2 in s network intel-82599\n instance i3 in s network none\n}")
+    nodes = model.graph.nodes
+    assert (nodes["instance:i1"][NETWORK], nodes["instance:i1"][BANDWIDTH_GBPS]) == ("ena", 100)
+    assert (nodes["instance:i2"][NETWORK], nodes["instance:i2"][BANDWIDTH_GBPS]) == ("intel-82599", 10)
+    assert (nodes["instance:i3"][NETWORK], nodes["instance:i3"][BANDWIDTH_GBPS]) == ("none", None)

@@ -211,7 +211,7 @@ def render(diag: Diagnostic, source: str | None, color: bool = False) -> str:
     m.vpc:1:8: error[E104]: subnet 'bad' is outside VPC 'a'
       1 | subnet bad 10.1.0.0/24
         |        ^^^
-      = hint: widen it
+        = hint: widen it
     """
     c = _COLORS if color else {k: "" for k in _COLORS}
     sev = f"{c[diag.severity]}{diag.severity}[{diag.code}]{c['reset']}"

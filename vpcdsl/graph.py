@@ -24,7 +24,8 @@ sg           ``sg:NAME``                                    REGION, VPC, IMPLICI
 gateway      ``igw:``, ``eigw:``, ``nat:``, ``vgw:``,       GATEWAY_TYPE (the id's kind); in a VPC:
              ``nat-instance:``, ``tgw:``, ``dxgw:`` + NAME  REGION, VPC; nat, nat-instance: AZ, SUBNET;
                                                             vgw, tgw, dxgw: ASN
-instance     ``instance:NAME``                              REGION, VPC, AZ, SUBNET, IP, PUBLIC_IP
+instance     ``instance:NAME``                              REGION, VPC, AZ, SUBNET, IP, PUBLIC_IP,
+                                                            NETWORK, BANDWIDTH_GBPS
 endpoint     ``gateway-endpoint:NAME``,                     REGION, VPC, ENDPOINT_TYPE, SERVICE
              ``interface-endpoint:NAME``
 lb           ``lb:NAME``                                    REGION, VPC, LB_TYPE, SCHEME
@@ -107,7 +108,7 @@ from .model import KIND_OF, Model
 __all__ = [
     "build_graph", "node_id", "id_of", "split_id", "view", "NodeKind", "EdgeKind", "Origin",
     "KIND", "NAME", "SPAN", "OBJECT", "REGION", "VPC", "AZ", "CIDR", "CIDRS", "IPV6", "SUBNET",
-    "SUBNETS", "GATEWAY_TYPE", "ENDPOINT_TYPE", "SERVICE", "LB_TYPE", "SCHEME", "IP", "PUBLIC_IP",
+    "SUBNETS", "GATEWAY_TYPE", "ENDPOINT_TYPE", "SERVICE", "LB_TYPE", "SCHEME", "IP", "PUBLIC_IP", "NETWORK", "BANDWIDTH_GBPS",
     "MAIN", "IMPLICIT", "PRIVATE", "ASN", "CROSS_REGION", "EDGE_KIND", "PREFIX", "NET", "ORIGIN",
     "ROLE", "STATIC_ONLY", "PARTITION", "LISTENER", "PROTOCOL", "PORT", "LABEL", "RECORD_TYPE",
     "INTERNET", "BLACKHOLE",
@@ -133,6 +134,8 @@ LB_TYPE = "lb_type"            # application network classic
 SCHEME = "scheme"              # internet-facing internal
 IP = "ip"                      # an instance's written private address, or None
 PUBLIC_IP = "public_ip"        # subnet: bool (maps public IPs); instance: none public-ip eip
+NETWORK = "network"            # instance: enhanced-networking interface (ena intel-82599 none)
+BANDWIDTH_GBPS = "bandwidth_gbps"  # instance: that interface's maximum, in Gbps, or None
 MAIN = "main"                  # route table is the VPC's main table
 IMPLICIT = "implicit"          # created by AWS (node) or implied by a default (edge)
 PRIVATE = "private"            # DNS zone is a private hosted zone
@@ -623,6 +626,8 @@ def _member_attrs(m, region: str, vpc: str, subnets: dict[str, ast.Subnet]) -> d
         if isinstance(m, ast.Instance):
             attrs[IP] = m.ip.ip if m.ip is not None else None
             attrs[PUBLIC_IP] = m.public_ip
+            attrs[NETWORK] = m.network
+            attrs[BANDWIDTH_GBPS] = m.bandwidth_gbps
         else:
             attrs[GATEWAY_TYPE] = kind
     elif kind in _GATEWAY_TYPES:
