@@ -10,6 +10,7 @@ goldens do not depend on where the repository lives.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -27,7 +28,14 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
 def _compile(path: Path):
-    return compile_sources({path.name: path.read_text(encoding="utf-8")}, path=path.name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        # E004 fixtures hold bytes that are not UTF-8: read them as the CLI does,
+        # from the fixture directory so that the golden names the bare file
+        with contextlib.chdir(path.parent):
+            return vpcdsl.load_paths([path.name])
+    return compile_sources({path.name: text}, path=path.name)
 
 
 def _golden(path: Path, actual: str):

@@ -31,12 +31,30 @@ def grammar_text() -> str:
     return grammar_path().read_text(encoding="utf-8")
 
 
+class _WholeWords:
+    """Lets the contextual lexer see a name in every parser state.
+
+    Where only keywords are expected, the lexer would otherwise match a
+    keyword at the start of a longer word and read `igwfoo` as `igw foo` and
+    `aza` as `az a`. With NAME always lexed, a keyword is a keyword only as a
+    whole word (Lark matches NAME, then checks the word against the keywords)
+    and a misspelt one is a syntax error.
+    """
+
+    always_accept = ("NAME",)
+    passes_tokens_through = True  # vpcdsl.lalr's fast path relies on it
+
+    def process(self, stream):
+        return stream
+
+
 def build_parser(*, transformer=None, propagate_positions: bool = False, strict: bool = False) -> Lark:
     """A fresh LALR parser over the grammar (``strict=True`` fails on any conflict)."""
     return Lark(
         grammar_text(),
         parser="lalr",
         lexer="contextual",
+        postlex=_WholeWords(),
         start=START,
         propagate_positions=propagate_positions,
         maybe_placeholders=False,

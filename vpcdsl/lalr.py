@@ -31,6 +31,13 @@ class FastLalr:
         table = frontend.parser.parser.parse_table
         callbacks = frontend.parser.parser.callbacks
         contextual = frontend.lexer
+        postlex = getattr(contextual, "postlexer", None)
+        if postlex is not None:
+            # A postlexer that only widens what every state lexes (always_accept)
+            # and passes the stream through unchanged is already in the tables.
+            if not getattr(postlex, "passes_tokens_through", False):
+                raise ValueError("the fast path cannot run a postlexer that rewrites tokens")
+            contextual = contextual.lexer
         if set(frontend.lexer_conf.ignore) != {"WS", "COMMENT"}:
             raise ValueError("grammar ignores other terminals than WS and COMMENT")
         start = lark.options.start[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
+from dataclasses import replace
 from typing import Any
 
 from lark import Token, Transformer
@@ -57,7 +58,7 @@ class AstBuilder(Transformer):
         return ast.Ref(str(tok), self._tspan(tok))
 
     def _int(self, tok: Token) -> int:
-        return int(tok)
+        return _whole(str(tok))
 
     def _cidr(self, tok: Token) -> ast.Cidr:
         text = str(tok)
@@ -90,7 +91,7 @@ class AstBuilder(Transformer):
         span = self._tspan(tok)
         text = str(tok)
         low, _, high = text.partition("-")
-        lo, hi = int(low), int(high or low)
+        lo, hi = _whole(low), _whole(high or low)
         if not (0 <= lo <= 65535 and 0 <= hi <= 65535) or lo > hi:
             self.diagnostics.append(error(
                 "E118", f"'{text}' is not a valid port or port range", span,
@@ -98,7 +99,7 @@ class AstBuilder(Transformer):
         return ast.PortRange(lo, hi, span)
 
     def _port_number(self, tok: Token) -> int:
-        value = int(tok)
+        value = _whole(str(tok))
         if not 0 <= value <= 65535:
             self.diagnostics.append(error("E118", f"port {value} is outside 0..65535",
                                           self._tspan(tok)))
@@ -296,7 +297,7 @@ class AstBuilder(Transformer):
         return Option("cidr", self._cidr(items[0]), self._tspan(items[0]))
 
     def subnet_size(self, items):
-        return Option("size", int(items[0][1:]), self._tspan(items[0]))
+        return Option("size", _whole(items[0][1:]), self._tspan(items[0]))
 
     def subnet_hosts(self, items):
         return Option("hosts", self._int(items[0]), self._tspan(items[0]))
@@ -382,7 +383,7 @@ class AstBuilder(Transformer):
 
     def nacl_rule(self, items):
         direction, number, action, proto, addr = items
-        return ast.NaclRule(str(direction), int(number), str(action), proto, addr, self._span(items))
+        return ast.NaclRule(str(direction), _whole(number), str(action), proto, addr, self._span(items))
 
     def nacl_addr(self, items):
         tok = items[0]
@@ -412,7 +413,7 @@ class AstBuilder(Transformer):
         proto = items[0]
         name = str(proto)
         span = self._span(items)
-        if proto.type == "INT" and not 0 <= int(proto) <= 255:
+        if proto.type == "INT" and not 0 <= _whole(proto) <= 255:
             self.diagnostics.append(error("E118", f"IP protocol number {name} is outside 0..255",
                                           self._tspan(proto)))
         ports = icmp_type = None
@@ -582,7 +583,7 @@ class AstBuilder(Transformer):
         return ast.RecordEntry(key, value, health, self._span(items), **extra)
 
     def weighted_entry(self, items):
-        weight = int(float(items[0]))
+        weight = _signed(items[0])
         return self._entry(items, str(items[1]), 2, weight=weight)
 
     def failover_entry(self, items):
@@ -611,7 +612,7 @@ class AstBuilder(Transformer):
         bias = None
         rest = items[1:]
         if isinstance(rest[0], Token):
-            bias = int(float(rest[0]))
+            bias = _signed(rest[0])
         coords = point[1] if point[0] == "coords" else None
         key = "coords" if coords else point[1]
         return self._entry(items, key, 2 if bias is not None else 1, bias=bias, coords=coords)
@@ -647,7 +648,8 @@ class AstBuilder(Transformer):
     # ------------------------------------------------------------------ expectations
 
     def expect_stmt(self, items):
-        return items[0]
+        # The span starts at `expect`: an expectation is reported as its whole line.
+        return replace(items[1], span=self._span(items))
 
     def expect_flow(self, items):
         src, dst = items[0], items[1]
@@ -721,6 +723,23 @@ def _parse_network(text: str):
         return None, ("invalid", exc)
 
 
+# A number literal longer than this is outside every range the language has;
+# it is not converted (Python refuses int() of more than 4300 digits, and
+# int(float()) of an infinite one).
+_MAX_DIGITS = 20
+
+
+def _whole(text: str) -> int:
+    """int(text) for a digit string; an absurdly long one stands for a number out of every range."""
+    return int(text) if len(text) <= _MAX_DIGITS else 10 ** _MAX_DIGITS
+
+
+def _signed(text: str) -> int:
+    """The whole part of a SIGNED literal (`70`, `-10`, `+5`, `48.86`)."""
+    value = _whole(text.lstrip("+-").partition(".")[0])
+    return -value if text.startswith("-") else value
+
+
 def _unquote(text: str) -> str:
     body = text[1:-1]
     return body.replace('\\"', '"').replace("\\\\", "\\")
@@ -731,8 +750,8 @@ def _literal_hint(text: str, exc: Exception) -> str:
     if "/" in text:
         prefix = text.rsplit("/", 1)[1]
         limit = 128 if ":" in text else 32
-        if prefix.isdigit() and int(prefix) > limit:
+        if prefix.isdigit() and _whole(prefix) > limit:
             return f"a prefix length is at most /{limit}"
-    if ":" not in text and any(int(p) > 255 for p in text.split("/")[0].split(".") if p.isdigit()):
+    if ":" not in text and any(_whole(p) > 255 for p in text.split("/")[0].split(".") if p.isdigit()):
         return "each part of an IPv4 address is 0..255"
     return reason[0].lower() + reason[1:] if reason else "check the address"
