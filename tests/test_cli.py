@@ -418,3 +418,10 @@ def test_closed_pipe_is_quiet(tmp_path):
     proc.stderr.close()
     assert proc.wait(timeout=120) in (0, 1)
     assert b"Traceback" not in err and b"BrokenPipeError" not in err, err.decode(errors="replace")
+
+
+def test_dump_takes_one_model(files, capsys):
+    """`check` treats each PATH as a model; `dump` prints exactly one model."""
+    with pytest.raises(SystemExit) as exc:
+        main(["dump", "clean.vpc", "clean.vpc"])
+    assert exc.value.code == 2

@@ -21,7 +21,7 @@ import vpcdsl
 from vpcdsl import ast
 from vpcdsl.aws import RECORD_TYPES, RESERVED
 from vpcdsl.diagnostics import CODES, codes_markdown, render_all
-from vpcdsl.parse import parse
+from vpcdsl.parser import parse
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 LANGUAGE = (DOCS / "LANGUAGE.md").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ import pytest
 
 from vpcdsl import ast
 from vpcdsl.grammar import build_parser, tree_parser
-from vpcdsl.parse import parse
+from vpcdsl.parser import parse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SPEC = REPO_ROOT.parent / "shared" / "spec" / "LANGUAGE.md"

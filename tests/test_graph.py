@@ -19,7 +19,7 @@ from vpcdsl.graph import (
     SUBNETS, VPC, EdgeKind, NodeKind, Origin, build_graph, id_of, node_id, split_id, view,
 )
 from vpcdsl.model import KIND_OF
-from vpcdsl.parse import parse
+from vpcdsl.parser import parse
 from vpcdsl.resolve import resolve
 from vpcdsl.span import Span
 

@@ -10,7 +10,7 @@ from lark.exceptions import UnexpectedInput
 import vpcdsl
 from vpcdsl.diagnostics import VpcdslError, render_all
 from vpcdsl.grammar import tree_parser
-from vpcdsl.parse import MAX_SYNTAX_ERRORS, _ast_parser, parse, parse_to_tree
+from vpcdsl.parser import MAX_SYNTAX_ERRORS, _ast_parser, parse, parse_to_tree
 from vpcdsl.syntax_errors import CATALOGUE, _variants, classify, match_label
 
 SNIPPETS = [(label, snippet) for label, (_m, _h, snippets) in CATALOGUE.items() for snippet in snippets]

@@ -15,7 +15,7 @@ from . import ast
 from .diagnostics import Diagnostic, VpcdslError, error, has_errors, sorted_diagnostics
 from .gcpause import paused_gc
 from .model import Model
-from .parse import parse, parse_to_tree  # noqa: F401  (re-exported stage)
+from .parser import parse, parse_to_tree  # noqa: F401  (re-exported stage)
 from .resolve import resolve
 from .span import Span
 

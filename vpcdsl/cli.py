@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
 
     p_dump = sub.add_parser("dump", help="print the resolved model as JSON")
-    p_dump.add_argument("paths", nargs="+", metavar="PATH")
+    # One model per run: `check` treats each PATH as a model, so a list here
+    # would be ambiguous (one model, or several documents?).
+    p_dump.add_argument("path", metavar="PATH", help="a .vpc file, or a directory (one model)")
 
     args = parser.parse_args(argv)
     try:
@@ -93,7 +95,7 @@ def model_json(path: str, model) -> dict:
 
 def _dump(args) -> int:
     from .api import load_paths
-    model = load_paths(args.paths)
+    model = load_paths([args.path])
     if _unreadable(model) or not model.syntax_ok:
         print(render_all(model.diagnostics, model.sources), file=sys.stderr)
         return 2 if _unreadable(model) else 1
