@@ -4,7 +4,7 @@ expectations are reported `not-evaluated` (W900) until their analyses land."""
 from __future__ import annotations
 
 from . import ast
-from .diagnostics import error, has_errors, warning
+from .diagnostics import error, warning
 
 
 def evaluate(model) -> list[dict]:

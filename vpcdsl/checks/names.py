@@ -213,7 +213,7 @@ def _check_top_level(model: Model, r: "_Resolver") -> None:
         for att in tgw.attachments:
             attached = r.ref(att.vpc, Position(vpc_kind, f"transit gateway '{tgw.name}' attaches VPCs"))
             r.refs(att.subnets, Position(
-                ("subnet",), f"a transit gateway attachment uses subnets",
+                ("subnet",), "a transit gateway attachment uses subnets",
                 attached.name if attached is not None else None))
         for route in tgw.routes:
             if isinstance(route.target, ast.Ref):
