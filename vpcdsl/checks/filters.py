@@ -11,25 +11,17 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import ast
+from ..aws import ICMP_TYPES, PROTOCOL_NUMBERS
 from ..diagnostics import Diagnostic, error, warning
 from ..model import Model
 from . import locate
 
 NACL_MIN_RULE, NACL_MAX_RULE = 1, 32766   # VPC guide, vpc-network-acls
 
-_PROTOCOL_NUMBERS = {"any": -1, "tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58}
+_PROTOCOL_NUMBERS = PROTOCOL_NUMBERS
 _PORTED = (6, 17)
 _ICMP = (1, 58)
-# ICMP type names as written after `icmp` / `icmpv6`, so `icmp 8` and
-# `icmp echo-request` compare equal (IANA ICMP and ICMPv6 parameters).
-_ICMP_TYPES = {
-    1: {"echo-reply": 0, "destination-unreachable": 3, "source-quench": 4, "redirect": 5,
-        "echo-request": 8, "router-advertisement": 9, "router-solicitation": 10,
-        "time-exceeded": 11, "parameter-problem": 12, "timestamp-request": 13,
-        "timestamp-reply": 14},
-    58: {"destination-unreachable": 1, "packet-too-big": 2, "time-exceeded": 3,
-         "parameter-problem": 4, "echo-request": 128, "echo-reply": 129},
-}
+_ICMP_TYPES = ICMP_TYPES
 _DIRECTION_WORDS = {"in": "inbound", "out": "outbound"}
 
 
