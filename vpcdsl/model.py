@@ -184,6 +184,22 @@ class Model:
         from .graph import build_graph
         return build_graph(self)
 
+    @cached_property
+    def dataplane(self):
+        """Route lookups, addresses and filters, derived once (`vpcdsl.dataplane`)."""
+        from .dataplane import DataPlane
+        return DataPlane(self)
+
+    def trace(self, src: str, dst: str, protocol: str, port=None):
+        """Trace one concrete flow: ``model.trace("web-1", "db-1", "tcp", 5432)``.
+
+        ``protocol`` may carry the port (``"tcp/5432"``, ``"icmp/echo-request"``).
+        Returns a `vpcdsl.trace.Trace`; raises `vpcdsl.trace.FlowError` for an
+        unknown end or an incomplete flow.
+        """
+        from .trace import trace
+        return trace(self, src, dst, protocol, port)
+
     def summary(self) -> str:
         """A few lines a person reads first: what the model holds and whether it checks."""
         from .report import summary

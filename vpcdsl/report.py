@@ -64,3 +64,21 @@ def status_line(model) -> str:
     e, w = len(model.errors), len(model.warnings)
     verdict = "ok" if e == 0 else "FAILED"
     return f"{verdict}: {e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+
+
+def trace_table(trace) -> str:
+    """A trace as the hop table `vpcdsl trace` prints."""
+    lines = [f"flow: {trace.flow}",
+             f"verdict: {trace.verdict.upper()}" + (f" by {trace.kind} ({trace.component})" if trace.kind else ""),
+             f"reason: {trace.reason}"]
+    for title, hops in (("forward", trace.forward), ("return", trace.back)):
+        if not hops:
+            continue
+        lines.append("")
+        lines.append(f"{title}:")
+        width = max(len(h.component) for h in hops)
+        for i, h in enumerate(hops, 1):
+            where = f"  [{h.span.file}:{h.span.line}]" if h.span is not None and h.span.line > 0 else ""
+            lines.append(f"  {i:>2}. {h.component:<{width}}  {h.action:<9} {h.detail}{where}")
+            lines.append(f"      {'':<{width}}  {'':<9} packet {h.packet}")
+    return "\n".join(lines)

@@ -1,0 +1,344 @@
+"""The per-model structures the flow engine reads: addresses, route lookup, filters.
+
+Built once per model (`Model.dataplane`) so a trace never rescans the model:
+route tables become longest-prefix-match tables (one dict per prefix length,
+longest first), NACLs become their rules in number order, and every host
+(instance, NAT, endpoint and load-balancer interface) gets its private
+address: the written `ip`, else the lowest usable address of its subnet that
+no written `ip` takes, in source order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
+from typing import Any, Iterable
+
+from . import ast
+from .aws import EPHEMERAL, ICMP_TYPES, PROTOCOL_NUMBERS
+
+IPV4_ANY = ip_network("0.0.0.0/0")
+IPV6_ANY = ip_network("::/0")
+
+# Route precedence at equal prefix length: static beats endpoint prefix-list
+# routes, which beat propagated ones (VPC guide, route-table priority).
+ORIGIN_RANK = {"local": 0, "static": 1, "endpoint": 2, "propagated": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class RouteEntry:
+    """One route of a table, as the lookup sees it."""
+
+    dest: Any                   # an ip_network, or a prefix-list name (str)
+    target: Any                 # the target object, "local", "blackhole", or None (unresolved)
+    origin: str                 # local static endpoint propagated
+    span: Any                   # where it was written (the endpoint's line for endpoint routes)
+    text: str                   # `0.0.0.0/0 -> nat-a`
+
+
+@dataclass
+class RouteLookup:
+    """Longest-prefix match for one route table, IPv4 and IPv6 apart."""
+
+    table: ast.RouteTable
+    by_length: dict[int, list[tuple[int, dict[int, RouteEntry]]]] = field(default_factory=dict)
+    prefix_lists: dict[str, RouteEntry] = field(default_factory=dict)
+
+    def add(self, entry: RouteEntry) -> None:
+        if isinstance(entry.dest, str):
+            self.prefix_lists.setdefault(entry.dest, entry)
+            return
+        net = entry.dest
+        levels = self.by_length.setdefault(net.version, [])
+        for length, bucket in levels:
+            if length == net.prefixlen:
+                break
+        else:
+            bucket = {}
+            levels.append((net.prefixlen, bucket))
+            levels.sort(key=lambda lb: -lb[0])
+        key = int(net.network_address)
+        current = bucket.get(key)
+        if current is None or ORIGIN_RANK[entry.origin] < ORIGIN_RANK[current.origin]:
+            bucket[key] = entry
+
+    def lookup(self, address) -> RouteEntry | None:
+        """The route for ``address``: longest prefix first, then origin precedence."""
+        value = int(address)
+        width = address.max_prefixlen
+        for length, bucket in self.by_length.get(address.version, ()):
+            entry = bucket.get(value >> (width - length) << (width - length))
+            if entry is not None:
+                return entry
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """Something with an interface in a subnet."""
+
+    obj: Any                     # Instance, NatGateway, NatInstance, InterfaceEndpoint, LoadBalancer
+    subnet: ast.Subnet
+    address: Any                 # IPv4Address
+    ipv6: Any = None             # IPv6Address or None
+
+
+class DataPlane:
+    """Everything a trace looks up, derived once from a model."""
+
+    def __init__(self, model):
+        self.model = model
+        self.subnet_of_host: dict[str, ast.Subnet] = {}
+        self.hosts: dict[str, list[Host]] = {}          # object name -> its interfaces
+        self.host_at: dict[Any, Host] = {}              # private address -> host
+        self.routes: dict[str, RouteLookup] = {}        # route table name -> lookup
+        self.sgs_of: dict[str, tuple[ast.SecurityGroup, ...]] = {}
+        self.vpc_subnets: dict[str, list[ast.Subnet]] = {}
+        self.igw_of: dict[str, Any] = {}
+        self.eigw_of: dict[str, Any] = {}
+        self.vgw_of: dict[str, Any] = {}
+        self.peerings_between: dict[frozenset, ast.Peering] = {}
+        self._v6_next: dict[str, int] = {}
+        self._index_vpcs()
+        self._assign_addresses()
+        self._build_routes()
+
+    # ------------------------------------------------------------------ indexes
+
+    def _index_vpcs(self) -> None:
+        m = self.model
+        for vpc in m.vpcs.values():
+            self.vpc_subnets[vpc.name] = [s for s in vpc.of_type(ast.Subnet)
+                                          if s.cidr is not None and s.cidr.net is not None]
+            for member in vpc.members:
+                if isinstance(member, ast.InternetGateway):
+                    self.igw_of.setdefault(vpc.name, member)
+                elif isinstance(member, ast.EgressOnlyInternetGateway):
+                    self.eigw_of.setdefault(vpc.name, member)
+                elif isinstance(member, ast.VirtualPrivateGateway):
+                    self.vgw_of.setdefault(vpc.name, member)
+        for p in m.peerings.values():
+            self.peerings_between.setdefault(frozenset((p.requester.name, p.accepter.name)), p)
+
+    def subnet_at(self, vpc: str, address) -> ast.Subnet | None:
+        for s in self.vpc_subnets.get(vpc, ()):
+            if s.cidr.net.version == address.version and address in s.cidr.net:
+                return s
+            if s.ipv6 is not None and s.ipv6.net is not None and address.version == 6 \
+                    and address in s.ipv6.net:
+                return s
+        return None
+
+    def vpc_at(self, address) -> ast.Vpc | None:
+        """The VPC whose blocks hold ``address`` (the first in source order)."""
+        for vpc in self.model.vpcs.values():
+            for c in vpc.cidrs + vpc.ipv6:
+                if c.net is not None and c.net.version == address.version and address in c.net:
+                    return vpc
+        return None
+
+    def _assign_addresses(self) -> None:
+        m = self.model
+        taken: dict[str, set] = {}
+        written: list[tuple[Any, ast.Subnet, Any]] = []
+        pending: list[tuple[Any, ast.Subnet]] = []
+        for vpc in m.vpcs.values():
+            for member in vpc.members:
+                for subnet_ref in _interface_subnets(member):
+                    subnet = m.get(subnet_ref.name, "subnet")
+                    if subnet is None or subnet.cidr is None or subnet.cidr.net is None \
+                            or subnet.vpc != member.vpc:
+                        continue
+                    ip = getattr(member, "ip", None)
+                    if ip is not None and ip.ip is not None and ip.ip.version == 4 \
+                            and ip.ip in subnet.cidr.net:
+                        written.append((member, subnet, ip.ip))
+                        taken.setdefault(subnet.name, set()).add(ip.ip)
+                    else:
+                        pending.append((member, subnet))
+        for member, subnet, address in written:
+            self._add_host(member, subnet, address)
+        cursor: dict[str, int] = {}
+        for member, subnet in pending:
+            net = subnet.cidr.net
+            used = taken.setdefault(subnet.name, set())
+            offset = cursor.get(subnet.name, 4)       # +0..+3 are AWS's
+            while True:
+                if offset >= net.num_addresses - 1:   # the last address is AWS's too
+                    address = None
+                    break
+                address = net.network_address + offset
+                offset += 1
+                if address not in used:
+                    break
+            cursor[subnet.name] = offset
+            if address is not None:
+                used.add(address)
+                self._add_host(member, subnet, address)
+
+    def _add_host(self, member, subnet: ast.Subnet, address) -> None:
+        ipv6 = None
+        if isinstance(member, ast.Instance) and subnet.ipv6 is not None and subnet.ipv6.net is not None:
+            written = member.ip.ip if member.ip is not None else None
+            if written is not None and written.version == 6:
+                ipv6 = written
+            else:
+                index = self._v6_next.get(subnet.name, 4)
+                self._v6_next[subnet.name] = index + 1
+                ipv6 = subnet.ipv6.net.network_address + index
+        host = Host(member, subnet, address, ipv6)
+        self.hosts.setdefault(member.name, []).append(host)
+        self.host_at[address] = host
+        if ipv6 is not None:
+            self.host_at[ipv6] = host
+
+    def host(self, name: str, subnet: ast.Subnet | None = None) -> Host | None:
+        hosts = self.hosts.get(name, ())
+        for h in hosts:
+            if subnet is None or h.subnet is subnet:
+                return h
+        return None
+
+    # ------------------------------------------------------------------ routes
+
+    def _build_routes(self) -> None:
+        m = self.model
+        propagated = self._propagated_routes()
+        endpoint_routes: dict[str, list[ast.GatewayEndpoint]] = {}
+        for ep in m.members(ast.GatewayEndpoint):
+            for ref in ep.route_tables:
+                endpoint_routes.setdefault(ref.name, []).append(ep)
+        for vpc in m.vpcs.values():
+            for table in vpc.of_type(ast.RouteTable):
+                lookup = RouteLookup(table)
+                for c in vpc.cidrs + vpc.ipv6:
+                    if c.net is not None:
+                        lookup.add(RouteEntry(c.net, "local", "local", c.span, f"{c.net} -> local"))
+                for route in table.routes:
+                    target = _route_target(m, route.target)
+                    dest = route.dest.net if isinstance(route.dest, ast.Cidr) else route.dest.name
+                    if dest is None:
+                        continue
+                    tgt = "blackhole" if target == "blackhole" else getattr(route.target, "name", "?")
+                    text = f"{dest} -> {tgt}"
+                    lookup.add(RouteEntry(dest, target, "static", route.span, text))
+                for ep in endpoint_routes.get(table.name, ()):
+                    service = ep.service.name
+                    lookup.add(RouteEntry(service, ep, "endpoint", ep.span,
+                                          f"{service} (prefix list) -> {ep.name}"))
+                for ref in table.propagations:
+                    vgw = m.get(ref.name, "vgw")
+                    for net, span, via in propagated.get(ref.name, ()):
+                        lookup.add(RouteEntry(net, vgw, "propagated", span,
+                                              f"{net} -> {ref.name} (propagated from {via})"))
+                self.routes[table.name] = lookup
+
+    def _propagated_routes(self) -> dict[str, list]:
+        """VGW name -> (network, span, link) learned from the VPNs and DXs ending on it."""
+        m = self.model
+        learned: dict[str, list] = {}
+        for vpn in m.vpns.values():
+            target = m.get(vpn.target.name, "vgw")
+            site = m.get(vpn.site.name, "site")
+            if target is None or site is None:
+                continue
+            nets = [c for c in (vpn.static_cidrs if vpn.routing == "static" else site.cidrs)
+                    if c.net is not None]
+            for c in nets:
+                learned.setdefault(target.name, []).append((c.net, vpn.span, vpn.name))
+        for dx in m.dxs.values():
+            target = m.get(dx.target.name, "vgw") if dx.target is not None else None
+            site = m.get(dx.site.name, "site")
+            if target is None or site is None or dx.vif != "private":
+                continue
+            for c in site.cidrs:
+                if c.net is not None:
+                    learned.setdefault(target.name, []).append((c.net, dx.span, dx.name))
+        return learned
+
+    def route_table_of(self, subnet: ast.Subnet) -> RouteLookup | None:
+        table = self.model.route_table_of.get(subnet.name)
+        return None if table is None else self.routes.get(table.name)
+
+    # ------------------------------------------------------------------ filters
+
+    def security_groups(self, obj) -> tuple[ast.SecurityGroup, ...]:
+        """The SGs on an interface: those written, else the VPC's default SG."""
+        cached = self.sgs_of.get(obj.name)
+        if cached is not None:
+            return cached
+        refs = getattr(obj, "sgs", ())
+        sgs = tuple(sg for r in refs if (sg := self.model.get(r.name, "sg")) is not None)
+        if not refs:
+            if isinstance(obj, ast.LoadBalancer) and obj.type == "network":
+                sgs = ()
+            else:
+                default = self.model.default_sg.get(obj.vpc)
+                sgs = (default,) if default is not None else ()
+        self.sgs_of[obj.name] = sgs
+        return sgs
+
+
+def _interface_subnets(member) -> Iterable[ast.Ref]:
+    if isinstance(member, (ast.Instance, ast.NatGateway, ast.NatInstance)):
+        return (member.subnet,)
+    if isinstance(member, (ast.InterfaceEndpoint, ast.LoadBalancer)):
+        return member.subnets
+    return ()
+
+
+def _route_target(model, target):
+    if isinstance(target, ast.Blackhole):
+        return "blackhole"
+    return model.get(target.name, "igw", "eigw", "nat", "nat-instance", "peering", "vgw", "tgw",
+                     "instance", "gateway-endpoint")
+
+
+# ---------------------------------------------------------------------------- protocols
+
+def protocol_number(name: str) -> int | None:
+    if name in PROTOCOL_NUMBERS:
+        return PROTOCOL_NUMBERS[name]
+    if name.isdigit() and int(name) <= 255:
+        return int(name)
+    return None
+
+
+def icmp_type_number(protocol: int, text: str | None) -> int | None:
+    if text is None:
+        return None
+    if text.isdigit():
+        return int(text)
+    return ICMP_TYPES.get(protocol, {}).get(text.lower())
+
+
+def ephemeral_range(end_obj) -> tuple[int, int]:
+    """The ports a client's responses come back to (SEMANTICS.md, ephemeral ports)."""
+    if isinstance(end_obj, ast.Instance):
+        if end_obj.ephemeral is not None:
+            return end_obj.ephemeral.low, end_obj.ephemeral.high
+        return EPHEMERAL[end_obj.os or "linux"]
+    if isinstance(end_obj, ast.NatInstance):
+        return EPHEMERAL["linux"]
+    if isinstance(end_obj, ast.NatGateway):
+        return EPHEMERAL["nat"]
+    if isinstance(end_obj, ast.LoadBalancer):
+        return EPHEMERAL["elb"]
+    if isinstance(end_obj, ast.Site) and end_obj.ephemeral is not None:
+        return end_obj.ephemeral.low, end_obj.ephemeral.high
+    return EPHEMERAL["external"]
+
+
+def address_family(address) -> int:
+    return 6 if isinstance(address, IPv6Address) else 4
+
+
+def parse_ip(text: str):
+    try:
+        return ip_address(text)
+    except ValueError:
+        return None
+
+
+__all__ = ["DataPlane", "RouteLookup", "RouteEntry", "Host", "IPv4Address", "IPv6Address",
+           "protocol_number", "icmp_type_number", "ephemeral_range", "parse_ip"]
