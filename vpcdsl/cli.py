@@ -1,7 +1,8 @@
-"""The `vpcdsl` command line: `check` and `dump`.
+"""The `vpcdsl` command line: `check`, `trace` and `dump`.
 
-Exit codes: 0 no errors (warnings allowed), 1 errors or failed expectations,
-2 usage errors or unreadable files.
+Exit codes: 0 no errors (warnings allowed), 1 errors or failed expectations
+(for `trace`: the flow is blocked), 2 usage errors, unreadable files or a
+flow that cannot be traced.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p_check.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
 
+    p_trace = sub.add_parser("trace", help="trace one flow hop by hop, forward and back")
+    p_trace.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
+    p_trace.add_argument("src", metavar="SRC", help="instance, subnet, NAT, endpoint, `internet`, service or address")
+    p_trace.add_argument("dst", metavar="DST")
+    p_trace.add_argument("flow", metavar="PROTO/PORT", help="e.g. tcp/443, udp/53, icmp/echo-request, icmp")
+    p_trace.add_argument("--json", action="store_true", help="machine-readable output")
+
     p_dump = sub.add_parser("dump", help="print the resolved model as JSON")
     # One model per run: `check` treats each PATH as a model, so a list here
     # would be ambiguous (one model, or several documents?).
@@ -36,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "trace":
+            return _trace(args)
         return _dump(args)
     except BrokenPipeError:
         # The reader went away (`vpcdsl check ... | head`): stop quietly, and keep
@@ -75,6 +85,8 @@ def _check(args) -> int:
             if not args.quiet:
                 for r in model.expectation_results:
                     print(f"{r['file']}:{r['line']}: expect {r['status']}: {r['text']}")
+                    if r["status"] == "failed" and r.get("trace") is not None:
+                        print(_indent(r["trace"].table(), "    "))
                 print(f"{path}: {status_line(model)}")
     if args.json:
         doc = {"version": JSON_VERSION, "models": [model_json(path, m) for path, m in results]}
@@ -91,6 +103,31 @@ def model_json(path: str, model) -> dict:
             for r in model.expectation_results
         ],
     }
+
+
+def _trace(args) -> int:
+    from .trace import FlowError
+    model = _load(args.path)
+    if _unreadable(model) or model.errors:
+        print(render_all(model.diagnostics, model.sources), file=sys.stderr)
+        print(f"vpcdsl trace: {args.path} has errors; fix them first (`vpcdsl check`)", file=sys.stderr)
+        return 2
+    try:
+        trace = model.trace(args.src, args.dst, args.flow)
+    except FlowError as exc:
+        print(f"vpcdsl trace: error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"  = hint: {exc.hint}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(trace.to_dict(), indent=2))
+    else:
+        print(trace.table())
+    return 0 if trace.allowed else 1
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
 def _dump(args) -> int:

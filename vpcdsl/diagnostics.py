@@ -132,6 +132,7 @@ CODES: dict[str, str] = {
     # --- E9xx expectations --------------------------------------------------
     "E901": "expectation failed",
     "E902": "unknown component kind in `by`",
+    "E903": "expectation names a flow that cannot be traced",
     "W900": "expectation not evaluated yet",
 }
 

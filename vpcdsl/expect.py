@@ -1,32 +1,98 @@
-"""Expectations: `expect valid` is evaluated here; flow, isolation and DNS
-expectations are reported `not-evaluated` (W900) until their analyses land."""
+"""Expectations: `expect valid`, and `expect SRC -> DST PROTO PORT allowed|blocked [by KIND]`
+for concrete flows (one protocol and one port, or one portless protocol).
+
+Flows over port ranges, `any` or no protocol, `expect isolated` and
+`expect dns` ask about sets of packets or DNS answers; they are reported
+`not-evaluated` (W900) until those analyses land. A failed flow expectation
+carries the trace that contradicts it.
+"""
 
 from __future__ import annotations
 
 from . import ast
 from .diagnostics import error, warning
 
+_PORTED = ("tcp", "udp", "6", "17")
+
 
 def evaluate(model) -> list[dict]:
     results = []
+    errors = [d for d in model.diagnostics if d.severity == "error"]
     for exp in model.expectations:
-        line = exp.span.line
-        text = _source_line(model, exp.span)
+        result = {"file": exp.span.file, "line": exp.span.line, "text": _source_line(model, exp.span),
+                  "status": "not-evaluated", "detail": None}
         if isinstance(exp, ast.ExpectValid):
-            errors = [d for d in model.diagnostics if d.severity == "error"]
             if errors:
-                status, detail = "failed", f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+                result["status"] = "failed"
+                result["detail"] = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
                 model.diagnostics.append(error("E901", "expectation failed: the model has errors",
                                                exp.span, f"first: {errors[0].span}: {errors[0].message}"))
             else:
-                status, detail = "passed", None
+                result["status"] = "passed"
+        elif isinstance(exp, ast.ExpectFlow) and concrete(exp.protocol):
+            if errors:
+                result["detail"] = "not evaluated: the model has errors"
+            else:
+                _evaluate_flow(model, exp, result)
         else:
-            status, detail = "not-evaluated", "this kind of expectation is not evaluated yet"
+            result["detail"] = "this kind of expectation is not evaluated yet"
             model.diagnostics.append(warning(
                 "W900", "expectation not evaluated yet", exp.span,
-                "flow, isolation and DNS expectations are evaluated once their analyses land"))
-        results.append({"file": exp.span.file, "line": line, "text": text, "status": status, "detail": detail})
+                "flows over port ranges or `any`, `expect isolated` and `expect dns` await the "
+                "symbolic and DNS analyses; flows with one protocol and one port are evaluated now"))
+        results.append(result)
     return results
+
+
+def concrete(protocol: ast.Protocol | None) -> bool:
+    """One protocol and one port, or one portless protocol (LANGUAGE.md §5)."""
+    if protocol is None or protocol.name == "any":
+        return False
+    if protocol.name in _PORTED:
+        return protocol.ports is not None and protocol.ports.low == protocol.ports.high
+    return True
+
+
+def flow_args(exp: ast.ExpectFlow) -> tuple[str, str, str, str]:
+    proto = exp.protocol
+    if proto.name in _PORTED:
+        port = str(proto.ports.low)
+    else:
+        port = proto.icmp_type or ""
+    return exp.src.text, exp.dst.text, proto.name, port
+
+
+def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
+    from .trace import FlowError, NotSimulated, trace
+
+    src, dst, proto, port = flow_args(exp)
+    try:
+        t = trace(model, src, dst, proto, port or None)
+    except NotSimulated as exc:
+        result["detail"] = str(exc)
+        model.diagnostics.append(warning("W900", "expectation not evaluated yet", exp.span, str(exc)))
+        return
+    except FlowError as exc:
+        result["status"] = "failed"
+        result["detail"] = str(exc)
+        model.diagnostics.append(error("E903", f"expectation cannot be traced: {exc}", exp.span,
+                                       exc.hint))
+        return
+    result["trace"] = t
+    want_kind = exp.by.name if exp.by is not None else None
+    ok = t.verdict == exp.verdict and (exp.verdict == "allowed" or want_kind is None
+                                       or t.kind == want_kind)
+    if ok:
+        result["status"] = "passed"
+        return
+    result["status"] = "failed"
+    result["detail"] = t.to_dict()
+    wanted = exp.verdict + (f" by {want_kind}" if want_kind else "")
+    got = t.verdict + (f" by {t.kind} ({t.component})" if t.kind else "")
+    where = f" at {t.span}" if t.span is not None and t.span.line > 0 else ""
+    model.diagnostics.append(error(
+        "E901", f"expectation failed: {t.flow} is {got}, expected {wanted}", exp.span,
+        f"{t.reason}{where}"))
 
 
 def _source_line(model, span) -> str:

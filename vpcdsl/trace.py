@@ -40,6 +40,10 @@ class FlowError(ValueError):
         self.hint = hint
 
 
+class NotSimulated(FlowError):
+    """A flow through something the engine does not simulate yet (say which)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Packet:
     src: str
@@ -183,8 +187,7 @@ class Tracer:
                 raise FlowError(f"site '{text}' has no valid CIDR")
             return End(text, "site", nets[0].network_address + 10, obj,
                        ephemeral=ephemeral_range(obj))
-        kind = type(obj).__name__
-        raise FlowError(f"'{text}' ({kind}) cannot be a flow end yet",
+        raise NotSimulated(f"{_word(obj)} '{text}' is not simulated as a flow end yet",
                         "flow ends are instances, subnets, NAT gateways and instances, interface "
                         "endpoints, sites, `internet`, AWS services and addresses")
 
@@ -298,8 +301,7 @@ class _Walk:
             if src.kind == "internet":
                 self._from_internet()
                 return
-            self.block(f"site:{src.text}", "gateway", "flows from sites are simulated with the "
-                       "hybrid analyses (not yet)")
+            raise NotSimulated("flows from sites are simulated with the hybrid analyses (not yet)")
         if src.kind == "service":
             raise FlowError("an AWS service cannot start a flow", "trace from a host to the service")
         if src.vpc is None:
@@ -411,10 +413,7 @@ class _Walk:
             return self._peering(target, subnet, vpc, entry)
         if isinstance(target, ast.GatewayEndpoint):
             return self._gateway_endpoint(target, subnet, entry)
-        kind = {"VirtualPrivateGateway": "vgw", "TransitGateway": "tgw"}.get(type(target).__name__, "?")
-        self.block(f"{kind}:{target.name}", "gateway",
-                   f"flows through {_word(target)} '{target.name}' are simulated with the hybrid "
-                   "and transit analyses (not yet)", entry.span)
+        raise NotSimulated(f"flows through {_word(target)} '{target.name}' are not simulated yet")
 
     def _igw_out(self, igw, subnet, entry):
         node = f"igw:{igw.name}"
@@ -828,6 +827,8 @@ def _normalise(protocol: str, port) -> tuple[str, str]:
         raise FlowError(f"unknown protocol '{protocol}'", "use tcp, udp, icmp, icmpv6 or a number")
     port = "" if port is None else str(port).strip()
     number = protocol_number(protocol)
+    if number in (1, 58) and not port:
+        port = "echo-request"  # a concrete `icmp` flow is a ping (docs/LANGUAGE.md)
     if number in (6, 17):
         if not port.isdigit() or not 0 <= int(port) <= 65535:
             raise FlowError(f"a {protocol} flow needs one port (0..65535), not '{port}'",
