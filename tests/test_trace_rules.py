@@ -58,10 +58,11 @@ def hops(t: Trace, back: bool = False) -> list[tuple[str, str]]:
     return [(h.component, h.action) for h in (t.back if back else t.forward)]
 
 
-def hop(t: Trace, component: str, back: bool = False):
+def hop(t: Trace, component: str, back: bool = False, last: bool = False):
+    """The first (or last) hop of ``component`` on the way there (or back)."""
     found = [h for h in (t.back if back else t.forward) if h.component == component]
     assert found, f"no hop {component}\n{t.table()}"
-    return found[0]
+    return found[-1] if last else found[0]
 
 
 # ---------------------------------------------------------------------------- ephemeral ports
@@ -403,13 +404,13 @@ def test_nat_instance_with_source_dest_check_off_translates():
     t = expect(m, NAT, "app-box", "internet", "tcp", 443, "allowed")
     box = hop(t, "nat-instance:nat-box")
     assert box.action == "translate" and box.packet.src == "public-ip(nat-box)"
-    assert hop(t, "sg:nat-sg").span.line == line_of(NAT, "sg nat-sg")
+    assert hop(t, "sg:nat-sg").span.line == line_of(NAT, "sg nat-sg {")
 
 
 def test_nat_instance_has_security_groups():
     m = model(NAT)
-    expect(m, NAT, "app-box", "internet", "tcp", 80, "blocked", "sg", at="sg nat-sg")
-    expect(m, NAT, "internet", "nat-box", "tcp", 443, "blocked", "sg", at="sg nat-sg")
+    expect(m, NAT, "app-box", "internet", "tcp", 80, "blocked", "sg", at="sg nat-sg {")
+    expect(m, NAT, "internet", "nat-box", "tcp", 443, "blocked", "sg", at="sg nat-sg {")
 
 
 def test_nat_instance_with_source_dest_check_on_drops():
@@ -552,8 +553,8 @@ def test_sg_references_work_across_same_region_peering():
     """
     m = model(text)
     t = expect(m, text, "ia", "db-1", "tcp", 5432, "allowed")
-    assert hop(t, "sg:db").span.line == line_of(text, "sg db")
-    expect(m, text, "ja", "db-1", "tcp", 5432, "blocked", "sg", at="sg db")
+    assert hop(t, "sg:db").span.line == line_of(text, "sg db {")
+    expect(m, text, "ja", "db-1", "tcp", 5432, "blocked", "sg", at="sg db {")
 
 
 def test_sg_references_do_not_work_across_inter_region_peering():
@@ -575,7 +576,7 @@ def test_sg_references_do_not_work_across_inter_region_peering():
     peer ab a -> b
     """
     m = model(text, valid=False)      # the checker reports the reference (E404)
-    expect(m, text, "ia", "db-1", "tcp", 5432, "blocked", "sg", at="sg db")
+    expect(m, text, "ia", "db-1", "tcp", 5432, "blocked", "sg", at="sg db {")
 
 
 # ---------------------------------------------------------------------------- gateway endpoints
@@ -690,7 +691,7 @@ def test_static_route_beats_a_propagated_one_of_the_same_prefix():
     vpn office-vpn office <-> vg bgp
     """
     m = model(text, valid=False)
-    expect(m, text, "app-1", "192.168.1.1", "tcp", 22, "blocked", "route", at="192.168.0.0/16")
+    expect(m, text, "app-1", "192.168.1.1", "tcp", 22, "blocked", "route", at="192.168.0.0/16 -> blackhole")
 
 
 # ---------------------------------------------------------------------------- security groups
@@ -726,33 +727,33 @@ def test_sg_is_stateful_responses_pass_without_an_outbound_rule():
     m = model(SGS)
     t = expect(m, SGS, "c", "mutebox", "tcp", 22, "allowed")
     assert t.back[-1].component == "instance:c"
-    expect(m, SGS, "mutebox", "c", "tcp", 22, "blocked", "sg", at="sg mute")
+    expect(m, SGS, "mutebox", "c", "tcp", 22, "blocked", "sg", at="sg mute {")
 
 
 def test_sg_allows_only_what_a_rule_allows():
     m = model(SGS)
-    expect(m, SGS, "other", "multi", "tcp", 80, "blocked", "sg", at="sg web")
+    expect(m, SGS, "other", "multi", "tcp", 80, "blocked", "sg", at="sg web {")
 
 
 def test_several_sgs_allow_their_union():
     m = model(SGS)
     t = expect(m, SGS, "c", "multi", "tcp", 80, "allowed")
-    assert hop(t, "sg:web").span.line == line_of(SGS, "sg web")
+    assert hop(t, "sg:web").span.line == line_of(SGS, "sg web {")
     t = expect(m, SGS, "c", "multi", "tcp", 22, "allowed")
-    assert hop(t, "sg:ssh").span.line == line_of(SGS, "sg ssh")
+    assert hop(t, "sg:ssh").span.line == line_of(SGS, "sg ssh {")
     expect(m, SGS, "c", "multi", "tcp", 443, "blocked", "sg")
 
 
 def test_sg_reference_matches_members_of_the_referenced_sg():
     m = model(SGS)
     expect(m, SGS, "c", "multi", "tcp", 80, "allowed")       # c is in `client`
-    expect(m, SGS, "d1", "multi", "tcp", 80, "blocked", "sg", at="sg web")
+    expect(m, SGS, "d1", "multi", "tcp", 80, "blocked", "sg", at="sg web {")
 
 
 def test_default_sg_admits_its_members_only():
     m = model(SGS)
     t = expect(m, SGS, "d1", "d2", "tcp", 3389, "allowed")
-    assert "own members" in hop(t, "sg:a.default-sg").detail
+    assert "own members" in hop(t, "sg:a.default-sg", last=True).detail
     expect(m, SGS, "d2", "d3", "udp", 123, "allowed")
     expect(m, SGS, "other", "d2", "tcp", 22, "blocked", "sg", at="vpc a")
 
@@ -761,9 +762,9 @@ def test_default_egress_allows_all_and_out_none_removes_it():
     m = model(SGS)
     t = expect(m, SGS, "c", "multi", "tcp", 80, "allowed")
     assert "default egress" in hop(t, "sg:client").detail
-    expect(m, SGS, "shut", "multi", "tcp", 22, "blocked", "sg", at="sg closed")
+    expect(m, SGS, "shut", "multi", "tcp", 22, "blocked", "sg", at="sg closed {")
     # explicit egress rules replace the default allow-all
-    expect(m, SGS, "n", "multi", "tcp", 22, "blocked", "sg", at="sg narrow")
+    expect(m, SGS, "n", "multi", "tcp", 22, "blocked", "sg", at="sg narrow {")
 
 
 # ---------------------------------------------------------------------------- network ACLs

@@ -386,8 +386,14 @@ class _Walk:
                        f"{self.packet.dst} is not an address of subnet '{subnet.name}'")
         if dst.kind == "address" and self.dp.host_at.get(dst.address) is None \
                 and dst.address != (subnet.cidr.net.broadcast_address - 1):
+            net = next((n for n in (subnet.cidr.net, subnet.ipv6.net if subnet.ipv6 else None)
+                        if n is not None and dst.address in n), None)
+            offset = int(dst.address) - int(net.network_address) if net is not None else -1
+            reserved = 0 <= offset <= 3 or (net is not None and dst.address == net[-1])
             self.block(f"subnet:{subnet.name}", "route",
-                       f"no host holds {dst.address} in subnet '{subnet.name}'")
+                       f"{dst.address} is reserved by AWS in subnet '{subnet.name}' (its first four "
+                       "and last addresses): no host holds it" if reserved else
+                       f"no host holds {dst.address} in subnet '{subnet.name}'", subnet.span)
         self._deliver(dst)
 
     def _deliver(self, dst: End) -> None:
