@@ -50,10 +50,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-# TODO: the demo will grow a trace and a diagram (rendered with Graphviz's
-# `dot`, which `make venv` installs) once those commands exist.
+# The main job on the example: the check, then a flow that gets through and one
+# that is stopped (each hop names the line that decided). A diagram joins once
+# `vpcdsl render` lands.
 demo: venv
 	$(BIN)/vpcdsl check examples/three-tier.vpc
+	$(BIN)/vpcdsl trace examples/three-tier.vpc web-1 db-1 tcp/5432
+	$(BIN)/vpcdsl trace examples/three-tier.vpc ci-1 db-1 tcp/5432; test $$? -eq 1  # blocked, as the model intends
 
 # nbval re-executes the notebooks and compares against their committed outputs.
 test: venv

@@ -205,7 +205,13 @@ def test_reserved_addresses_of_a_subnet_hold_no_host(address):
     # network, VPC router (+1), future use (+3) and the last address are AWS's
     m = model(RESERVED)
     t = expect(m, RESERVED, "c", address, "tcp", 80, "blocked", "route", at="subnet db")
-    assert address in t.reason
+    assert address in t.reason and "reserved" in t.reason
+
+
+def test_a_free_address_holds_no_host():
+    m = model(RESERVED)
+    t = expect(m, RESERVED, "c", "10.0.2.9", "tcp", 80, "blocked", "route", at="subnet db")
+    assert "no host" in t.reason and "reserved" not in t.reason
 
 
 def test_hosts_get_the_first_usable_address():
@@ -225,9 +231,18 @@ def test_a_full_subnet_leaves_an_instance_without_address():
         m.trace("i0", "i11", "tcp", 22)
 
 
-@pytest.mark.xfail(strict=True, reason="the engine does not model the Amazon DNS resolver at "
-                   "the VPC base +2, which SGs and NACLs do not filter")
-def test_amazon_dns_at_base_plus_two_is_not_filtered():
+def test_an_address_of_the_vpc_outside_every_subnet_is_dropped():
+    m = model(RESERVED)
+    t = expect(m, RESERVED, "c", "10.0.9.9", "tcp", 80, "blocked", "route", at="cidr 10.0.0.0/16")
+    assert "no subnet" in t.reason
+
+
+@pytest.mark.parametrize("dst, proto, port", [
+    ("10.0.0.2", "udp", 53),              # Amazon DNS at the VPC base +2
+    ("169.254.169.253", "udp", 53),       # Amazon DNS, link-local
+    ("169.254.169.254", "tcp", 80),       # instance metadata
+])
+def test_amazon_dns_and_metadata_are_not_filtered(dst, proto, port):
     text = """\
     vpc a {
       cidr 10.0.0.0/16
@@ -238,7 +253,7 @@ def test_amazon_dns_at_base_plus_two_is_not_filtered():
       instance c in app sg mute
     }
     """
-    assert model(text).trace("c", "10.0.0.2", "udp", 53).allowed
+    assert model(text).trace("c", dst, proto, port).allowed
 
 
 def test_multicast_has_no_route():
@@ -292,6 +307,16 @@ def test_igw_carries_ipv6_untranslated():
     assert t.forward[-1].packet.dst == "2600:1f18:6c0:d900::5"
 
 
+def test_ipv4_and_ipv6_routes_are_looked_up_apart():
+    # 0.0.0.0/0 never matches IPv6, ::/0 never IPv4
+    text = IGW.replace("    ::/0 -> gw\n", "")
+    m = model(text)
+    expect(m, text, "with-ip", "2606:4700::1111", "tcp", 443, "blocked", "route",
+           at="route-table public")
+    m = model(EIGW)
+    expect(m, EIGW, "app-1", "8.8.8.8", "tcp", 443, "blocked", "route", at="route-table private")
+
+
 def test_a_subnet_public_ip_setting_gives_instances_a_public_ip():
     text = IGW.replace("ipv6 2600:1f18:6c0:d900::/64", "ipv6 2600:1f18:6c0:d900::/64 public-ip")
     m = model(text)
@@ -324,6 +349,37 @@ def test_eigw_ipv6_flow_leaves_from_the_instances_ipv6_address():
     m = model(EIGW)
     t = m.trace("app-1", "2606:4700::1111", "tcp", 443)
     assert t.forward[0].packet.src == "2600:1f18:6c0:d902::4", t.table()
+
+
+def test_eigw_inbound_to_an_instance_by_name_from_an_ipv6_host():
+    m = model(EIGW)
+    t = expect(m, EIGW, "2606:4700::1111", "app-1", "tcp", 443, "blocked", "gateway", at="eigw egw")
+    assert t.forward[0].packet.dst == "2600:1f18:6c0:d902::4"
+
+
+def test_ipv6_flows_between_subnets_match_ipv6_nacl_and_sg_rules():
+    text = """\
+    vpc a {
+      cidr 10.1.0.0/16
+      ipv6 2600:1f18:6c0:d900::/56
+      subnet sa 10.1.0.0/24 az a ipv6 2600:1f18:6c0:d900::/64
+      subnet sb 10.1.1.0/24 az a ipv6 2600:1f18:6c0:d901::/64
+      nacl guard for sb {
+        in 100 allow tcp 22 from 2600:1f18:6c0:d900::/64
+        out 100 allow tcp 1024-65535 to 2600:1f18:6c0:d900::/64
+      }
+      sg v6 { in tcp 22 from 2600:1f18:6c0:d900::/64 }
+      instance c in sa sg v6
+      instance s in sb sg v6
+    }
+    """
+    m = model(text)
+    t = expect(m, text, "c", "2600:1f18:6c0:d901::4", "tcp", 22, "allowed")
+    assert t.forward[0].packet.src == "2600:1f18:6c0:d900::4"
+    assert hop(t, "nacl:guard").span.line == line_of(text, "in 100 allow")
+    assert hop(t, "nacl:guard", back=True).span.line == line_of(text, "out 100 allow")
+    # over IPv4 the same rules match nothing
+    expect(m, text, "c", "s", "tcp", 22, "blocked", "nacl", at="nacl guard")
 
 
 def test_eigw_carries_no_ipv4():
@@ -371,6 +427,7 @@ vpc a {
   instance app-box in priv-box sg app
   instance app-on in priv-on sg app
   instance app-pnat in priv-pnat sg app
+  instance app-gw-pub in priv-gw sg app public-ip
 }
 """
 
@@ -390,6 +447,14 @@ def test_nat_gateway_accepts_no_connection_from_the_internet():
     m = model(NAT)
     expect(m, NAT, "internet", "nat-gw", "tcp", 443, "blocked", "gateway", at="nat nat-gw")
     expect(m, NAT, "internet", "app-gw", "tcp", 443, "blocked", "gateway", at="igw gw")
+
+
+def test_a_public_instance_behind_a_nat_route_cannot_answer_the_internet():
+    # the request comes in through the IGW, the response would leave through the NAT gateway
+    m = model(NAT)
+    t = expect(m, NAT, "internet", "app-gw-pub", "tcp", 443, "blocked", "gateway",
+               at="0.0.0.0/0 -> nat-gw")
+    assert ("instance:app-gw-pub", "deliver") in hops(t)
 
 
 def test_nat_gateway_translates_tcp_udp_icmp_only():
@@ -490,6 +555,12 @@ def test_peering_is_not_transitive():
     assert "transitive" in t.reason
     # c has no route to a at all
     expect(m, PEERS, "ic", "ia", "tcp", 22, "blocked", "route", at="route-table rc")
+
+
+def test_a_peer_address_outside_every_subnet_is_dropped():
+    m = model(PEERS)
+    t = expect(m, PEERS, "ia", "10.2.9.9", "tcp", 22, "blocked", "route", at="vpc b")
+    assert ("peering:ab", "forward") in hops(t)
 
 
 def test_a_missing_return_route_blocks_the_flow():

@@ -5,7 +5,12 @@ route tables become longest-prefix-match tables (one dict per prefix length,
 longest first), NACLs become their rules in number order, and every host
 (instance, NAT, endpoint and load-balancer interface) gets its private
 address: the written `ip`, else the lowest usable address of its subnet that
-no written `ip` takes, in source order.
+no written `ip` takes, in source order. Addresses find their VPC, subnet and
+site by the same kind of prefix index; each transit gateway gets its route
+table (attachments' blocks propagated unless `static-only`, VPN and transit-VIF
+site routes propagated, static routes over propagated ones) and its
+attachment subnets per AZ; interface endpoints with private DNS are indexed
+by (VPC, service), load balancers' listeners by port.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any, Iterable
 
 from . import ast
 from .aws import EPHEMERAL, ICMP_TYPES, PROTOCOL_NUMBERS
+from .gcpause import paused_gc
 
 IPV4_ANY = ip_network("0.0.0.0/0")
 IPV6_ANY = ip_network("::/0")
@@ -73,6 +79,50 @@ class RouteLookup:
         return None
 
 
+class PrefixIndex:
+    """Longest-prefix match from addresses to values; the first value added for a prefix wins."""
+
+    __slots__ = ("levels",)
+
+    def __init__(self):
+        self.levels: dict[int, list[tuple[int, dict[int, Any]]]] = {}
+
+    def add(self, net, value) -> None:
+        levels = self.levels.setdefault(net.version, [])
+        for length, bucket in levels:
+            if length == net.prefixlen:
+                break
+        else:
+            bucket = {}
+            levels.append((net.prefixlen, bucket))
+            levels.sort(key=lambda lb: -lb[0])
+        bucket.setdefault(int(net.network_address), value)
+
+    def lookup(self, address):
+        value = int(address)
+        width = address.max_prefixlen
+        for length, bucket in self.levels.get(address.version, ()):
+            found = bucket.get(value >> (width - length) << (width - length))
+            if found is not None:
+                return found
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class TgwAttach:
+    """One VPC attachment of a transit gateway: the subnets its interfaces sit in."""
+
+    attachment: ast.TgwAttachment
+    vpc: ast.Vpc
+    subnets: tuple[ast.Subnet, ...]          # one per AZ, in the order written (or found)
+
+    def subnet_in(self, zone: str) -> ast.Subnet | None:
+        for s in self.subnets:
+            if s.zone == zone:
+                return s
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Host:
     """Something with an interface in a subnet."""
@@ -99,9 +149,22 @@ class DataPlane:
         self.vgw_of: dict[str, Any] = {}
         self.peerings_between: dict[frozenset, ast.Peering] = {}
         self._v6_next: dict[str, int] = {}
-        self._index_vpcs()
-        self._assign_addresses()
-        self._build_routes()
+        self._subnet_index: dict[str, PrefixIndex] = {}     # VPC name -> its subnets' blocks
+        self._vpc_index = PrefixIndex()                     # every VPC block -> its VPC
+        self._site_index = PrefixIndex()                    # every site CIDR -> its site
+        self.amazon_dns: dict[Any, str] = {}                # primary block + 2 -> VPC name
+        self.private_dns: dict[tuple[str, str], ast.InterfaceEndpoint] = {}
+        self.listeners: dict[str, dict[int, ast.Listener]] = {}
+        self.lb_rules: dict[tuple[str, int], list[ast.LbRule]] = {}
+        self.tgw_routes: dict[str, RouteLookup] = {}
+        self.tgw_attachments: dict[str, dict[str, TgwAttach]] = {}
+        self._nacl_rules: dict[tuple[str, str], tuple[ast.NaclRule, ...]] = {}
+        with paused_gc():           # many small acyclic objects: see `vpcdsl.gcpause`
+            self._index_vpcs()
+            self._assign_addresses()
+            self._build_routes()
+            self._index_services()
+            self._build_tgws()
 
     # ------------------------------------------------------------------ indexes
 
@@ -119,23 +182,42 @@ class DataPlane:
                     self.vgw_of.setdefault(vpc.name, member)
         for p in m.peerings.values():
             self.peerings_between.setdefault(frozenset((p.requester.name, p.accepter.name)), p)
+        for vpc in m.vpcs.values():
+            index = self._subnet_index[vpc.name] = PrefixIndex()
+            for s in self.vpc_subnets[vpc.name]:
+                index.add(s.cidr.net, s)
+                if s.ipv6 is not None and s.ipv6.net is not None:
+                    index.add(s.ipv6.net, s)
+            for c in vpc.cidrs + vpc.ipv6:
+                if c.net is not None:
+                    self._vpc_index.add(c.net, vpc)
+            primary = next((c.net for c in vpc.cidrs if c.net is not None and c.net.version == 4), None)
+            if primary is not None and primary.num_addresses > 2:
+                self.amazon_dns.setdefault(primary.network_address + 2, vpc.name)
+        for site in m.sites.values():
+            for c in site.cidrs:
+                if c.net is not None:
+                    self._site_index.add(c.net, site)
 
     def subnet_at(self, vpc: str, address) -> ast.Subnet | None:
-        for s in self.vpc_subnets.get(vpc, ()):
-            if s.cidr.net.version == address.version and address in s.cidr.net:
-                return s
-            if s.ipv6 is not None and s.ipv6.net is not None and address.version == 6 \
-                    and address in s.ipv6.net:
-                return s
-        return None
+        """The subnet of VPC ``vpc`` whose IPv4 or IPv6 block holds ``address``."""
+        index = self._subnet_index.get(vpc)
+        return None if index is None or address is None else index.lookup(address)
 
     def vpc_at(self, address) -> ast.Vpc | None:
         """The VPC whose blocks hold ``address`` (the first in source order)."""
-        for vpc in self.model.vpcs.values():
-            for c in vpc.cidrs + vpc.ipv6:
-                if c.net is not None and c.net.version == address.version and address in c.net:
-                    return vpc
-        return None
+        return None if address is None else self._vpc_index.lookup(address)
+
+    def site_at(self, address) -> ast.Site | None:
+        return None if address is None else self._site_index.lookup(address)
+
+    def vpc_holds(self, vpc_name: str, address) -> bool:
+        """Whether ``address`` is in one of the blocks of VPC ``vpc_name``."""
+        vpc = self.model.vpcs.get(vpc_name)
+        if vpc is None or address is None:
+            return False
+        return any(c.net is not None and c.net.version == address.version and address in c.net
+                   for c in vpc.cidrs + vpc.ipv6)
 
     def _assign_addresses(self) -> None:
         m = self.model
@@ -198,6 +280,99 @@ class DataPlane:
             if subnet is None or h.subnet is subnet:
                 return h
         return None
+
+    def host_in_zone(self, name: str, zone: str | None) -> Host | None:
+        """The interface of ``name`` in AZ ``zone``, else its first (LB nodes, endpoint ENIs)."""
+        hosts = self.hosts.get(name, ())
+        if zone:
+            for h in hosts:
+                if h.subnet.zone == zone:
+                    return h
+        return hosts[0] if hosts else None
+
+    # ------------------------------------------------------------------ services, LBs
+
+    def _index_services(self) -> None:
+        m = self.model
+        for ep in m.members(ast.InterfaceEndpoint):
+            if ep.private_dns and self.hosts.get(ep.name):
+                self.private_dns.setdefault((ep.vpc, ep.service.name), ep)
+        for lb in m.members(ast.LoadBalancer):
+            ports = self.listeners[lb.name] = {}
+            for listener in lb.listeners:
+                ports.setdefault(listener.port, listener)
+            for rule in lb.rules:
+                self.lb_rules.setdefault((lb.name, rule.port), []).append(rule)
+
+    def nacl_rules(self, nacl: ast.Nacl, direction: str) -> tuple[ast.NaclRule, ...]:
+        """A NACL's rules of one direction, by ascending number (sorted once)."""
+        key = (nacl.name, direction)
+        rules = self._nacl_rules.get(key)
+        if rules is None:
+            rules = tuple(sorted((r for r in nacl.rules if r.direction == direction),
+                                 key=lambda r: r.number))
+            self._nacl_rules[key] = rules
+        return rules
+
+    # ------------------------------------------------------------------ transit gateways
+
+    def _build_tgws(self) -> None:
+        """Each TGW's route table: attachments' CIDRs propagated (unless static-only), VPN and
+        DX routes propagated, static routes (static beats propagated at equal length)."""
+        m = self.model
+        learned: dict[str, list] = {}
+        for vpn in m.vpns.values():
+            site = m.get(vpn.site.name, "site")
+            if site is None or m.get(vpn.target.name, "tgw") is None:
+                continue
+            nets = vpn.static_cidrs if vpn.routing == "static" else site.cidrs
+            learned.setdefault(vpn.target.name, []).extend((c.net, vpn) for c in nets if c.net is not None)
+        for dx in m.dxs.values():
+            site = m.get(dx.site.name, "site")
+            dxgw = m.get(dx.target.name, "dxgw") if dx.target is not None else None
+            if site is None or dxgw is None or dx.vif != "transit":
+                continue
+            for ref in dxgw.attachments:
+                if m.get(ref.name, "tgw") is not None:
+                    learned.setdefault(ref.name, []).extend((c.net, dx) for c in site.cidrs
+                                                            if c.net is not None)
+        for tgw in m.tgws.values():
+            attached = self.tgw_attachments[tgw.name] = {}
+            lookup = RouteLookup(tgw)
+            for att in tgw.attachments:
+                vpc = m.vpcs.get(att.vpc.name)
+                if vpc is None or vpc.name in attached:
+                    continue
+                if att.subnets:
+                    subnets = [s for r in att.subnets if (s := m.get(r.name, "subnet")) is not None
+                               and s.vpc == vpc.name and s.cidr is not None and s.cidr.net is not None]
+                else:
+                    subnets, zones = [], set()
+                    for s in self.vpc_subnets.get(vpc.name, ()):
+                        if s.zone not in zones:
+                            zones.add(s.zone)
+                            subnets.append(s)
+                attached[vpc.name] = TgwAttach(att, vpc, tuple(subnets))
+                if not att.static_only:
+                    for c in vpc.cidrs + vpc.ipv6:
+                        if c.net is not None:
+                            lookup.add(RouteEntry(c.net, vpc, "propagated", att.span,
+                                                  f"{c.net} -> {vpc.name} (propagated)"))
+            for net, link in learned.get(tgw.name, ()):
+                lookup.add(RouteEntry(net, link, "propagated", link.span,
+                                      f"{net} -> {link.name} (propagated)"))
+            for route in tgw.routes:
+                net = route.cidr.net
+                if net is None:
+                    continue
+                if isinstance(route.target, ast.Blackhole):
+                    target, word = "blackhole", "blackhole"
+                else:
+                    word = route.target.name
+                    target = attached[word].vpc if word in attached else \
+                        m.get(word, "vpn", "dx", "dxgw")
+                lookup.add(RouteEntry(net, target, "static", route.span, f"{net} -> {word}"))
+            self.tgw_routes[tgw.name] = lookup
 
     # ------------------------------------------------------------------ routes
 
@@ -340,5 +515,5 @@ def parse_ip(text: str):
         return None
 
 
-__all__ = ["DataPlane", "RouteLookup", "RouteEntry", "Host", "IPv4Address", "IPv6Address",
+__all__ = ["DataPlane", "RouteLookup", "RouteEntry", "Host", "PrefixIndex", "TgwAttach", "IPv4Address", "IPv6Address",
            "protocol_number", "icmp_type_number", "ephemeral_range", "parse_ip"]

@@ -7,16 +7,58 @@ to the packet and the source span of the rule or route that decided. The
 verdict names the first component that stopped the flow and its kind (`sg`,
 `nacl`, `route`, `peering`, `gateway`, `endpoint`, `lb`), as SEMANTICS.md
 defines them.
+
+Beyond one packet through filters and routes (choices where AWS or
+SEMANTICS.md leave it open are marked *):
+
+- Load balancers: the client reaches the LB node in its own AZ (else the
+  first; from the internet, the first)*, through the LB's SGs (ALB, CLB; an
+  NLB only with `sg`); a listener on the port whose transport fits accepts it
+  (`lb` otherwise); then the LB is the client of a leg to a target (its SGs'
+  egress, NACLs, routes, the target's NACL and SG, the response to ports
+  1024-65535), tried in order until one is reachable; none reachable is
+  `lb`, with the last target's reason and deciding line. The target is the
+  first `source-ip` rule's holding the client's address, else the listener's
+  default ones: path, host, header, method and query need an HTTP request,
+  which a concrete flow does not carry*. An NLB keeps the client's address
+  for instance targets and for UDP (client IP preservation); the nodes
+  forward across AZs*. Internal LBs have no public address (`lb` from the
+  internet).
+- Interface endpoints with `private-dns`: a flow from the endpoint's VPC to
+  its service goes to the endpoint's interface in the client's AZ (else the
+  first), through its SGs, then to the service.
+- Amazon DNS (169.254.169.253, the primary block + 2), instance metadata
+  (169.254.169.254) and Amazon Time Sync (169.254.169.123), and their IPv6
+  fd00:ec2:: addresses: delivered from any host of the VPC whatever the port*,
+  without SG or NACL. Multicast, 255.255.255.255 and a subnet's last address
+  are dropped (`route`): a VPC supports neither broadcast nor multicast.
+- Transit gateways: the sender's AZ needs an attachment subnet (`gateway`);
+  the attachment subnet's NACL sees the packet in (TGW guide, tgw-nacls), the
+  TGW route table decides (longest prefix; static beats propagated;
+  blackhole), the packet enters the chosen VPC at its attachment subnet in
+  the same AZ (else the first) and follows that subnet's route table. The
+  device that answers (the destination, a NAT, an appliance) needs a route
+  back to the TGW and the TGW a route back to the sender's VPC. SG
+  references do not cross a TGW; an IGW or EIGW does not carry another VPC's
+  untranslated addresses, nor a gateway endpoint another VPC's traffic.
+- NAT instance `forward`: from the internet only*, with the source/dest
+  check off; the forwarded instance's subnet must route the client back
+  through the NAT instance.
+- A VPC as a flow end: one trace per subnet probe (`Tracer.traces`);
+  `trace` returns the first blocked one, else the first.
+- IPv6: a flow is IPv6 when it is `icmpv6` or an end is an IPv6 literal;
+  hosts use their IPv6 address, and an end without one is blocked
+  (`route`). NAT gateways and NAT instances do not translate IPv6.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import ip_address, ip_network
-from typing import Any
+from typing import Any, Iterator
 
 from . import ast
-from .aws import SERVICES
+from .aws import EPHEMERAL, SERVICES
 from .dataplane import DataPlane, Host, ephemeral_range, icmp_type_number, protocol_number
 from .span import Span
 
@@ -24,6 +66,31 @@ from .span import Span
 # docs/LANGUAGE.md): an internet host, and where a site host is shown.
 INTERNET_V4 = ip_address("198.51.100.1")
 INTERNET_V6 = ip_address("2001:db8::1")
+
+# Link-local services every instance reaches without SG or NACL filtering
+# (SEMANTICS.md, Filters; EC2 guide: Amazon DNS, IMDS, Amazon Time Sync, and
+# their IPv6 addresses on Nitro). The VPC's own resolver at its primary
+# block + 2 is `DataPlane.amazon_dns`.
+LINK_LOCAL_SERVICES = {
+    ip_address("169.254.169.253"): "the Amazon DNS server",
+    ip_address("169.254.169.254"): "the instance metadata service",
+    ip_address("169.254.169.123"): "the Amazon Time Sync Service",
+    ip_address("fd00:ec2::253"): "the Amazon DNS server",
+    ip_address("fd00:ec2::254"): "the instance metadata service",
+    ip_address("fd00:ec2::123"): "the Amazon Time Sync Service",
+}
+LIMITED_BROADCAST = ip_address("255.255.255.255")
+# Addresses no internet host has: RFC 1918, shared (CGNAT), loopback, link-local, ULA. Any
+# other address outside the model's VPCs and sites is an internet host (documentation
+# ranges such as 203.0.113.0/24 included: examples use them for public hosts).
+_PRIVATE_NETS = tuple(ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+    "169.254.0.0/16", "0.0.0.0/8", "fc00::/7", "fe80::/10", "::1/128", "::/128"))
+
+# The transport protocols (IP protocol numbers) a listener accepts.
+LISTENER_TRANSPORT = {"http": (6,), "https": (6,), "tcp": (6,), "tls": (6,), "ssl": (6,),
+                      "udp": (17,), "tcp_udp": (6, 17)}
+_MAX_LB_DEPTH = 2          # a load balancer may target one more load balancer, no deeper
 
 KINDS = ("sg", "nacl", "route", "peering", "gateway", "endpoint", "lb")
 
@@ -63,7 +130,8 @@ class Packet:
 class Hop:
     component: str       # node id: `sg:web`, `nacl:db`, `route-table:private`, `igw:prod-igw`
     kind: str            # sg nacl route peering gateway endpoint lb host internet service
-    action: str          # allow deny forward translate deliver drop
+    action: str          # allow deny forward translate deliver drop, resolve (private DNS),
+                         # skip (an LB target that is unreachable; the next one is tried)
     detail: str          # what happened, in words
     packet: Packet       # the packet as it left this hop
     span: Span | None    # the rule or route that decided
@@ -123,6 +191,8 @@ class End:
     sgs: tuple | None = None         # None: no security group (probe, internet, NAT gateway)
     public: bool = False             # has a public IPv4 (public IP, EIP)
     ephemeral: tuple[int, int] = (1024, 65535)
+    note: tuple | None = None        # (component, kind, detail, span): how the end was resolved
+    problem: tuple | None = None     # (kind, component, reason, span): no flow can start or end here
 
     @property
     def label(self) -> str:
@@ -142,10 +212,14 @@ class Tracer:
 
     # ------------------------------------------------------------------ ends
 
-    def end(self, text: str, *, other_v6: bool = False) -> End:
+    def end(self, text: str, *, other_v6: bool = False, family: int | None = None,
+            near: str | None = None) -> End:
+        """Resolve one flow end. ``family`` 6 picks IPv6 addresses; ``near`` (an AZ) picks the
+        node of a load balancer or interface endpoint in that AZ (else its first)."""
         m, dp = self.model, self.dp
+        v6 = other_v6 or family == 6
         if text == "internet":
-            return End(text, "internet", INTERNET_V6 if other_v6 else INTERNET_V4)
+            return End(text, "internet", INTERNET_V6 if v6 else INTERNET_V4)
         if text in SERVICES:
             return End(text, "service")
         address = _parse_ip(text)
@@ -160,69 +234,152 @@ class Tracer:
                 raise FlowError(f"{_word(obj)} '{text}' has no address (its subnet is unknown or full)")
             public = obj.public_ip != "none" if isinstance(obj, ast.Instance) else True
             public = public or host.subnet.public_ip
-            return End(text, "instance" if isinstance(obj, ast.Instance) else "nat-instance",
-                       host.address, obj, host, host.subnet, obj.vpc, dp.security_groups(obj), public,
-                       ephemeral_range(obj))
+            end = End(text, "instance" if isinstance(obj, ast.Instance) else "nat-instance",
+                      host.address, obj, host, host.subnet, obj.vpc, dp.security_groups(obj), public,
+                      ephemeral_range(obj))
+            if v6:
+                end.address = host.ipv6
+                if host.ipv6 is None:
+                    end.problem = _no_ipv6(obj, host.subnet)
+            return end
         if isinstance(obj, ast.Subnet):
             if obj.cidr is None or obj.cidr.net is None:
                 raise FlowError(f"subnet '{text}' has no valid CIDR")
             probe = obj.cidr.net.broadcast_address - 1
-            return End(text, "subnet", probe, obj, None, obj, obj.vpc, None, obj.public_ip,
-                       (32768, 60999))
+            end = End(text, "subnet", probe, obj, None, obj, obj.vpc, None, obj.public_ip,
+                      (32768, 60999))
+            if v6:
+                six = obj.ipv6.net if obj.ipv6 is not None else None
+                end.address = six.broadcast_address - 1 if six is not None else None
+                if six is None:
+                    end.problem = _no_ipv6(obj, obj)
+            return end
         if isinstance(obj, ast.NatGateway):
             host = dp.host(obj.name)
             if host is None:
                 raise FlowError(f"NAT gateway '{text}' has no address")
-            return End(text, "nat", host.address, obj, host, host.subnet, obj.vpc, None,
-                       not obj.private, ephemeral_range(obj))
-        if isinstance(obj, ast.InterfaceEndpoint):
-            host = dp.host(obj.name)
+            end = End(text, "nat", host.address, obj, host, host.subnet, obj.vpc, None,
+                      not obj.private, ephemeral_range(obj))
+            if v6:
+                end.address, end.problem = None, _no_ipv6(obj, host.subnet)
+            return end
+        if isinstance(obj, (ast.InterfaceEndpoint, ast.LoadBalancer)):
+            host = dp.host_in_zone(obj.name, near)
             if host is None:
-                raise FlowError(f"interface endpoint '{text}' has no address")
-            return End(text, "interface-endpoint", host.address, obj, host, host.subnet, obj.vpc,
-                       dp.security_groups(obj), False)
+                raise FlowError(f"{_word(obj)} '{text}' has no address (no subnet of it resolves)")
+            sgs = dp.security_groups(obj) or None
+            if isinstance(obj, ast.LoadBalancer):
+                end = End(text, "lb", host.address, obj, host, host.subnet, obj.vpc, sgs,
+                          obj.scheme == "internet-facing", ephemeral_range(obj))
+            else:
+                end = End(text, "interface-endpoint", host.address, obj, host, host.subnet, obj.vpc,
+                          sgs, False)
+            if v6:
+                end.address, end.problem = None, _no_ipv6(obj, host.subnet)
+            return end
         if isinstance(obj, ast.Site):
             nets = [c.net for c in obj.cidrs if c.net is not None]
             if not nets:
                 raise FlowError(f"site '{text}' has no valid CIDR")
             return End(text, "site", nets[0].network_address + 10, obj,
                        ephemeral=ephemeral_range(obj))
+        if isinstance(obj, ast.Vpc):
+            raise FlowError(f"VPC '{text}' stands for every address of it, not one end",
+                            "`Tracer.traces` traces to or from each of its subnets")
         raise NotSimulated(f"{_word(obj)} '{text}' is not simulated as a flow end yet",
-                        "flow ends are instances, subnets, NAT gateways and instances, interface "
-                        "endpoints, sites, `internet`, AWS services and addresses")
+                        "flow ends are instances, subnets, VPCs, load balancers, NAT gateways and "
+                        "instances, interface endpoints, sites, `internet`, AWS services and "
+                        "addresses")
 
     def _address_end(self, text: str, address) -> End:
         dp = self.dp
+        service = LINK_LOCAL_SERVICES.get(address)
+        if service is not None:
+            return End(text, "aws-local", address)
+        dns_vpc = dp.amazon_dns.get(address)
+        if dns_vpc is not None:
+            return End(text, "aws-local", address, vpc=dns_vpc)
         host = dp.host_at.get(address)
         if host is not None:
-            end = self.end(host.obj.name)
-            end.text, end.address = text, address
+            end = self.end(host.obj.name, family=address.version)
+            end.text, end.address, end.host, end.subnet, end.problem = \
+                text, address, host, host.subnet, None
             return end
         vpc = dp.vpc_at(address)
+        if address.is_multicast or address == LIMITED_BROADCAST:
+            return End(text, "multicast" if address.is_multicast else "broadcast", address,
+                       vpc=vpc.name if vpc is not None else None)
         if vpc is not None:
             subnet = dp.subnet_at(vpc.name, address)
+            if subnet is not None and address.version == 4 \
+                    and address == subnet.cidr.net.broadcast_address:
+                return End(text, "broadcast", address, None, None, subnet, vpc.name)
             return End(text, "address", address, None, None, subnet, vpc.name, None, False,
                        (32768, 60999))
-        for site in self.model.sites.values():
-            if any(c.net is not None and c.net.version == address.version and address in c.net
-                   for c in site.cidrs):
-                return End(text, "site", address, site, ephemeral=ephemeral_range(site))
-        if address.is_global:
-            return End(text, "internet", address)
+        site = dp.site_at(address)
+        if site is not None:
+            return End(text, "site", address, site, ephemeral=ephemeral_range(site))
+        if not any(address.version == net.version and address in net for net in _PRIVATE_NETS):
+            return End(text, "internet", address)    # public, or documentation ranges
         return End(text, "address", address)
 
     # ------------------------------------------------------------------ entry point
 
     def trace(self, src: str, dst: str, protocol: str, port: str | int | None = None) -> Trace:
+        """One concrete flow. Where an end is a VPC, the flow is traced from or to each of its
+        subnets (a probe each): the first blocked trace is returned, else the first."""
+        first = None
+        for t in self.traces(src, dst, protocol, port):
+            if not t.allowed:
+                return t
+            if first is None:
+                first = t
+        return first
+
+    def traces(self, src: str, dst: str, protocol: str, port: str | int | None = None
+               ) -> Iterator[Trace]:
+        """Every concrete trace of a flow: one, or one per subnet probe where an end is a VPC
+        (every source subnet with every destination subnet, in source order)."""
         protocol, port = _normalise(protocol, port)
-        dst_end = self.end(dst)
-        src_end = self.end(src, other_v6=dst_end.address is not None and dst_end.address.version == 6)
-        if dst_end.kind == "internet" and src_end.address is not None and src_end.address.version == 6 \
-                and dst_end.text == "internet":
-            dst_end = self.end(dst, other_v6=True)
+        family = _family(src, dst, protocol)
         flow = f"{src} -> {dst} {protocol}{' ' + port if port else ''}"
-        walk = _Walk(self, src_end, dst_end, protocol, port)
-        return walk.run(flow)
+        srcs, dsts = self._expand(src), self._expand(dst)
+        for s in srcs:
+            src_end = self.end(s, family=family)
+            for d in dsts:
+                dst_end = self._dst_end(d, src_end, family)
+                walk = _Walk(self, src_end, dst_end, protocol, port)
+                t = walk.run(flow)
+                if s != src or d != dst:
+                    probes = " and ".join(f"subnet '{n}'" for n, o in ((s, src), (d, dst)) if n != o)
+                    t = replace(t, reason=f"probe of {probes}: {t.reason}")
+                yield t
+
+    def _expand(self, text: str) -> list[str]:
+        """A VPC name stands for each of its subnets (LANGUAGE.md §4); any other end for itself."""
+        vpc = self.model.vpcs.get(text)
+        if vpc is None or self.model.get(text) is not vpc:
+            return [text]
+        subnets = self.dp.vpc_subnets.get(text, ())
+        if not subnets:
+            raise FlowError(f"VPC '{text}' has no subnet to trace from or to",
+                            "a VPC as a flow end stands for a probe in each of its subnets")
+        return [s.name for s in subnets]
+
+    def _dst_end(self, text: str, src: End, family: int) -> End:
+        """The destination as the source sees it: a service name goes to this VPC's interface
+        endpoint when that has private DNS; zonal ends pick the node in the source's AZ."""
+        zone = src.subnet.zone if src.subnet is not None else None
+        if text in SERVICES and src.vpc is not None:
+            ep = self.dp.private_dns.get((src.vpc, text))
+            if ep is not None:
+                end = self.end(ep.name, family=family, near=zone)
+                end.text = text
+                end.note = (f"interface-endpoint:{ep.name}", "endpoint",
+                            f"private DNS: {text} resolves to interface endpoint '{ep.name}' "
+                            f"({end.address}) in VPC '{ep.vpc}'", ep.span)
+                return end
+        return self.end(text, family=family, near=zone)
 
 
 # ---------------------------------------------------------------------------- the walk
@@ -255,6 +412,7 @@ class _Walk:
     back: list[Hop] = field(default_factory=list)
     crossings: list[_Crossing] = field(default_factory=list)
     return_routes: list[tuple] = field(default_factory=list)
+    depth: int = 0                   # 1 for a load balancer's leg to its target
 
     def __post_init__(self):
         self.model = self.tracer.model
@@ -269,6 +427,9 @@ class _Walk:
         self.client_ports = self.src.ephemeral
         self.translated = False        # the source address is no longer the client's own
         self.via_peering: ast.Peering | None = None
+        self.via_tgw: ast.TransitGateway | None = None
+        # TGW crossings whose return route is known once the device that answers is reached
+        self.tgw_pending: list[tuple[ast.TransitGateway, str]] = []
 
     # ------------------------------------------------------------------ driver
 
@@ -293,8 +454,20 @@ class _Walk:
 
     def _forward(self) -> None:
         src, dst = self.src, self.dst
-        if dst.kind == "address" and dst.vpc is not None and dst.subnet is None:
-            pass  # routed below; dropped where no subnet holds it
+        for end in (src, dst):
+            if end.problem is not None:
+                kind, component, reason, span = end.problem
+                self.block(component, kind, reason, span)
+        if dst.note is not None:
+            component, kind, detail, span = dst.note
+            self.hop(component, kind, "resolve", detail, span)
+        if src.kind != "internet" and src.vpc is not None and dst.kind == "aws-local":
+            self._aws_local()
+            return
+        if dst.kind in ("multicast", "broadcast"):
+            if src.kind not in ("internet", "site") and src.sgs is not None:
+                self._sg_egress(src)
+            self._no_broadcast()
         if src.kind == "internet" or src.kind == "site":
             self.hop(src.kind if src.kind == "internet" else f"site:{src.text}", src.kind,
                      "forward", f"{src.text} sends {self.packet}")
@@ -306,12 +479,22 @@ class _Walk:
             raise FlowError("an AWS service cannot start a flow", "trace from a host to the service")
         if src.vpc is None:
             raise FlowError(f"'{src.text}' is not inside a VPC of the model")
+        if src.subnet is None or src.kind in ("multicast", "broadcast", "aws-local"):
+            raise FlowError(f"'{src.text}' is no host's address: no subnet of VPC '{src.vpc}' "
+                            "can send from it", "start the flow at a host or a subnet")
         if src.sgs is not None:
             self._sg_egress(src)
         self._route_from(src.subnet, src.vpc)
 
     def _route_from(self, subnet: ast.Subnet, vpc: str) -> None:
+        seen: set[tuple] = set()
         for _ in range(_MAX_LEGS):
+            state = (subnet.name, self.packet.src, self.packet.dst)
+            if state in seen:
+                last = next((h.span for h in reversed(self.hops) if h.span is not None), None)
+                self.block(f"subnet:{subnet.name}", "route", f"routing loop: the packet "
+                           f"{self.packet} comes back to subnet '{subnet.name}'", last)
+            seen.add(state)
             dst = self.dst
             if dst.subnet is subnet and dst.kind not in ("internet", "service", "site") \
                     and not self.translated_to_public():
@@ -369,7 +552,8 @@ class _Walk:
         address = dst.address
         target = self.dp.subnet_at(vpc, address) if address is not None else None
         if target is None:
-            self.block(f"vpc:{vpc}", "route", f"{address} is in VPC '{vpc}' but no subnet holds it")
+            self.block(f"vpc:{vpc}", "route", f"{address} is in VPC '{vpc}' but no subnet holds it",
+                       self.hops[-1].span if self.hops else None)   # the local route
         self._cross(from_subnet, target)
         self._arrive(target, vpc)
 
@@ -399,7 +583,15 @@ class _Walk:
     def _deliver(self, dst: End) -> None:
         if dst.sgs is not None:
             self._sg_ingress(dst)
+        self._settle(dst.subnet)
+        if dst.kind == "lb":
+            self._load_balancer(dst)
+            return
+        if dst.kind == "nat-instance" and self.src.kind == "internet" and self._port_forward(dst):
+            return
         self.hop(_node(dst), "host", "deliver", f"delivered to {dst.text}")
+        if dst.kind == "interface-endpoint" and dst.text != dst.obj.name:
+            self._service_behind(dst)
 
     def current_src_address(self):
         return _parse_ip(self.packet.src)
@@ -419,6 +611,8 @@ class _Walk:
             return self._peering(target, subnet, vpc, entry)
         if isinstance(target, ast.GatewayEndpoint):
             return self._gateway_endpoint(target, subnet, entry)
+        if isinstance(target, ast.TransitGateway):
+            return self._tgw(target, subnet, vpc, entry)
         raise NotSimulated(f"flows through {_word(target)} '{target.name}' are not simulated yet")
 
     def _igw_out(self, igw, subnet, entry):
@@ -426,6 +620,7 @@ class _Walk:
         address = self.dst.address if self.dst.kind != "service" else INTERNET_V4
         self._cross(subnet, None)
         self.return_routes.append((subnet, "igw", igw))
+        self._own_addresses_only(node, igw, entry)
         if address is None or address.version == 6:
             self.hop(node, "gateway", "forward", f"{igw.name} forwards IPv6 untranslated", entry.span)
             return self._to_outside(node)
@@ -454,15 +649,27 @@ class _Walk:
                        entry.span)
         self._cross(subnet, None)
         self.return_routes.append((subnet, "eigw", eigw))
+        self._own_addresses_only(node, eigw, entry)
         self.hop(node, "gateway", "forward", f"{eigw.name} forwards outbound IPv6", entry.span)
         return self._to_outside(node)
+
+    def _own_addresses_only(self, node, gateway, entry) -> None:
+        """An IGW or EIGW carries its own VPC's addresses: it can neither translate nor route
+        back the address of a host in another VPC (reached it through a TGW)."""
+        if self.translated or self.src.vpc == gateway.vpc:
+            return
+        self.block(node, "gateway", f"{_word(gateway)} '{gateway.name}' of VPC '{gateway.vpc}' "
+                   f"carries only that VPC's addresses, not {self.packet.src} of VPC "
+                   f"'{self.src.vpc}' (no edge-to-edge routing; use a NAT gateway in "
+                   f"'{gateway.vpc}')", entry.span)
 
     def _to_outside(self, node):
         dst = self.dst
         if dst.kind in ("internet", "service"):
             self.hop(_node(dst), dst.kind, "deliver", f"delivered to {dst.text}")
             return None
-        self.block(node, "gateway", f"{dst.text} is not on the internet: the internet path ends here")
+        self.block(node, "gateway", f"{dst.text} is not on the internet: the internet path ends here",
+                   self.hops[-1].span if self.hops else None)   # the route that led out
 
     def _nat_gateway(self, nat, subnet):
         node = f"nat:{nat.name}"
@@ -476,9 +683,13 @@ class _Walk:
             self.block(f"peering:{self.via_peering.name}", "peering",
                        f"traffic from across peering '{self.via_peering.name}' cannot use NAT "
                        f"gateway '{nat.name}' (no edge-to-edge routing)", nat.span)
+        if self.dst.address is not None and self.dst.address.version == 6:
+            self.block(node, "gateway", f"NAT gateway '{nat.name}' translates IPv4; IPv6 traffic "
+                       "goes out by an egress-only internet gateway", nat.span)
         if host.subnet is not subnet:
             self._cross(subnet, host.subnet)
             self._nacl(host.subnet, "in", self.current_src_address(), self.port_value)
+        self._settle(host.subnet)
         before = self.packet.src
         new_src = str(host.address) if nat.private else _public_label(nat.name)
         self.packet = _with_src(self.packet, new_src)
@@ -501,6 +712,11 @@ class _Walk:
         if box.source_dest_check:
             self.block(node, "gateway", f"'{box.name}' keeps its source/dest check on, so it drops "
                        "traffic not addressed to itself", box.span)
+        if isinstance(box, ast.NatInstance) and self.dst.address is not None \
+                and self.dst.address.version == 6:
+            self.block(node, "gateway", f"NAT instance '{box.name}' does not translate IPv6; "
+                       "IPv6 traffic goes out by an egress-only internet gateway", box.span)
+        self._settle(host.subnet)
         if isinstance(box, ast.NatInstance):
             before = self.packet.src
             self.packet = _with_src(self.packet, _public_label(box.name))
@@ -525,6 +741,11 @@ class _Walk:
         if self.translated:
             self.block(node, "peering", f"traffic translated by a NAT cannot cross peering "
                        f"'{peering.name}' (no edge-to-edge routing)", entry.span)
+        sender = self.current_src_address()
+        if sender is not None and not self.dp.vpc_holds(vpc, sender):
+            self.block(node, "peering", f"peering '{peering.name}' carries only traffic from the "
+                       f"addresses of VPC '{vpc}'; {sender} came from outside it (no edge-to-edge "
+                       "routing)", entry.span)
         address = self.dst.address
         peer_vpc = self.model.vpcs.get(other)
         if peer_vpc is None or address is None or not any(
@@ -538,7 +759,8 @@ class _Walk:
         self.return_routes.append((None, "peering", peering))
         target = self.dp.subnet_at(other, address)
         if target is None:
-            self.block(f"vpc:{other}", "route", f"{address} is in VPC '{other}' but no subnet holds it")
+            self.block(f"vpc:{other}", "route", f"{address} is in VPC '{other}' but no subnet holds it",
+                       peer_vpc.span)
         self._cross(subnet, target)
         self._arrive(target, other)
         return None
@@ -551,12 +773,251 @@ class _Walk:
         if self.via_peering is not None:
             self.block(node, "endpoint", f"gateway endpoint '{ep.name}' cannot be used from across "
                        f"peering '{self.via_peering.name}'", entry.span)
+        if self.src.vpc != ep.vpc:
+            how = f"transit gateway '{self.via_tgw.name}'" if self.via_tgw is not None else "it"
+            self.block(node, "endpoint", f"gateway endpoint '{ep.name}' serves only VPC '{ep.vpc}': "
+                       f"traffic from VPC '{self.src.vpc}' (across {how}) cannot use it",
+                       entry.span)
         self.hop(node, "endpoint", "forward", f"{ep.name} carries it privately to {ep.service.name}",
                  entry.span)
         self._cross(subnet, None)
         self.return_routes.append((subnet, "endpoint", ep))
         self.hop(f"service:{self.dst.text}", "service", "deliver", f"delivered to {self.dst.text}")
         return None
+
+    # ------------------------------------------------------------------ link-local services, broadcast
+
+    def _aws_local(self) -> None:
+        """Amazon DNS, instance metadata and time sync answer every host of their VPC; no SG
+        or NACL filters them (SEMANTICS.md, Filters)."""
+        dst, src = self.dst, self.src
+        what = LINK_LOCAL_SERVICES.get(dst.address, "the Amazon DNS server")
+        if dst.vpc is not None and dst.vpc != src.vpc:
+            vpc = self.model.vpcs.get(dst.vpc)
+            self.block(f"vpc:{dst.vpc}", "route", f"{dst.address} is {what} of VPC '{dst.vpc}' "
+                       f"(its primary block + 2): it answers only hosts of that VPC",
+                       vpc.cidrs[0].span if vpc is not None and vpc.cidrs else None)
+        where = f"of VPC '{dst.vpc}' " if dst.vpc is not None else ""
+        self.hop(f"aws:{dst.address}", "service", "deliver", f"{dst.address} is {what} {where}"
+                 f"for '{src.text}': security groups and network ACLs do not filter it")
+
+    def _no_broadcast(self) -> None:
+        dst = self.dst
+        if dst.subnet is not None:
+            component, span = f"subnet:{dst.subnet.name}", dst.subnet.span
+            what = f"{dst.address} is the broadcast address of subnet '{dst.subnet.name}' " \
+                   "(its last address, reserved by AWS)"
+        else:
+            vpc = self.model.vpcs.get(self.src.vpc or dst.vpc or "")
+            component = f"vpc:{vpc.name}" if vpc is not None else "route"
+            span = vpc.span if vpc is not None else None
+            what = f"{dst.address} is a {'multicast' if dst.kind == 'multicast' else 'broadcast'} " \
+                   "address"
+        self.block(component, "route", f"{what}: a VPC supports neither broadcast nor multicast, "
+                   "so nothing delivers it", span)
+
+    # ------------------------------------------------------------------ devices that answer
+
+    def _settle(self, subnet: ast.Subnet | None, address=None) -> None:
+        """A device in ``subnet`` answers: pending TGW crossings need a route back from there."""
+        if not self.tgw_pending or subnet is None:
+            return
+        address = address if address is not None else self.current_src_address()
+        for tgw, from_vpc in self.tgw_pending:
+            self.return_routes.append((subnet, "tgw", (tgw, address, from_vpc)))
+        self.tgw_pending = []
+
+    def _service_behind(self, end: End) -> None:
+        """An interface endpoint reached through private DNS hands the flow to its service."""
+        ep = end.obj
+        self.hop(f"service:{ep.service.name}", "service", "deliver",
+                 f"interface endpoint '{ep.name}' carries it to {ep.service.name} over PrivateLink",
+                 ep.span)
+
+    # ------------------------------------------------------------------ load balancers
+
+    def _load_balancer(self, end: End) -> None:
+        """A listener on the port accepts the flow and one target of it is reachable: the LB is
+        the client of the target leg (its SGs, its nodes' ephemeral ports 1024-65535)."""
+        lb = end.obj
+        node = f"lb:{lb.name}"
+        listener = self.dp.listeners.get(lb.name, {}).get(self.port_value) \
+            if self.port_value is not None else None
+        if listener is None:
+            ports = ", ".join(f"{x.protocol} {x.port}" for x in lb.listeners) or "no port"
+            what = f"port {self.port}" if self.port_value is not None else self.protocol
+            self.block(node, "lb", f"load balancer '{lb.name}' has no listener on {what} (it "
+                       f"listens on {ports})", lb.span)
+        if self.number not in LISTENER_TRANSPORT.get(listener.protocol, ()):
+            self.block(node, "lb", f"the {listener.protocol} listener on port {listener.port} of "
+                       f"'{lb.name}' does not accept {self.protocol}", listener.span)
+        targets, why, rule = self._lb_targets(lb, listener)
+        self.hop(node, "lb", "allow", f"listener {listener.protocol} {listener.port} accepts it; "
+                 f"{why}", rule.span if rule is not None else listener.span)
+        if not targets:
+            self.block(node, "lb", f"listener {listener.protocol} {listener.port} of '{lb.name}' "
+                       "has no target", listener.span)
+        legs = []
+        for target in targets:
+            leg = self._target_leg(end, listener, target)
+            legs.append(leg)
+            if leg[1].allowed:
+                break
+        *failed, last = legs
+        for label, t in failed:
+            self.hop(node, "lb", "skip", f"target {label} is unreachable: {t.reason}", t.span)
+        label, t = last
+        self.hops.extend(t.forward)
+        self.back.extend(t.back)       # the target's response reaches the LB first
+        if not t.allowed:
+            self.block(node, "lb", f"no target of load balancer '{lb.name}' (listener "
+                       f"{listener.protocol} {listener.port}) is reachable; the last, {label}: "
+                       f"{t.reason}", t.span if t.span is not None else listener.span)
+
+    def _lb_targets(self, lb, listener):
+        """The targets a concrete flow goes to: those of the first `source-ip` rule holding the
+        client's address, else the listener's own. Path, host, header, method and query rules
+        are not taken: a concrete flow is a connection, not an HTTP request."""
+        rules = self.dp.lb_rules.get((lb.name, listener.port), ())
+        client = self.current_src_address()
+        for rule in rules:
+            if rule.condition != "source-ip" or client is None:
+                continue
+            try:
+                net = ip_network(rule.value, strict=False)
+            except ValueError:
+                continue
+            if net.version == client.version and client in net:
+                return rule.targets, f"rule source-ip {rule.value} picks its targets", rule
+        if rules:
+            return listener.targets, ("the listener's default targets apply (rules on path, "
+                                      "host, header, method or query need an HTTP request, "
+                                      "which a concrete flow does not carry)"), None
+        return listener.targets, "it goes to the listener's targets", None
+
+    def _target_leg(self, lb_end: End, listener, target) -> tuple[str, Trace]:
+        lb = lb_end.obj
+        port = target.port if target.port is not None else listener.port
+        name = target.ref.name if isinstance(target.ref, ast.Ref) else target.ref.text
+        label = f"{name}:{port}"
+        protocol = self.protocol if listener.protocol in ("udp", "tcp_udp") else "tcp"
+        flow = f"{lb.name} -> {label} {protocol}"
+        fail = None
+        t_end = None
+        if self.depth >= _MAX_LB_DEPTH:
+            fail = "load balancers chained too deep"
+        else:
+            try:
+                if isinstance(target.ref, ast.Ref):
+                    t_end = self.tracer.end(target.ref.name, family=self._flow_family())
+                elif target.ref.ip is None:
+                    fail = f"'{target.ref.text}' is not an address"
+                else:
+                    t_end = self.tracer._address_end(str(target.ref.ip), target.ref.ip)
+            except FlowError as exc:
+                fail = str(exc)
+            if t_end is not None and t_end.kind in ("internet", "service", "site", "multicast",
+                                                    "broadcast", "aws-local"):
+                fail = f"{label} is not a private address of an AWS network: load balancer " \
+                       "targets are instances or private addresses"
+        if fail is not None:
+            return label, Trace(flow, "blocked", "lb", f"lb:{lb.name}", fail, (), (), target.span)
+        # An NLB keeps the client's address for instance targets (and for UDP): the target's SG
+        # and NACLs see the client, and its response goes to the client's ports.
+        preserve = lb.type == "network" and (isinstance(target.ref, ast.Ref) or self.number == 17)
+        client = self.current_src_address() or (INTERNET_V4 if self._flow_family() == 4 else INTERNET_V6)
+        leg_src = End(lb.name, "lb", client if preserve else lb_end.address, lb, lb_end.host,
+                      lb_end.subnet, lb.vpc, lb_end.sgs, False,
+                      self.client_ports if preserve else EPHEMERAL["elb"])
+        walk = _Walk(self.tracer, leg_src, t_end, protocol, str(port), depth=self.depth + 1)
+        return label, walk.run(flow)
+
+    def _flow_family(self) -> int:
+        address = self.dst.address if self.dst.address is not None else self.src.address
+        return 6 if (address is not None and address.version == 6) or self.number == 58 else 4
+
+    # ------------------------------------------------------------------ NAT instance port forwarding
+
+    def _port_forward(self, box_end: End) -> bool:
+        """Internet -> NAT instance EIP:PORT -> INSTANCE:PORT, for a `forward` that matches."""
+        box = box_end.obj
+        if self.port_value is None:
+            return False
+        fwd = next((f for f in box.forwards if f.port.low <= self.port_value <= f.port.high), None)
+        if fwd is None:
+            return False
+        node = f"nat-instance:{box.name}"
+        if box.source_dest_check:
+            self.block(node, "gateway", f"NAT instance '{box.name}' forwards port {self.port} to "
+                       f"'{fwd.instance.name}' only with its source/dest check off: it drops "
+                       "traffic not addressed to itself", box.span)
+        try:
+            target = self.tracer.end(fwd.instance.name, family=self._flow_family())
+        except FlowError as exc:
+            self.block(node, "gateway", f"port forward to '{fwd.instance.name}': {exc}", fwd.span)
+        if target.vpc != box.vpc or target.subnet is None:
+            self.block(node, "gateway", f"NAT instance '{box.name}' forwards only to hosts of its "
+                       f"VPC '{box.vpc}'", fwd.span)
+        before = self.packet.dst
+        self.port, self.port_value = str(fwd.to_port), fwd.to_port
+        self.packet = Packet(self.packet.src, str(target.address), self.protocol, self.port)
+        self.hop(node, "gateway", "translate", f"{box.name} forwards {before} port "
+                 f"{fwd.port} to {fwd.instance.name}:{fwd.to_port}", fwd.span)
+        self.dst = target
+        self._sg_check(box_end, "out", peer_address=target.address, peer=target)
+        self.return_routes.append((target.subnet, "forward", (box, self.current_src_address())))
+        self._route_from(box_end.subnet, box.vpc)
+        return True
+
+    # ------------------------------------------------------------------ transit gateways
+
+    def _tgw(self, tgw, subnet, vpc, entry):
+        """Into the TGW at the attachment subnet of the sender's AZ, its route table, and out
+        at the attachment subnet of the same AZ (else the first) of the VPC it picks."""
+        node = f"tgw:{tgw.name}"
+        attached = self.dp.tgw_attachments.get(tgw.name, {})
+        here = attached.get(vpc)
+        if here is None:
+            self.block(node, "gateway", f"VPC '{vpc}' is not attached to transit gateway "
+                       f"'{tgw.name}'", entry.span)
+        enter = here.subnet_in(subnet.zone)
+        if enter is None:
+            self.block(node, "gateway", f"transit gateway '{tgw.name}' has no attachment subnet "
+                       f"of VPC '{vpc}' in {subnet.zone}: resources in that AZ cannot reach it",
+                       here.attachment.span)
+        if enter is not subnet:
+            self._cross(subnet, enter)
+        # the attachment subnet's inbound rules see traffic to the TGW (TGW guide, tgw-nacls)
+        self._nacl(enter, "in", self.current_src_address(), self.port_value)
+        self.hop(node, "gateway", "forward", f"{tgw.name} takes it from VPC '{vpc}' at attachment "
+                 f"subnet {enter.name}", here.attachment.span)
+        address = self.dst.address if self.dst.kind != "service" else INTERNET_V4
+        table = self.dp.tgw_routes.get(tgw.name)
+        tentry = table.lookup(address) if table is not None and address is not None else None
+        if tentry is None:
+            self.block(node, "route", f"no route in transit gateway '{tgw.name}' matches "
+                       f"{self._dst_words()}", tgw.span)
+        if tentry.target == "blackhole":
+            self.block(node, "route", f"blackhole route {tentry.text} of transit gateway "
+                       f"'{tgw.name}' drops it", tentry.span)
+        target = tentry.target
+        if target is None:
+            self.block(node, "route", f"transit gateway route {tentry.text} names no attachment "
+                       f"of '{tgw.name}'", tentry.span)
+        self.hop(node, "route", "forward", f"tgw route {tentry.text} matched", tentry.span)
+        if not isinstance(target, ast.Vpc):
+            raise NotSimulated(f"flows through {_word(target)} '{target.name}' (a hybrid "
+                               f"attachment of transit gateway '{tgw.name}') are not simulated yet")
+        there = attached[target.name]
+        out = there.subnet_in(enter.zone) or (there.subnets[0] if there.subnets else None)
+        if out is None:
+            self.block(node, "gateway", f"transit gateway '{tgw.name}' has no attachment subnet in "
+                       f"VPC '{target.name}'", there.attachment.span)
+        self.via_tgw = tgw
+        self.tgw_pending.append((tgw, vpc))
+        self.hop(node, "gateway", "forward", f"{tgw.name} hands it to VPC '{target.name}' at "
+                 f"attachment subnet {out.name}", there.attachment.span)
+        return out, target.name
 
     # ------------------------------------------------------------------ from the internet
 
@@ -566,11 +1027,21 @@ class _Walk:
             self.hop(_node(dst), dst.kind, "deliver", f"delivered to {dst.text}")
             return
         if dst.vpc is None or dst.subnet is None:
-            self.block("internet", "route", f"{dst.text} cannot be reached from the internet")
+            self.block("internet", "route", f"{dst.text} cannot be reached from the internet",
+                       dst.obj.span if dst.obj is not None else None)
+        if dst.kind == "lb" and dst.obj.scheme == "internal":
+            self.block(f"lb:{dst.obj.name}", "lb", f"load balancer '{dst.obj.name}' is internal: it "
+                       "has no public address, so only clients inside AWS networks reach it",
+                       dst.obj.span)
         igw = self.dp.igw_of.get(dst.vpc)
         v6 = dst.address is not None and dst.address.version == 6
+        eigw = self.dp.eigw_of.get(dst.vpc)
+        if igw is None and v6 and eigw is not None:
+            self.block(f"eigw:{eigw.name}", "gateway", f"egress-only internet gateway '{eigw.name}' "
+                       "drops inbound-initiated IPv6 traffic", eigw.span)
         if igw is None:
-            self.block(f"vpc:{dst.vpc}", "gateway", f"VPC '{dst.vpc}' has no internet gateway")
+            self.block(f"vpc:{dst.vpc}", "gateway", f"VPC '{dst.vpc}' has no internet gateway",
+                       getattr(self.model.vpcs.get(dst.vpc), "span", None))
         node = f"igw:{igw.name}"
         if dst.kind == "nat":
             self.block(f"nat:{dst.text}", "gateway", f"NAT gateway '{dst.text}' only carries "
@@ -629,17 +1100,67 @@ class _Walk:
                 got = "no route" if entry is None else f"route {entry.text}"
                 self.block(rt, "route", f"no return route: '{table.table.name if table else '?'}' "
                            f"has {got} for {src}, not peering '{via.name}'",
-                           entry.span if entry else None, back=True)
+                           entry.span if entry else table.table.span if table else None, back=True)
             self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span, back=True)
         elif how == "igw-in":
             table = self.dp.route_table_of(subnet)
             entry = table.lookup(_parse_ip(self.packet.src) or INTERNET_V4) if table else None
             rt = f"route-table:{table.table.name}" if table is not None else f"subnet:{subnet.name}"
+            if entry is not None and isinstance(entry.target, (ast.EgressOnlyInternetGateway,
+                                                               ast.NatGateway)):
+                self.block(rt, "gateway", f"the response would leave by {entry.text}, which only "
+                           "carries connections the VPC starts: inbound-initiated traffic is "
+                           "dropped", entry.span, back=True)
             if entry is None or entry.target is not via:
                 got = "no route" if entry is None else f"route {entry.text}"
                 self.block(rt, "route", f"no return route to the internet through '{via.name}': "
-                           f"{got}", entry.span if entry else None, back=True)
+                           f"{got}", entry.span if entry else table.table.span if table else None,
+                           back=True)
             self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span, back=True)
+        elif how == "tgw":
+            self._tgw_return(subnet, *via)
+        elif how == "forward":
+            box, client = via
+            table = self.dp.route_table_of(subnet)
+            entry = table.lookup(client) if table is not None and client is not None else None
+            rt = f"route-table:{table.table.name}" if table is not None else f"subnet:{subnet.name}"
+            if entry is None or entry.target is not box:
+                got = "no route" if entry is None else f"route {entry.text}"
+                self.block(rt, "route", f"no return route through NAT instance '{box.name}': subnet "
+                           f"'{subnet.name}' has {got} for {client}, so the response would not "
+                           "be translated back", entry.span if entry else
+                           table.table.span if table else None, back=True)
+            self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span,
+                     back=True)
+
+    def _tgw_return(self, subnet, tgw, address, from_vpc) -> None:
+        """The answering device's subnet routes the response to the TGW, and the TGW to a VPC
+        that holds the address."""
+        table = self.dp.route_table_of(subnet)
+        entry = table.lookup(address) if table is not None and address is not None else None
+        rt = f"route-table:{table.table.name}" if table is not None else f"subnet:{subnet.name}"
+        if entry is None or entry.target is not tgw:
+            got = "no route" if entry is None else f"route {entry.text}"
+            self.block(rt, "route", f"no return route: subnet '{subnet.name}' has {got} for "
+                       f"{address}, not transit gateway '{tgw.name}'",
+                       entry.span if entry else table.table.span if table else None, back=True)
+        self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span, back=True)
+        node = f"tgw:{tgw.name}"
+        lookup = self.dp.tgw_routes.get(tgw.name)
+        back = lookup.lookup(address) if lookup is not None else None
+        if back is None:
+            self.block(node, "route", f"no return route: transit gateway '{tgw.name}' has no route "
+                       f"for {address}", tgw.span, back=True)
+        if back.target == "blackhole":
+            self.block(node, "route", f"blackhole route {back.text} of transit gateway "
+                       f"'{tgw.name}' drops the response", back.span, back=True)
+        if not isinstance(back.target, ast.Vpc) or (back.target.name != from_vpc
+                                                     and not self.dp.vpc_holds(back.target.name, address)):
+            self.block(node, "route", f"no return route: transit gateway '{tgw.name}' sends "
+                       f"{address} by {back.text}, not back to VPC '{from_vpc}'", back.span,
+                       back=True)
+        self.hop(node, "route", "forward", f"return tgw route {back.text} matched", back.span,
+                 back=True)
 
     # ------------------------------------------------------------------ filters
 
@@ -652,7 +1173,8 @@ class _Walk:
             self.hop(node, "nacl", "allow", f"default NACL of VPC '{subnet.vpc}' allows all "
                      f"{'inbound' if direction == 'in' else 'outbound'} traffic")
             return
-        rule = first_nacl_match(nacl, direction, self.number, port, self.icmp, peer_address)
+        rule = first_nacl_match(nacl, direction, self.number, port, self.icmp, peer_address,
+                                self.dp.nacl_rules(nacl, direction))
         if rule is None:
             self.block(node, "nacl", f"network ACL '{nacl.name}' has no {direction} rule for "
                        f"{self.packet}: the implicit deny drops it", nacl.span)
@@ -672,7 +1194,8 @@ class _Walk:
         number = self.number
         reply = _ECHO_REPLY.get(number) if self.icmp == _ECHO_REQUEST.get(number) else self.icmp
         if ports is None:
-            rule = first_nacl_match(nacl, direction, number, None, reply, peer_address)
+            rule = first_nacl_match(nacl, direction, number, None, reply, peer_address,
+                                    self.dp.nacl_rules(nacl, direction))
             if rule is None or rule.action == "deny":
                 why = "the implicit deny" if rule is None else f"rule {rule.number} deny"
                 self.block(node, "nacl", f"network ACL '{nacl.name}' drops the response ({why})",
@@ -680,7 +1203,8 @@ class _Walk:
             self.hop(node, "nacl", "allow", f"nacl {nacl.name} rule {rule.number} allow", rule.span,
                      back=True)
             return
-        allowed, denied = nacl_port_verdicts(nacl, direction, number, ports, peer_address)
+        allowed, denied = nacl_port_verdicts(nacl, direction, number, ports, peer_address,
+                                             self.dp.nacl_rules(nacl, direction))
         if denied:
             failing = ", ".join(_range_text(lo, hi) for lo, hi, _ in denied)
             first = denied[0][2]
@@ -720,19 +1244,25 @@ class _Walk:
 
 # ---------------------------------------------------------------------------- rule matching
 
+def _ordered(nacl: ast.Nacl, direction: str, rules):
+    if rules is not None:
+        return rules                 # `DataPlane.nacl_rules`: sorted once per model
+    return sorted((r for r in nacl.rules if r.direction == direction), key=lambda r: r.number)
+
+
 def first_nacl_match(nacl: ast.Nacl, direction: str, number: int | None, port: int | None,
-                     icmp: int | None, address) -> ast.NaclRule | None:
-    for rule in sorted((r for r in nacl.rules if r.direction == direction), key=lambda r: r.number):
+                     icmp: int | None, address, rules=None) -> ast.NaclRule | None:
+    for rule in _ordered(nacl, direction, rules):
         if _nacl_matches(rule, number, icmp, address) and _port_matches(rule.protocol, number, port):
             return rule
     return None
 
 
-def nacl_port_verdicts(nacl, direction, number, ports, address):
+def nacl_port_verdicts(nacl, direction, number, ports, address, rules=None):
     """Split a port range among the rules that decide it: (allowed, denied) [(lo, hi, rule)]."""
     undecided = [ports]
     allowed, denied = [], []
-    for rule in sorted((r for r in nacl.rules if r.direction == direction), key=lambda r: r.number):
+    for rule in _ordered(nacl, direction, rules):
         if not undecided:
             break
         if not _nacl_matches(rule, number, None, address):
@@ -800,14 +1330,14 @@ def sg_allows(walk: _Walk, sg: ast.SecurityGroup, direction: str, address, peer:
         if not _port_matches(rule.protocol, number, walk.port_value):
             continue
         for p in rule.peers:
-            if _sg_peer_matches(walk, p, address, peer):
+            if _sg_peer_matches(walk, p, address, peer, owner=sg):
                 word = "from" if direction == "in" else "to"
                 what = p.text if isinstance(p, ast.Cidr) else ("any" if isinstance(p, ast.AnyPeer) else p.name)
                 return f"sg {sg.name} allows {rule.protocol.name} {word} {what}", rule.span
     return None
 
 
-def _sg_peer_matches(walk: _Walk, peer, address, end: End | None) -> bool:
+def _sg_peer_matches(walk: _Walk, peer, address, end: End | None, owner=None) -> bool:
     if isinstance(peer, ast.AnyPeer):
         return True
     if isinstance(peer, ast.Cidr):
@@ -820,6 +1350,15 @@ def _sg_peer_matches(walk: _Walk, peer, address, end: End | None) -> bool:
     sg = walk.model.get(name, "sg")
     if sg is None or end is None or end.sgs is None:
         return False
+    if owner is not None and sg.vpc != owner.vpc:      # no SG references across regions
+        vpcs = walk.model.vpcs
+        if getattr(vpcs.get(sg.vpc), "region_name", None) != \
+                getattr(vpcs.get(owner.vpc), "region_name", None):
+            return False
+        # between VPCs only a peering carries SG references: not a TGW (TGW guide, limits)
+        if walk.via_tgw is not None or \
+                frozenset((sg.vpc, owner.vpc)) not in walk.dp.peerings_between:
+            return False
     return sg in end.sgs
 
 
@@ -840,6 +1379,33 @@ def _normalise(protocol: str, port) -> tuple[str, str]:
             raise FlowError(f"a {protocol} flow needs one port (0..65535), not '{port}'",
                             f"write it as {protocol}/443")
     return protocol, port
+
+
+def _family(src: str, dst: str, protocol: str) -> int:
+    """The flow's address family: IPv6 for `icmpv6` or an IPv6 literal end, else IPv4."""
+    number = protocol_number(protocol)
+    versions = {a.version for a in (_parse_ip(src), _parse_ip(dst)) if a is not None}
+    if versions == {4, 6}:
+        raise FlowError(f"'{src}' and '{dst}' are of different address families",
+                        "a flow is IPv4 or IPv6 end to end")
+    if number == 58 and 4 in versions:
+        raise FlowError("icmpv6 runs over IPv6, not to an IPv4 address", "use icmp")
+    if number == 1 and 6 in versions:
+        raise FlowError("icmp runs over IPv4, not to an IPv6 address", "use icmpv6")
+    return 6 if number == 58 or 6 in versions else 4
+
+
+def _no_ipv6(obj, subnet) -> tuple:
+    """The `End.problem` of an end that has no IPv6 address in an IPv6 flow."""
+    from .model import kind_of
+    if isinstance(obj, ast.Subnet):
+        why = f"subnet '{obj.name}' has no IPv6 block"
+    elif isinstance(obj, (ast.Instance,)):
+        why = f"'{obj.name}' has no IPv6 address: its subnet '{subnet.name}' has no IPv6 block"
+    else:
+        why = f"{_word(obj)} '{obj.name}' has no IPv6 address in this model"
+    return ("route", f"{kind_of(obj)}:{obj.name}", why + ", so it has no part in an IPv6 flow",
+            subnet.span if subnet is not None else obj.span)
 
 
 def _parse_ip(text):
@@ -863,8 +1429,10 @@ def _node(end: End) -> str:
         return "internet"
     if end.kind == "service":
         return f"service:{end.text}"
-    if end.kind == "address":
+    if end.kind in ("address", "multicast", "broadcast"):
         return f"address:{end.text}"
+    if end.kind == "aws-local":
+        return f"aws:{end.address}"
     kind = {"interface-endpoint": "interface-endpoint", "nat": "nat"}.get(end.kind, end.kind)
     name = end.obj.name if end.obj is not None else end.text
     return f"{kind}:{name}"
