@@ -1176,7 +1176,8 @@ class _Walk:
         rule = first_nacl_match(nacl, direction, self.number, port, self.icmp, peer_address,
                                 self.dp.nacl_rules(nacl, direction))
         if rule is None:
-            self.block(node, "nacl", f"network ACL '{nacl.name}' has no {direction} rule for "
+            way = "inbound" if direction == "in" else "outbound"
+            self.block(node, "nacl", f"network ACL '{nacl.name}' has no {way} rule for "
                        f"{self.packet}: the implicit deny drops it", nacl.span)
         if rule.action == "deny":
             self.block(node, "nacl", f"nacl {nacl.name} rule {rule.number} deny", rule.span)
