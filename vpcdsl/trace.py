@@ -194,10 +194,6 @@ class End:
     note: tuple | None = None        # (component, kind, detail, span): how the end was resolved
     problem: tuple | None = None     # (kind, component, reason, span): no flow can start or end here
 
-    @property
-    def label(self) -> str:
-        return self.text
-
 
 def _public_label(name: str) -> str:
     return f"public-ip({name})"
@@ -496,13 +492,12 @@ class _Walk:
                            f"{self.packet} comes back to subnet '{subnet.name}'", last)
             seen.add(state)
             dst = self.dst
-            if dst.subnet is subnet and dst.kind not in ("internet", "service", "site") \
-                    and not self.translated_to_public():
+            if dst.subnet is subnet and dst.kind not in ("internet", "service", "site"):
                 self.hop(f"subnet:{subnet.name}", "route", "forward",
                          f"same subnet {subnet.name}: delivered without the route table or NACL")
                 self._deliver(dst)
                 return
-            self._nacl(subnet, "out", self.packet_dst_address(), self.port_value)
+            self._nacl(subnet, "out", self.dst.address, self.port_value)
             table = self.dp.route_table_of(subnet)
             if table is None:
                 self.block(f"subnet:{subnet.name}", "route", f"subnet '{subnet.name}' has no route table")
@@ -525,12 +520,6 @@ class _Walk:
                 return
             subnet, vpc = step
         self.block("route", "route", "routing loop: more than 16 hops")
-
-    def translated_to_public(self) -> bool:
-        return False
-
-    def packet_dst_address(self):
-        return self.dst.address
 
     def _dst_words(self) -> str:
         return self.dst.text if self.dst.kind == "service" else str(self.dst.address)
