@@ -1,7 +1,8 @@
 # vpcdsl — build / test / demo entry points (GNU make).
 #
 #   make venv    create .venv and install vpcdsl editable with the test extras
-#   make demo    run the CLI on the bundled example
+#   make demo    run the CLI on the bundled example (check, two traces, a diagram)
+#   make docs-images   redraw docs/images/<example>.png for every example
 #   make test    unit tests + notebook output comparison (nbval)
 #   make bench   install the bench extras and run benchmarks/run.py
 #   make clean   remove build and test artefacts (keeps .venv)
@@ -20,7 +21,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
 .DEFAULT_GOAL := test
-.PHONY: venv demo test bench clean distclean
+.PHONY: venv demo docs-images test bench clean distclean
 
 venv: $(STAMP)
 
@@ -51,12 +52,28 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # The main job on the example: the check, then a flow that gets through and one
-# that is stopped (each hop names the line that decided). A diagram joins once
-# `vpcdsl render` lands.
+# that is stopped (each hop names the line that decided), then the diagram.
 demo: venv
 	$(BIN)/vpcdsl check examples/three-tier.vpc
 	$(BIN)/vpcdsl trace examples/three-tier.vpc web-1 db-1 tcp/5432
 	$(BIN)/vpcdsl trace examples/three-tier.vpc ci-1 db-1 tcp/5432; test $$? -eq 1  # blocked, as the model intends
+	@mkdir -p build
+	$(BIN)/vpcdsl render examples/three-tier.vpc -o build/three-tier.svg
+	@echo "wrote the diagram of examples/three-tier.vpc to build/three-tier.svg (open it in a browser)"
+
+# The committed diagrams of the examples (README, docs): every example at the
+# default (subnet) level, and three-tier with the blocked flow of `make demo`
+# drawn over it. Always redrawn (a new Graphviz or renderer changes them too);
+# look at them before committing.
+EXAMPLES := $(sort $(wildcard examples/*.vpc))
+docs-images: venv
+	@mkdir -p docs/images
+	@set -e; for f in $(EXAMPLES); do \
+	  out=docs/images/$$(basename $$f .vpc).png; \
+	  echo "$(BIN)/vpcdsl render $$f -o $$out"; \
+	  $(BIN)/vpcdsl render $$f -o $$out; \
+	done
+	$(BIN)/vpcdsl render examples/three-tier.vpc --trace "ci-1 -> db-1 tcp/5432" -o docs/images/three-tier-trace.png
 
 # nbval re-executes the notebooks and compares against their committed outputs.
 test: venv

@@ -1,8 +1,9 @@
-"""The `vpcdsl` command line: `check`, `trace` and `dump`.
+"""The `vpcdsl` command line: `check`, `trace`, `render` and `dump`.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors or failed expectations
-(for `trace`: the flow is blocked), 2 usage errors, unreadable files or a
-flow that cannot be traced.
+(for `trace`: the flow is blocked; for `render`: the model has errors), 2
+usage errors, unreadable files, a flow that cannot be traced or a diagram that
+cannot be rendered (no Graphviz `dot`) or written.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .diagnostics import render_all
 from .report import status_line
 
 JSON_VERSION = 1
+LEVELS = ("region", "vpc", "subnet", "instance")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +37,24 @@ def main(argv: list[str] | None = None) -> int:
     p_trace.add_argument("flow", metavar="PROTO/PORT", help="e.g. tcp/443, udp/53, icmp/echo-request, icmp")
     p_trace.add_argument("--json", action="store_true", help="machine-readable output")
 
+    p_render = sub.add_parser(
+        "render", help="draw the model with Graphviz: SVG, PNG, PDF or DOT",
+        description="Draw the model. The suffix of -o picks the format (.svg, .png, .pdf need "
+                    "Graphviz's `dot`; .dot is the DOT text and needs nothing); without -o the DOT "
+                    "text goes to stdout.")
+    p_render.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
+    p_render.add_argument("-o", "--output", metavar="OUT",
+                          help="out.svg, out.png, out.pdf or out.dot (default: DOT on stdout)")
+    p_render.add_argument("--level", choices=LEVELS, default="subnet",
+                          help="detail: region, vpc, subnet (default) or instance")
+    p_render.add_argument("--focus", metavar="NAME", help="draw only the neighbourhood of one component")
+    p_render.add_argument("--routes", choices=("labels", "edges"), default="labels",
+                          help="route tables as labels on subnets (default) or as edges to their targets")
+    p_render.add_argument("--collapse", metavar="N", type=_count,
+                          help="draw an AZ with more than N subnets as one counted node (0: never)")
+    p_render.add_argument("--trace", metavar="FLOW",
+                          help='overlay one flow: "SRC -> DST PROTO/PORT", e.g. "web-1 -> db-1 tcp/5432"')
+
     p_dump = sub.add_parser("dump", help="print the resolved model as JSON")
     # One model per run: `check` treats each PATH as a model, so a list here
     # would be ambiguous (one model, or several documents?).
@@ -46,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "trace":
             return _trace(args)
+        if args.command == "render":
+            return _render(args)
         return _dump(args)
     except BrokenPipeError:
         # The reader went away (`vpcdsl check ... | head`): stop quietly, and keep
@@ -124,6 +146,98 @@ def _trace(args) -> int:
     else:
         print(trace.table())
     return 0 if trace.allowed else 1
+
+
+def _render(args) -> int:
+    from .export import RenderError, format_of
+    from .render import FocusError
+    from .trace import FlowError
+
+    def fail(message: str, hint: str | None = None) -> int:
+        print(f"vpcdsl render: error: {message}", file=sys.stderr)
+        if hint:
+            print(f"  = hint: {hint}", file=sys.stderr)
+        return 2
+
+    # Usage first: a bad -o or --trace is reported before the model is compiled.
+    try:
+        fmt = format_of(args.output) if args.output is not None else "dot"
+    except RenderError as exc:
+        return fail(str(exc), exc.hint)
+    flow = None
+    if args.trace is not None:
+        flow = parse_trace_spec(args.trace)
+        if flow is None:
+            return fail(f"cannot read --trace {args.trace!r}",
+                        'write it as "SRC -> DST PROTO/PORT", e.g. --trace "web-1 -> db-1 tcp/5432" '
+                        '(or "SRC DST PROTO/PORT"; icmp may omit the port)')
+    model = _load(args.path)
+    if _unreadable(model):
+        print(render_all(model.diagnostics, model.sources), file=sys.stderr)
+        return 2
+    if model.errors:
+        print(render_all(model.diagnostics, model.sources), file=sys.stderr)
+        print(f"vpcdsl render: {args.path} has errors; fix them first (`vpcdsl check`)", file=sys.stderr)
+        return 1
+    options = {"level": args.level, "routes": args.routes}
+    if args.collapse is not None:
+        options["collapse"] = args.collapse
+    if args.focus is not None:
+        options["focus"] = args.focus
+    if flow is not None:
+        try:
+            options["trace"] = model.trace(*flow)
+        except FlowError as exc:
+            return fail(str(exc), exc.hint)
+    try:
+        if args.output is None:
+            from .render import dot_source
+            _write_utf8(dot_source(model, **options))
+        else:
+            from .export import export
+            export(model, args.output, format=fmt, **options)
+    except (RenderError, FocusError) as exc:
+        return fail(str(exc), exc.hint)
+    return 0
+
+
+def _write_utf8(text: str) -> None:
+    """DOT is UTF-8 whatever the terminal's encoding (labels carry `→`, `·`)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # stdout replaced by a text-only stream
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, not {text!r}")
+    return n
+
+
+def parse_trace_spec(text: str) -> tuple[str, ...] | None:
+    """``"SRC -> DST PROTO/PORT"`` (or without the arrow) as `Model.trace` arguments; None if malformed.
+
+    >>> parse_trace_spec("ci-1 -> db-1 tcp/5432")
+    ('ci-1', 'db-1', 'tcp/5432')
+    >>> parse_trace_spec("internet web-1 tcp 443")
+    ('internet', 'web-1', 'tcp', '443')
+    >>> parse_trace_spec("web-1 -> tcp/443") is None
+    True
+    """
+    parts = text.replace("->", " -> ").split()
+    if len(parts) > 1 and parts[1] == "->":
+        del parts[1]
+    if "->" in parts or len(parts) not in (3, 4):
+        return None
+    return tuple(parts)
 
 
 def _indent(text: str, prefix: str) -> str:

@@ -200,6 +200,11 @@ class Model:
         from .trace import trace
         return trace(self, src, dst, protocol, port)
 
+    def diagram(self, **options):
+        """A Graphviz drawing (`graphviz.Digraph`); options as `vpcdsl.render.diagram`."""
+        from .render import diagram
+        return diagram(self, **options)
+
     def summary(self) -> str:
         """A few lines a person reads first: what the model holds and whether it checks."""
         from .report import summary
