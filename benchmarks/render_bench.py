@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Diagram benchmark (issue 4): DOT generation next to Graphviz's own layout of the same DOT.
 
-    .venv/bin/python benchmarks/render_bench.py [--subnets 100,1000,5000] [--runs 5] [--seed 1]
+    .venv/bin/python benchmarks/render_bench.py [--subnets 100,1000,5000] [--levels subnet,vpc] [--runs 5]
 
 Models of about 100, 1,000 and 5,000 subnets are the first VPCs of the
 network benchmarks/generate.py builds (hub-and-spoke groups, about nine
 subnets per VPC), written to benchmarks/out/render-<N>.vpc. For each size and
-level: `vpcdsl.render.dot_source` on a freshly compiled model (what one
+level (default `subnet` and `vpc`): `vpcdsl.render.dot_source` on a freshly compiled model (what one
 `vpcdsl render` does; compile outside the timing) and again on the same
 model, then `dot -Tsvg` on that DOT in a subprocess. Medians over --runs
 (layout: --layout-runs, one run only once a layout takes longer than
