@@ -43,6 +43,8 @@ _MAX_PANEL_ROWS = 12       # records in a DNS panel, rules on a load balancer
 _MAX_CELL = 64             # characters of one panel cell before it is cut
 _INSTANCE_COLUMNS = 4      # instances per row inside a subnet
 _VPC_COLUMNS = 4           # VPC boxes per row in a region before the next row starts
+_BIG_DRAWING = 400         # DOT nodes above which dot's positioning effort is bounded
+_BIG_NSLIMIT = "5"
 
 # AWS architecture-diagram colours.
 REGION_LINE = "#879196"
@@ -291,6 +293,7 @@ class _Drawing:
         self.regions: dict[str, _Cluster] = {}
         self.vpc_bottom: dict[str, str] = {}         # VPC name -> a node on its lowest rank
         self.vpc_top: dict[str, str] = {}            # VPC name -> a node on its highest rank
+        self.vpc_lasts: dict[str, list[str]] = {}    # VPC name -> the last node of each AZ column
         self.floating: list[str] = []                # nodes ranked below the internet, if it is drawn
         self._rt_info: dict[str, tuple[list[tuple[str, str, str]], bool]] = {}
         self._subnet_public: dict[str, bool] = {}
@@ -360,9 +363,14 @@ class _Drawing:
             elif vpc.name in self.boxes:
                 self.box_vpc(vpc)
         self.top_level_nodes()
+        self.vpc_rows()
         self.links()
-        if INTERNET in self.places:            # the internet above every region
-            for top in (*self.vpc_top.values(), *self.floating):
+        if INTERNET in self.places:            # the internet above every region (each row of VPCs)
+            for name, top in self.vpc_top.items():
+                internet = self.internet_at(name, create=False)
+                if internet is not None:
+                    self.layout.append((internet.node, top, "1"))
+            for top in self.floating:
                 self.layout.append(("internet", top, "1"))
         if self.routes == "edges" and self.level in ("subnet", "instance"):
             self.route_edges()
@@ -581,7 +589,10 @@ class _Drawing:
                           color=VPC_LINE, fontcolor=VPC_LINE, penwidth="2", style="solid", labeljust="l",
                           margin="12")
         self.used.add("vpc")
-        top = [self.gateway_node(cl, m) for m in (*edge_gws, *geps)]
+        # Internet gateways and gateway endpoints sit on the VPC's top edge, as
+        # architects draw them: just above the box, joined to it by a short bar,
+        # so the lines from the internet end there instead of crossing the VPC's label.
+        top = [self.gateway_node(cl.parent, m) for m in (*edge_gws, *geps)]
         bottom = [self.gateway_node(cl, m) for m in vgws]
         zones: dict[str, list[ast.Subnet]] = {}
         for s in subnets:
@@ -592,9 +603,18 @@ class _Drawing:
             first, last = self.zone(cl, vpc, zone, zones[zone], held)
             firsts.append(first)
             lasts.append(last)
-        # Links from other VPCs end at the box's border (lhead/ltail), through a
-        # real node inside it: dot routes splines to tiny invisible nodes badly.
-        anchor = (firsts[0] if firsts else top or bottom or [None])[0] or self.anchor(cl, _did(vid))
+        # Links from other VPCs end at the box's border (lhead/ltail). With one AZ
+        # they go through its first subnet; with several, through an invisible
+        # head above the AZs, so that no AZ column is pulled towards the links.
+        # The AZs are emitted in name order, which dot keeps unless swapping
+        # columns saves crossings (Graphviz 2.43 ignores `ordering` inside clusters).
+        head = self.anchor(cl, f"{_did(vid)}__head") if len(firsts) > 1 else None
+        if head is not None:
+            anchor = head
+        elif firsts:
+            anchor = firsts[0][0]
+        else:
+            anchor = bottom[0] if bottom else self.anchor(cl, _did(vid))
         vplace = Place(anchor, None, cl.name)
         self.places[vid] = vplace
         for m in held.get("", ()):             # in a subnet that is not this VPC's: the VPC stands in
@@ -604,16 +624,30 @@ class _Drawing:
         # Gateways on the top edge, VGWs on the bottom edge, the AZs side by side
         # between them. Invisible edges do it: `rank=same` groups inside
         # clusters trip dot's ranking ("trouble in init_rank") in Graphviz 2.4x.
-        if not top and len(firsts) > 1:     # a head for the AZs to hang from, side by side
-            top = [self.anchor(cl, f"{_did(vid)}__head")]
+        heads = [head] if head is not None else []
         for t in top:
+            # A short bar from the gateway down to the box's border: an invisible
+            # point inside the box below the gateway, the edge clipped at the border.
+            foot = self.anchor(cl, f"{t}__foot")
+            self.edge(Place(t), Place(foot, None, cl.name), color=VPC_LINE, penwidth="3", arrowhead="none",
+                      weight="10")
+            heads.append(foot)
+        # Load balancers and interface endpoints hang below the gateways' bars,
+        # on a rank of their own, so that the bars can drop straight down.
+        spans = [self.places[id_of(m)].node for m in spanning if self.places[id_of(m)] != vplace]
+        for t in heads or top:
             for row in firsts:
                 for f in row:
                     self.layout.append((t, f, "1"))
+        feet = heads[1:] if head is not None else heads
+        for t in feet or heads or top:
+            for f in spans:
+                self.layout.append((t, f, "1"))
         for b in bottom:
             for last in lasts:
                 self.layout.append((last, b, "1"))
-        self.vpc_top[vpc.name] = top[0] if top else anchor
+        self.vpc_lasts[vpc.name] = lasts
+        self.vpc_top[vpc.name] = top[0] if top else (head or anchor)
         self.vpc_bottom[vpc.name] = bottom[0] if bottom else (lasts[0] if lasts else anchor)
 
     def gateway_node(self, cl: _Cluster, m) -> str:
@@ -874,10 +908,29 @@ class _Drawing:
 
     # ----------------------------------------------------------------- outside the VPCs
 
-    def internet_node(self) -> None:
-        self.node(self.root, "internet", _text("Internet"), shape="ellipse", style="filled", fillcolor="white",
+    def internet_node(self, dot_id: str = "internet") -> Place:
+        self.node(self.root, dot_id, _text("Internet"), shape="ellipse", style="filled", fillcolor="white",
                   color=INK, penwidth="1.5", fontsize="12")
-        self.places[INTERNET] = Place("internet")
+        return self.places.setdefault(INTERNET, Place(dot_id)) if dot_id == "internet" else Place(dot_id)
+
+    def internet_at(self, vpc: str | None, create: bool = True) -> Place | None:
+        """The internet as drawn next to `vpc`: above its row of VPCs.
+
+        The first row of each region hangs from the one internet node at the
+        top; each further row gets an internet node of its own just above it.
+        One node for all rows would make every IGW edge below the first row
+        span the rows above it, and those long edges are most of dot's
+        layout time on big models (68 s instead of 3 s at 700 subnets).
+        """
+        main = self.places.get(INTERNET)
+        row = self.row_of.get(vpc or "")
+        if main is None or row is None or row[1] == 0:
+            return main
+        place = self.places.get(f"{INTERNET}@{row[0]}#{row[1]}")
+        if place is None and create:
+            place = self.places[f"{INTERNET}@{row[0]}#{row[1]}"] = self.internet_node(
+                f"internet__{_did(row[0])}__row{row[1]}")
+        return place
 
     def service_place(self, name: str, region: str | None = None) -> Place:
         """An AWS service: one node per region that reaches it (``aws``: outside the regions)."""
@@ -991,15 +1044,18 @@ class _Drawing:
         for line in textwrap.wrap(", ".join(names), 40) or ["(no members)"]:
             rows.append(_row(_html(line), size=8))
         vpcs = {self.group(f"instance:{m.instance.name}") for m in group.members}
-        home = self.root
+        home, lasts = self.root, None
         if len(vpcs) == 1:
             (only,) = vpcs
             c = self.clusters.get(f"cluster_{_did(only)}")
             if c is not None:
-                home = c
+                home, lasts = c, self.vpc_lasts.get(only[4:])
         dot = self.node(home, _did(node), _html_table(rows, color=COMPUTE, style="ROUNDED"), shape="plain")
         self.places[node] = Place(dot)
-        self.floating.append(dot)
+        if lasts:                          # at the foot of its VPC, below the subnets
+            self.layout.extend((last, dot, "1") for last in lasts)
+        else:
+            self.floating.append(dot)
         self.used.add("panel")
 
     # ----------------------------------------------------------------- links
@@ -1009,10 +1065,11 @@ class _Drawing:
         for node, data in G.nodes(data=True):
             kind = split_id(node)[0]
             if kind in ("igw", "eigw") and node in P and INTERNET in P and P[node].node == _did(node):
+                internet = self.internet_at(data[OBJECT].vpc)
                 if kind == "igw":
-                    self.edge(P[INTERNET], P[node], color=INK, arrowhead="none", penwidth="1.5")
+                    self.edge(internet, P[node], color=INK, arrowhead="none", penwidth="1.5")
                 else:
-                    self.edge(P[INTERNET], P[node], color=INK, dir="back", penwidth="1.5",
+                    self.edge(internet, P[node], color=INK, dir="back", penwidth="1.5",
                               label=_text("egress only"), fontsize="8")
             elif kind in ("gateway-endpoint", "interface-endpoint") and node in P \
                     and P[node].node == _did(node):
@@ -1190,19 +1247,27 @@ class _Drawing:
 
     # ----------------------------------------------------------------- layout
 
-    def region_grids(self) -> None:
-        """Rows of at most `_VPC_COLUMNS` VPCs per region, so that wide models wrap."""
+    def vpc_rows(self) -> None:
+        """Rows of at most `_VPC_COLUMNS` VPCs per region (more when a region has many), so wide models wrap."""
         by_region: dict[str, list[str]] = {}
         for vpc in self.model.vpcs.values():
             if vpc.name in self.vpc_top:
                 by_region.setdefault(vpc.region_name, []).append(vpc.name)
+        self.rows: dict[str, list[list[str]]] = {}
+        self.row_of: dict[str, tuple[str, int]] = {}
         for region, names in by_region.items():
-            if len(names) <= _VPC_COLUMNS:
+            columns = max(_VPC_COLUMNS, math.ceil(math.sqrt(len(names))))
+            rows = self.rows[region] = [names[i:i + columns] for i in range(0, len(names), columns)]
+            for k, row in enumerate(rows):
+                for name in row:
+                    self.row_of[name] = (region, k)
+
+    def region_grids(self) -> None:
+        for region, rows in self.rows.items():
+            if len(rows) < 2:
                 continue
             # An invisible row head above each row of VPCs: the tops of a row hang
             # from it and the row above's bottoms point at it, so rows do not drift.
-            columns = max(_VPC_COLUMNS, math.ceil(math.sqrt(len(names))))
-            rows = [names[i:i + columns] for i in range(0, len(names), columns)]
             previous: list[str] = []
             for k, row in enumerate(rows):
                 head = self.anchor(self.region(region), f"{self.region(region).name}__row{k}")
@@ -1271,6 +1336,15 @@ class _Drawing:
                 here = None                      # the route sends the packet on
             if place is not None:
                 out.append((hop, place))
+        main = self.places.get(INTERNET)
+        for i, (hop, place) in enumerate(out):      # the internet node drawn above the neighbouring hop's VPC
+            if main is None or place != main:
+                continue
+            for j in (i - 1, i + 1):
+                vpc = getattr(self.obj(out[j][0].component), "vpc", None) if 0 <= j < len(out) else None
+                if isinstance(vpc, str) and vpc in self.row_of:
+                    out[i] = (hop, self.internet_at(vpc))
+                    break
         return out
 
     def hop_place(self, hop, here, near_tgw: list[str], zone) -> tuple[Place | None, ast.Subnet | None]:
@@ -1379,8 +1453,9 @@ class _Drawing:
         if len(rows) == 1:
             return
         self.node(self.root, "legend", _html_table(rows, color=REGION_LINE, style="ROUNDED"), shape="plain")
-        for bottom in self.vpc_bottom.values():     # below the VPCs, pulling nothing
-            self.layout.append((bottom, "legend", "0"))
+        for region_rows in self.rows.values():     # below each region's last row, pulling nothing
+            for name in region_rows[-1]:
+                self.layout.append((self.vpc_bottom[name], "legend", "0"))
 
     # ----------------------------------------------------------------- emit
 
@@ -1404,6 +1479,11 @@ class _Drawing:
                         "pad": "0.3", "outputorder": "edgesfirst"},
             node_attr={"fontname": _FONT, "fontsize": "10", "shape": "box", "margin": "0.12,0.06"},
             edge_attr={"fontname": _FONT, "fontsize": "9", "color": ROUTE})
+        if len(self.node_attrs) > _BIG_DRAWING:
+            # Bound dot's x-coordinate network simplex (nslimit x nodes iterations):
+            # on big drawings it is nearly all of the layout time and the bounded
+            # result is as tidy (render_bench: 1,000 subnets 25 s -> 4 s).
+            g.attr("graph", nslimit=_BIG_NSLIMIT)
         self.emit_cluster(g, self.root)
         # The layout edges first: dot's initial order follows the first edges it meets.
         for tail, head, weight in self.layout:
