@@ -494,6 +494,10 @@ def test_rows_of_vpcs_each_have_an_internet_above(estate):
         if t.startswith("internet") and h.startswith("igw__"):
             by_row.setdefault(t, set()).add(h)
     assert len(by_row) == len(rows)
+    # peering nodes hang from the top internet only when they link a VPC on the first row
+    pinned = {h for t, h, a in edges if t == "internet" and "invis" in a and h.startswith("peering__")}
+    peerings = {h for t, h, a in edges if t.startswith("peering__")} | {t for t, h, a in edges if t.startswith("peering__")}
+    assert pinned and pinned < peerings
 
 
 def test_gateways_sit_on_the_vpc_edge(models):
