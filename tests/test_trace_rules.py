@@ -9,7 +9,6 @@ hops: translations, the return-path NACL rules, the routes taken.
 from __future__ import annotations
 
 import itertools
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -19,50 +18,9 @@ from vpcdsl import ast
 from vpcdsl.dataplane import ephemeral_range
 from vpcdsl.trace import FlowError, Trace
 
+from tracing import check as expect, hop, hops, line_of, model
+
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.vpc"))
-
-
-# ---------------------------------------------------------------------------- helpers
-
-def model(text: str, *, valid: bool = True):
-    """Compile an inline model; ``valid`` asserts it has no error diagnostics."""
-    m = vpcdsl.loads(textwrap.dedent(text), filename="t.vpc", strict=False)
-    if valid:
-        errors = [f"{d.code} {d.span.line}: {d.message}" for d in m.diagnostics
-                  if d.severity == "error"]
-        assert not errors, errors
-    return m
-
-
-def line_of(text: str, needle: str) -> int:
-    """The 1-based line of the one line of ``text`` containing ``needle``."""
-    hits = [i for i, ln in enumerate(textwrap.dedent(text).splitlines(), 1) if needle in ln]
-    assert len(hits) == 1, f"{needle!r} is on lines {hits}"
-    return hits[0]
-
-
-def expect(m, text: str, src: str, dst: str, proto: str, port, verdict: str,
-           kind: str | None = None, at: str | None = None) -> Trace:
-    """Trace one flow and check its verdict, kind and deciding line (``at``: a needle)."""
-    t = m.trace(src, dst, proto, port)
-    assert t.verdict == verdict, t.table()
-    assert t.kind == kind, t.table()
-    if verdict == "blocked":
-        assert t.span is not None and t.span.line > 0, f"no deciding line\n{t.table()}"
-    if at is not None:
-        assert t.span is not None and t.span.line == line_of(text, at), t.table()
-    return t
-
-
-def hops(t: Trace, back: bool = False) -> list[tuple[str, str]]:
-    return [(h.component, h.action) for h in (t.back if back else t.forward)]
-
-
-def hop(t: Trace, component: str, back: bool = False, last: bool = False):
-    """The first (or last) hop of ``component`` on the way there (or back)."""
-    found = [h for h in (t.back if back else t.forward) if h.component == component]
-    assert found, f"no hop {component}\n{t.table()}"
-    return found[-1] if last else found[0]
 
 
 # ---------------------------------------------------------------------------- ephemeral ports

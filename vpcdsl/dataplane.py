@@ -42,61 +42,35 @@ class RouteEntry:
     text: str                   # `0.0.0.0/0 -> nat-a`
 
 
-@dataclass
-class RouteLookup:
-    """Longest-prefix match for one route table, IPv4 and IPv6 apart."""
-
-    table: ast.RouteTable
-    by_length: dict[int, list[tuple[int, dict[int, RouteEntry]]]] = field(default_factory=dict)
-    prefix_lists: dict[str, RouteEntry] = field(default_factory=dict)
-
-    def add(self, entry: RouteEntry) -> None:
-        if isinstance(entry.dest, str):
-            self.prefix_lists.setdefault(entry.dest, entry)
-            return
-        net = entry.dest
-        levels = self.by_length.setdefault(net.version, [])
-        for length, bucket in levels:
-            if length == net.prefixlen:
-                break
-        else:
-            bucket = {}
-            levels.append((net.prefixlen, bucket))
-            levels.sort(key=lambda lb: -lb[0])
-        key = int(net.network_address)
-        current = bucket.get(key)
-        if current is None or ORIGIN_RANK[entry.origin] < ORIGIN_RANK[current.origin]:
-            bucket[key] = entry
-
-    def lookup(self, address) -> RouteEntry | None:
-        """The route for ``address``: longest prefix first, then origin precedence."""
-        value = int(address)
-        width = address.max_prefixlen
-        for length, bucket in self.by_length.get(address.version, ()):
-            entry = bucket.get(value >> (width - length) << (width - length))
-            if entry is not None:
-                return entry
-        return None
-
-
 class PrefixIndex:
-    """Longest-prefix match from addresses to values; the first value added for a prefix wins."""
+    """Longest-prefix match from addresses to values; the first value added for a prefix wins
+    unless `put` is given a better one."""
 
     __slots__ = ("levels",)
 
     def __init__(self):
         self.levels: dict[int, list[tuple[int, dict[int, Any]]]] = {}
 
-    def add(self, net, value) -> None:
+    def _bucket(self, net) -> dict[int, Any]:
         levels = self.levels.setdefault(net.version, [])
         for length, bucket in levels:
             if length == net.prefixlen:
-                break
-        else:
-            bucket = {}
-            levels.append((net.prefixlen, bucket))
-            levels.sort(key=lambda lb: -lb[0])
-        bucket.setdefault(int(net.network_address), value)
+                return bucket
+        bucket = {}
+        levels.append((net.prefixlen, bucket))
+        levels.sort(key=lambda lb: -lb[0])
+        return bucket
+
+    def add(self, net, value) -> None:
+        self._bucket(net).setdefault(int(net.network_address), value)
+
+    def put(self, net, value, better) -> None:
+        """Store `value` for `net` unless a value already there is not worse (`better(new, old)`)."""
+        bucket = self._bucket(net)
+        key = int(net.network_address)
+        current = bucket.get(key)
+        if current is None or better(value, current):
+            bucket[key] = value
 
     def lookup(self, address):
         value = int(address)
@@ -106,6 +80,30 @@ class PrefixIndex:
             if found is not None:
                 return found
         return None
+
+
+def _outranks(new: RouteEntry, old: RouteEntry) -> bool:
+    return ORIGIN_RANK[new.origin] < ORIGIN_RANK[old.origin]
+
+
+@dataclass
+class RouteLookup:
+    """Longest-prefix match for one route table, IPv4 and IPv6 apart; for one prefix,
+    static routes win over prefix-list and propagated ones (ORIGIN_RANK)."""
+
+    table: ast.RouteTable
+    index: PrefixIndex = field(default_factory=PrefixIndex)
+    prefix_lists: dict[str, RouteEntry] = field(default_factory=dict)
+
+    def add(self, entry: RouteEntry) -> None:
+        if isinstance(entry.dest, str):
+            self.prefix_lists.setdefault(entry.dest, entry)
+        else:
+            self.index.put(entry.dest, entry, _outranks)
+
+    def lookup(self, address) -> RouteEntry | None:
+        """The route for ``address``: longest prefix first, then origin precedence."""
+        return self.index.lookup(address)
 
 
 @dataclass(frozen=True, slots=True)

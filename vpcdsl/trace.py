@@ -1080,60 +1080,50 @@ class _Walk:
     def _return_route(self, subnet, how, via) -> None:
         if how == "peering":
             # the destination side needs a route back over the same peering
-            dst_subnet = self.dst.subnet
-            table = self.dp.route_table_of(dst_subnet) if dst_subnet is not None else None
             src = self.src.address
-            entry = table.lookup(src) if table is not None and src is not None else None
-            rt = f"route-table:{table.table.name}" if table is not None else f"subnet:{dst_subnet}"
-            if entry is None or entry.target is not via:
-                got = "no route" if entry is None else f"route {entry.text}"
-                self.block(rt, "route", f"no return route: '{table.table.name if table else '?'}' "
-                           f"has {got} for {src}, not peering '{via.name}'",
-                           entry.span if entry else table.table.span if table else None, back=True)
-            self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span, back=True)
+            self._route_back(self.dst.subnet, src, via, lambda table, got: (
+                f"no return route: '{table}' has {got} for {src}, not peering '{via.name}'"))
         elif how == "igw-in":
-            table = self.dp.route_table_of(subnet)
-            entry = table.lookup(_parse_ip(self.packet.src) or INTERNET_V4) if table else None
-            rt = f"route-table:{table.table.name}" if table is not None else f"subnet:{subnet.name}"
-            if entry is not None and isinstance(entry.target, (ast.EgressOnlyInternetGateway,
-                                                               ast.NatGateway)):
-                self.block(rt, "gateway", f"the response would leave by {entry.text}, which only "
-                           "carries connections the VPC starts: inbound-initiated traffic is "
-                           "dropped", entry.span, back=True)
-            if entry is None or entry.target is not via:
-                got = "no route" if entry is None else f"route {entry.text}"
-                self.block(rt, "route", f"no return route to the internet through '{via.name}': "
-                           f"{got}", entry.span if entry else table.table.span if table else None,
-                           back=True)
-            self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span, back=True)
+            def outbound_only(rt, entry) -> None:
+                if entry is not None and isinstance(entry.target, (ast.EgressOnlyInternetGateway,
+                                                                   ast.NatGateway)):
+                    self.block(rt, "gateway", f"the response would leave by {entry.text}, which only "
+                               "carries connections the VPC starts: inbound-initiated traffic is "
+                               "dropped", entry.span, back=True)
+
+            self._route_back(subnet, _parse_ip(self.packet.src) or INTERNET_V4, via, lambda table, got: (
+                f"no return route to the internet through '{via.name}': {got}"), outbound_only)
         elif how == "tgw":
             self._tgw_return(subnet, *via)
         elif how == "forward":
             box, client = via
-            table = self.dp.route_table_of(subnet)
-            entry = table.lookup(client) if table is not None and client is not None else None
-            rt = f"route-table:{table.table.name}" if table is not None else f"subnet:{subnet.name}"
-            if entry is None or entry.target is not box:
-                got = "no route" if entry is None else f"route {entry.text}"
-                self.block(rt, "route", f"no return route through NAT instance '{box.name}': subnet "
-                           f"'{subnet.name}' has {got} for {client}, so the response would not "
-                           "be translated back", entry.span if entry else
-                           table.table.span if table else None, back=True)
-            self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span,
-                     back=True)
+            self._route_back(subnet, client, box, lambda table, got: (
+                f"no return route through NAT instance '{box.name}': subnet '{subnet.name}' has "
+                f"{got} for {client}, so the response would not be translated back"))
+
+    def _route_back(self, subnet, address, via, why, check=None) -> None:
+        """The response leaves `subnet` for `address` by `via`, or the flow is blocked.
+
+        `why(table name, "no route" | "route X")` words the reason; `check(rt, entry)`
+        may block first for a reason of its own.
+        """
+        table = self.dp.route_table_of(subnet) if subnet is not None else None
+        entry = table.lookup(address) if table is not None and address is not None else None
+        rt = f"route-table:{table.table.name}" if table is not None else f"subnet:{getattr(subnet, 'name', subnet)}"
+        if check is not None:
+            check(rt, entry)
+        if entry is None or entry.target is not via:
+            got = "no route" if entry is None else f"route {entry.text}"
+            self.block(rt, "route", why(table.table.name if table is not None else "?", got),
+                       entry.span if entry else table.table.span if table else None, back=True)
+        self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span, back=True)
 
     def _tgw_return(self, subnet, tgw, address, from_vpc) -> None:
         """The answering device's subnet routes the response to the TGW, and the TGW to a VPC
         that holds the address."""
-        table = self.dp.route_table_of(subnet)
-        entry = table.lookup(address) if table is not None and address is not None else None
-        rt = f"route-table:{table.table.name}" if table is not None else f"subnet:{subnet.name}"
-        if entry is None or entry.target is not tgw:
-            got = "no route" if entry is None else f"route {entry.text}"
-            self.block(rt, "route", f"no return route: subnet '{subnet.name}' has {got} for "
-                       f"{address}, not transit gateway '{tgw.name}'",
-                       entry.span if entry else table.table.span if table else None, back=True)
-        self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span, back=True)
+        self._route_back(subnet, address, tgw, lambda table, got: (
+            f"no return route: subnet '{subnet.name}' has {got} for {address}, "
+            f"not transit gateway '{tgw.name}'"))
         node = f"tgw:{tgw.name}"
         lookup = self.dp.tgw_routes.get(tgw.name)
         back = lookup.lookup(address) if lookup is not None else None
