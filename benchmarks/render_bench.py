@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Diagram benchmark (issue 4): DOT generation next to Graphviz's own layout of the same DOT.
 
-    .venv/bin/python benchmarks/render_bench.py [--subnets 100,1000,5000] [--levels subnet,vpc] [--runs 5]
+    .venv/bin/python benchmarks/render_bench.py [--subnets 100,1000,5000] [--levels subnet,vpc,region] [--runs 5]
 
 Models of about 100, 1,000 and 5,000 subnets are the first VPCs of the
 network benchmarks/generate.py builds (hub-and-spoke groups, about nine
 subnets per VPC), written to benchmarks/out/render-<N>.vpc. For each size and
-level (default `subnet` and `vpc`): `vpcdsl.render.dot_source` on a freshly compiled model (what one
+level (default `subnet`, `vpc` and `region`): `vpcdsl.render.dot_source` on a freshly compiled model (what one
 `vpcdsl render` does; compile outside the timing) and again on the same
 model, then `dot -Tsvg` on that DOT in a subprocess. Medians over --runs
 (layout: --layout-runs, one run only once a layout takes longer than
@@ -123,7 +123,7 @@ def dot_version() -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--subnets", default="100,1000,5000", help="comma-separated subnet counts (about)")
-    ap.add_argument("--levels", default="subnet,vpc", help="comma-separated levels to draw (default subnet,vpc)")
+    ap.add_argument("--levels", default="subnet,vpc,region", help="comma-separated levels to draw (default subnet,vpc,region)")
     ap.add_argument("--runs", type=int, default=5, help="DOT generation runs per size (medians)")
     ap.add_argument("--layout-runs", type=int, default=3, help="`dot -Tsvg` runs per size (medians)")
     ap.add_argument("--layout-budget", type=float, default=60.0,

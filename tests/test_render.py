@@ -262,6 +262,24 @@ def test_trace_through_a_transit_gateway(models):
                        ("tgw__core", "subnet__b-tgw-a"), ("subnet__b-tgw-a", "subnet__b-app-a")]
 
 
+def test_several_flows_are_overlaid_with_numbered_steps(models):
+    m = models["three-tier"]
+    allowed, blocked = m.trace("web-1", "db-1", "tcp/5432"), m.trace("ci-1", "db-1", "tcp/5432")
+    src = dot_source(m, trace=[allowed, blocked])
+    labels = [re.search(r"label=\"?([\w.]+)", a).group(1) for t, h, a in _edges(src) if TRACE_FORWARD in a]
+    assert labels[0] == "1.1" and "2.1" in labels and all(x[0] in "12" and "." in x for x in labels)
+    returns = [re.search(r"label=\"?([\w.]+)", a).group(1) for t, h, a in _edges(src) if TRACE_RETURN in a]
+    assert returns and all(x.startswith("1.r") for x in returns)      # only the allowed flow returns
+    note = _node_line(src, "trace__blocked2")          # the blocked flow's note, named for its flow
+    assert "flow 2: BLOCKED by nacl db · line 30" in note
+    title = src.splitlines()[1]
+    assert "web-1 -> db-1 tcp 5432: allowed" in title and "ci-1 -> db-1 tcp 5432: BLOCKED by nacl" in title
+    assert dot_source(m, trace=[blocked]) == dot_source(m, trace=blocked)   # one flow: as before
+    _svg(diagram(m, trace=(allowed, blocked)))
+    with pytest.raises(ValueError, match="Trace"):
+        dot_source(m, trace=["web-1 -> db-1 tcp/5432"])
+
+
 @pytest.mark.parametrize("level", LEVELS)
 def test_trace_overlay_at_every_level(level, models):
     m = models["dns-heavy"]

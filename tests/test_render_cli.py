@@ -220,6 +220,16 @@ def test_trace_overlay_renders_a_blocked_flow_and_exits_0(three_tier, capsys):
     assert traced != plain
 
 
+def test_trace_repeated_overlays_several_flows(three_tier, capsys):
+    _, one, _ = run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432")
+    code, two, err = run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432",
+                         "--trace", "web-1 -> db-1 tcp/5432")
+    assert code == 0 and err == ""
+    assert "trace__blocked " in two and "label=1.1" in two and "label=2.1" in two and "label=1.1" not in one
+    code, _, err = run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432", "--trace", "ci-1 -> nope tcp/1")
+    assert code == 2 and "nope" in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize("spec", ["ci-1 db-1 tcp/5432", "ci-1->db-1 tcp/5432", "  ci-1 ->  db-1   tcp 5432 "])
 def test_trace_spec_spellings_give_the_same_drawing(three_tier, capsys, spec):
     _, expected, _ = run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432")

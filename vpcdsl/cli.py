@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
                           help="route tables as labels on subnets (default) or as edges to their targets")
     p_render.add_argument("--collapse", metavar="N", type=_count,
                           help="draw an AZ with more than N subnets as one counted node (0: never)")
-    p_render.add_argument("--trace", metavar="FLOW",
-                          help='overlay one flow: "SRC -> DST PROTO/PORT", e.g. "web-1 -> db-1 tcp/5432"')
+    p_render.add_argument("--trace", metavar="FLOW", action="append",
+                          help='overlay a flow: "SRC -> DST PROTO/PORT", e.g. "web-1 -> db-1 tcp/5432"; '
+                               'repeat to overlay several')
 
     p_dump = sub.add_parser("dump", help="print the resolved model as JSON")
     # One model per run: `check` treats each PATH as a model, so a list here
@@ -164,13 +165,14 @@ def _render(args) -> int:
         fmt = format_of(args.output) if args.output is not None else "dot"
     except RenderError as exc:
         return fail(str(exc), exc.hint)
-    flow = None
-    if args.trace is not None:
-        flow = parse_trace_spec(args.trace)
+    flows = []
+    for text in args.trace or ():
+        flow = parse_trace_spec(text)
         if flow is None:
-            return fail(f"cannot read --trace {args.trace!r}",
+            return fail(f"cannot read --trace {text!r}",
                         'write it as "SRC -> DST PROTO/PORT", e.g. --trace "web-1 -> db-1 tcp/5432" '
                         '(or "SRC DST PROTO/PORT"; icmp may omit the port)')
+        flows.append(flow)
     model = _load(args.path)
     if _unreadable(model):
         print(render_all(model.diagnostics, model.sources), file=sys.stderr)
@@ -184,11 +186,12 @@ def _render(args) -> int:
         options["collapse"] = args.collapse
     if args.focus is not None:
         options["focus"] = args.focus
-    if flow is not None:
+    if flows:
         try:
-            options["trace"] = model.trace(*flow)
+            traces = [model.trace(*flow) for flow in flows]
         except FlowError as exc:
             return fail(str(exc), exc.hint)
+        options["trace"] = traces[0] if len(traces) == 1 else traces
     try:
         if args.output is None:
             from .render import dot_source

@@ -219,9 +219,10 @@ def diagram(model: Model, *, level: str = "subnet", focus: str | None = None,
         Route tables as compact lines on each subnet, or as edges from the
         subnets to their targets labelled with the prefixes (subnet and
         instance levels).
-    trace : vpcdsl.trace.Trace, optional
-        Overlay one flow: its forward path bold, its return path dashed, the
-        component that blocked it red with the rule's line.
+    trace : vpcdsl.trace.Trace or a sequence of them, optional
+        Overlay flows: each forward path bold, each return path dashed, the
+        component that blocked a flow red with the rule's line. With several
+        flows the steps are numbered per flow (``2.3``: flow 2, step 3).
     collapse : int, optional
         An AZ with more than this many subnets becomes one "N subnets" node (a
         subnet with more instances, one "N instances" node). Default
@@ -256,8 +257,16 @@ def diagram(model: Model, *, level: str = "subnet", focus: str | None = None,
         collapse = DEFAULT_COLLAPSE
     if isinstance(collapse, bool) or not isinstance(collapse, int) or collapse < 0:
         raise ValueError(f"collapse must be a whole number >= 0 (0: never collapse), not {collapse!r}")
+    if trace is None:
+        traces = ()
+    elif hasattr(trace, "forward"):
+        traces = (trace,)
+    else:
+        traces = tuple(trace)
+        if not all(hasattr(t, "forward") and hasattr(t, "back") for t in traces):
+            raise ValueError("trace must be a Trace (model.trace(...)) or a sequence of them")
     with paused_gc():      # many small dicts and strings, no cycles: see vpcdsl.gcpause
-        return _Drawing(model, level, focus, routes, trace, collapse).build()
+        return _Drawing(model, level, focus, routes, traces, collapse).build()
 
 
 def dot_source(model: Model, **options) -> str:
@@ -280,7 +289,7 @@ class _Drawing:
         self.level = level
         self.focus = focus
         self.routes = routes
-        self.trace = trace
+        self.traces = trace                           # the flows overlaid, in order
         self.collapse = collapse
         self.root = _Cluster(None, {})
         self.places: dict[str, Place] = {}
@@ -381,8 +390,8 @@ class _Drawing:
         if self.routes == "edges" and self.level in ("subnet", "instance"):
             self.route_edges()
         self.region_grids()
-        if self.trace is not None:
-            self.overlay(self.trace)
+        for k, trace in enumerate(self.traces, 1):
+            self.overlay(trace, f"{k}." if len(self.traces) > 1 else "", "" if k == 1 else str(k))
         if self.focus_node is not None:
             self.focus_place = self.places.get(self.focus_node)
             if self.focus_place is not None:
@@ -441,8 +450,7 @@ class _Drawing:
         self.need_internet = self.level != "region" and any(
             self.defined(m) for name in self.full for m in model.vpcs[name].members
             if isinstance(m, (ast.InternetGateway, ast.EgressOnlyInternetGateway)))
-        if self.trace is not None and any(h.component == INTERNET for h in (*self.trace.forward,
-                                                                            *self.trace.back)):
+        if any(h.component == INTERNET for t in self.traces for h in (*t.forward, *t.back)):
             self.need_internet = True
 
     def _link(self, a: str, b: str) -> None:
@@ -1285,15 +1293,16 @@ class _Drawing:
 
     # ----------------------------------------------------------------- trace overlay
 
-    def overlay(self, trace) -> None:
+    def overlay(self, trace, prefix: str = "", suffix: str = "") -> None:
+        """One flow over the drawing; ``prefix`` numbers its steps (``2.``), ``suffix`` its note's id."""
         forward = self.hop_places(trace.forward)
         back = self.hop_places(trace.back)
         for step, (a, b) in enumerate(_pairs([p for _, p in forward]), 1):
-            self.edge(a, b, color=TRACE_FORWARD, penwidth="3", style="bold", label=_text(str(step)),
+            self.edge(a, b, color=TRACE_FORWARD, penwidth="3", style="bold", label=_text(f"{prefix}{step}"),
                       fontcolor=TRACE_FORWARD, fontsize="10", weight="0", arrowsize="1.2")
         start = [forward[-1][1]] if forward else []
         for step, (a, b) in enumerate(_pairs(start + [p for _, p in back]), 1):
-            self.edge(a, b, color=TRACE_RETURN, penwidth="2.5", style="dashed", label=_text(f"r{step}"),
+            self.edge(a, b, color=TRACE_RETURN, penwidth="2.5", style="dashed", label=_text(f"{prefix}r{step}"),
                       fontcolor=TRACE_RETURN, fontsize="10", weight="0", arrowsize="1.2")
         self.used.add("trace")
         if trace.verdict != "blocked":
@@ -1311,7 +1320,9 @@ class _Drawing:
         if span is not None and span.line > 0:
             head += f" · line {span.line}"
         lines = [head] + textwrap.wrap(trace.reason or "", 48)
-        note = self.node(self.root, "trace__blocked", _text(*lines), shape="note", style="filled",
+        if prefix:
+            lines[0] = f"flow {prefix.rstrip('.')}: {lines[0]}"
+        note = self.node(self.root, f"trace__blocked{suffix}", _text(*lines), shape="note", style="filled",
                          fillcolor="#FDEBEB", color=BLOCKED, fontcolor=BLOCKED, penwidth="2", fontsize="10")
         self.edge(blocked, Place(note), color=BLOCKED, penwidth="2", arrowhead="none", style="bold")
         self.used.add("blocked")
@@ -1470,9 +1481,9 @@ class _Drawing:
         parts = [f"{name} · {self.level} level"]
         if self.focus is not None:
             parts.append(f"focus {self.focus}")
-        if self.trace is not None:
-            verdict = "allowed" if self.trace.verdict == "allowed" else f"BLOCKED by {self.trace.kind}"
-            parts.append(f"trace {self.trace.flow}: {verdict}")
+        for t in self.traces:
+            verdict = "allowed" if t.verdict == "allowed" else f"BLOCKED by {t.kind}"
+            parts.append(f"trace {t.flow}: {verdict}")
         return " · ".join(parts)
 
     def emit(self) -> graphviz.Digraph:
