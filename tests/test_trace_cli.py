@@ -71,6 +71,12 @@ def test_trace_unknown_name_gets_did_you_mean(three_tier, capsys):
     assert "Traceback" not in err
 
 
+def test_trace_did_you_mean_names_every_equally_close_end(three_tier, capsys):
+    # 'db-2' is as close to the instance db-1 as to the subnet db-a: both are offered
+    code, _, err = run(capsys, "trace", three_tier, "ci-1", "db-2", "tcp/5432")
+    assert code == 2 and "did you mean 'db-1' or 'db-a'?" in err
+
+
 @pytest.mark.parametrize("flow", ["tcp", "tcp/http", "bogus/1", "tcp/70000"])
 def test_trace_bad_flow_is_a_usage_error(three_tier, capsys, flow):
     code, _, err = run(capsys, "trace", three_tier, "web-1", "db-1", flow)

@@ -247,8 +247,11 @@ def test_igw_translates_an_instance_with_a_public_ip_one_to_one():
     t = expect(m, IGW, "internet", "with-ip", "tcp", 443, "allowed")
     assert hop(t, "igw:gw").action == "translate"
     assert t.forward[-1].packet.dst == "10.0.0.4"
-    # the response leaves by the route back to the IGW
-    assert hop(t, "route-table:public", back=True).span.line == line_of(IGW, "0.0.0.0/0 -> gw")
+    # the response leaves by the route back to the IGW; the hop shows the response
+    back = hop(t, "route-table:public", back=True)
+    assert back.span.line == line_of(IGW, "0.0.0.0/0 -> gw")
+    assert (back.packet.src, back.packet.dst, back.packet.port) == ("10.0.0.4", t.forward[-1].packet.src,
+                                                                     "1024-65535")
 
 
 def test_igw_drops_an_instance_without_public_ip_both_ways():
@@ -498,6 +501,9 @@ def test_peering_carries_traffic_with_routes_on_both_sides():
     assert hop(t, "peering:ab").action == "forward"
     back = hop(t, "route-table:rb", back=True)
     assert back.span.line == line_of(PEERS, "10.1.0.0/16 -> ab")
+    request = t.forward[-1].packet
+    assert (back.packet.src, back.packet.dst) == (request.dst, request.src)    # the response, not the request
+    assert back.packet.port == "32768-60999"                                   # to the client's ephemeral range
 
 
 def test_either_side_of_a_peering_may_start():

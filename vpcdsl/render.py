@@ -8,7 +8,6 @@ DOT through `_text` (plain labels) or `_html` (HTML-like labels), never raw.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import re
@@ -22,6 +21,7 @@ import graphviz
 from . import ast
 from .addresses import usable_hosts
 from .dataplane import parse_ip
+from .checks.names import close_matches, did_you_mean
 from .gcpause import paused_gc
 from .graph import (EDGE_KIND, INTERNET, OBJECT, ORIGIN, PREFIX, ROLE, STATIC_ONLY, SUBNETS, EdgeKind, Origin,
                     id_of, split_id)
@@ -491,8 +491,8 @@ class _Drawing:
             return zone
         names = sorted(set(model.objects) | {n for t in model.scoped.values() for n in t}
                        | {z.name for z in model.dns_zones})
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "focus on a VPC, subnet, instance, TGW or site"
+        close = close_matches(name, names)
+        hint = did_you_mean(close) if close else "focus on a VPC, subnet, instance, TGW or site"
         raise FocusError(f"nothing is called '{name}' in the model", hint)
 
     # ----------------------------------------------------------------- regions

@@ -1053,14 +1053,20 @@ class _Walk:
 
     def _return(self) -> None:
         """Responses go back along the crossings, to every port of the client's range."""
+        if self.return_routes:
+            # the return routes are looked up for the response as the answering side sends it
+            last = self.crossings[-1] if self.crossings else None
+            if last is not None:
+                self.packet = self._response(last)
+            else:
+                self.packet = Packet(self.packet.dst, self.packet.src, self.protocol, self._reply_type())
         for subnet, how, via in self.return_routes:
             self._return_route(subnet, how, via)
         for crossing in reversed(self.crossings):
-            response_src, response_dst = crossing.dst, crossing.src
+            self.packet = self._response(crossing)
             low, high = crossing.client_ports
             ports = (low, high) if self.number in (6, 17) else None
-            self.packet = Packet(str(response_src), str(response_dst), self.protocol,
-                                 f"{low}-{high}" if ports else self._reply_type())
+            response_src, response_dst = crossing.dst, crossing.src
             if crossing.entered is not None:
                 self._nacl_range(crossing.entered, "out", _parse_ip(str(response_dst)), ports)
             if crossing.left is not None:
@@ -1071,6 +1077,12 @@ class _Walk:
         else:
             self.hop(_node(self.src), "host", "deliver", f"response delivered to {self.src.text}",
                      back=True)
+
+    def _response(self, crossing) -> Packet:
+        """The response to the request that made `crossing`, to the client's whole port range."""
+        low, high = crossing.client_ports
+        ports = f"{low}-{high}" if self.number in (6, 17) else self._reply_type()
+        return Packet(str(crossing.dst), str(crossing.src), self.protocol, ports)
 
     def _reply_type(self) -> str:
         if self.number in (1, 58) and self.icmp == _ECHO_REQUEST[self.number]:
@@ -1091,7 +1103,7 @@ class _Walk:
                                "carries connections the VPC starts: inbound-initiated traffic is "
                                "dropped", entry.span, back=True)
 
-            self._route_back(subnet, _parse_ip(self.packet.src) or INTERNET_V4, via, lambda table, got: (
+            self._route_back(subnet, _parse_ip(self.packet.dst) or INTERNET_V4, via, lambda table, got: (
                 f"no return route to the internet through '{via.name}': {got}"), outbound_only)
         elif how == "tgw":
             self._tgw_return(subnet, *via)
@@ -1428,10 +1440,9 @@ def _word(obj) -> str:
 
 
 def _did_you_mean(model, text: str) -> str | None:
-    import difflib
-    names = list(model.objects) + ["internet", *SERVICES]
-    close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    from .checks.names import close_matches, did_you_mean
+    close = close_matches(text, [*model.objects, "internet", *SERVICES])
+    return did_you_mean(close) if close else None      # every name tied for closest, not one at random
 
 
 def trace(model, src: str, dst: str, protocol: str, port: str | int | None = None) -> Trace:
