@@ -194,6 +194,14 @@ def test_model_diagram_is_the_render_stage(models):
     assert g.source == dot_source(models["three-tier"], level="vpc")
 
 
+def test_model_export_writes_the_file(models, tmp_path):
+    m = models["three-tier"]
+    out = m.export(tmp_path / "net.dot", level="vpc")
+    assert out == tmp_path / "net.dot" and out.read_text(encoding="utf-8") == dot_source(m, level="vpc")
+    svg = ET.fromstring(m.export(tmp_path / "net.svg", focus="db-a").read_bytes())
+    assert "db-a" in _texts(svg)
+
+
 def test_models_with_errors_still_draw():
     m = vpcdsl.loads("vpc a {\n cidr 10.0.0.0/16\n subnet s 10.0.0.0/24 az a\n"
                      " route-table r for s, nowhere { 0.0.0.0/0 -> missing }\n"

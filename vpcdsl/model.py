@@ -205,6 +205,15 @@ class Model:
         from .render import diagram
         return diagram(self, **options)
 
+    def export(self, path, **options):
+        """Draw the model into ``path`` (``.svg``, ``.png``, ``.pdf`` or ``.dot``), atomically.
+
+        Options as `vpcdsl.render.diagram`, plus ``format``; returns the path
+        written. See `vpcdsl.export.export` for the errors it raises.
+        """
+        from .export import export
+        return export(self, path, **options)
+
     def summary(self) -> str:
         """A few lines a person reads first: what the model holds and whether it checks."""
         from .report import summary

@@ -621,7 +621,9 @@ class _Drawing:
         # they go through its first subnet; with several, through an invisible
         # head above the AZs, so that no AZ column is pulled towards the links.
         # The AZs are emitted in name order, which dot keeps unless swapping
-        # columns saves crossings (Graphviz 2.43 ignores `ordering` inside clusters).
+        # columns saves crossings: Graphviz 2.43 ignores `ordering` inside
+        # clusters, and flat edges (minlen=0) between markers above the
+        # columns did not hold them either.
         head = self.anchor(cl, f"{_did(vid)}__head") if len(firsts) > 1 else None
         if head is not None:
             anchor = head
