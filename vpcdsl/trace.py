@@ -49,6 +49,10 @@ SEMANTICS.md leave it open are marked *):
 - IPv6: a flow is IPv6 when it is `icmpv6` or an end is an IPv6 literal;
   hosts use their IPv6 address, and an end without one is blocked
   (`route`). NAT gateways and NAT instances do not translate IPv6.
+
+The code: this module is the walk; `vpcdsl.flow` holds the packet, hop, end and
+trace types, `vpcdsl.filters` the NACL and SG evaluation, `vpcdsl.trace_lb` the
+load-balancer and port-forward legs and `vpcdsl.trace_tgw` the transit-gateway legs.
 """
 
 from __future__ import annotations
@@ -58,14 +62,14 @@ from ipaddress import ip_address, ip_network
 from typing import Any, Iterator
 
 from . import ast
-from .aws import EPHEMERAL, SERVICES
-from .dataplane import DataPlane, Host, ephemeral_range, icmp_type_number, protocol_number
+from .aws import SERVICES
+from .dataplane import DataPlane, ephemeral_range, icmp_type_number, protocol_number
+# Re-exported: the flow's types and the filter functions keep their `vpcdsl.trace` names.
+from .filters import first_nacl_match, nacl_port_verdicts, sg_allows
+from .flow import INTERNET_V4, INTERNET_V6, End, FlowError, Hop, NotSimulated, Packet, Trace, _word
 from .span import Span
-
-# Representative addresses for ends the model does not place (documented in
-# docs/LANGUAGE.md): an internet host, and where a site host is shown.
-INTERNET_V4 = ip_address("198.51.100.1")
-INTERNET_V6 = ip_address("2001:db8::1")
+from .trace_lb import LoadBalancerLegs
+from .trace_tgw import TransitGatewayLegs
 
 # Link-local services every instance reaches without SG or NACL filtering
 # (SEMANTICS.md, Filters; EC2 guide: Amazon DNS, IMDS, Amazon Time Sync, and
@@ -87,112 +91,11 @@ _PRIVATE_NETS = tuple(ip_network(n) for n in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
     "169.254.0.0/16", "0.0.0.0/8", "fc00::/7", "fe80::/10", "::1/128", "::/128"))
 
-# The transport protocols (IP protocol numbers) a listener accepts.
-LISTENER_TRANSPORT = {"http": (6,), "https": (6,), "tcp": (6,), "tls": (6,), "ssl": (6,),
-                      "udp": (17,), "tcp_udp": (6, 17)}
-_MAX_LB_DEPTH = 2          # a load balancer may target one more load balancer, no deeper
-
 KINDS = ("sg", "nacl", "route", "peering", "gateway", "endpoint", "lb")
 
 _ECHO_REPLY = {1: 0, 58: 129}
 _ECHO_REQUEST = {1: 8, 58: 128}
 _MAX_LEGS = 16
-
-
-class FlowError(ValueError):
-    """A flow that cannot be traced as written (unknown end, bad protocol)."""
-
-    def __init__(self, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.hint = hint
-
-
-class NotSimulated(FlowError):
-    """A flow through something the engine does not simulate yet (say which)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Packet:
-    src: str
-    dst: str
-    protocol: str
-    port: str            # destination port(s) or ICMP type, as text ("443", "32768-60999", "")
-
-    def __str__(self) -> str:
-        port = f" {self.port}" if self.port else ""
-        return f"{self.src} -> {self.dst} {self.protocol}{port}"
-
-    def to_dict(self) -> dict:
-        return {"src": self.src, "dst": self.dst, "protocol": self.protocol, "port": self.port}
-
-
-@dataclass(frozen=True, slots=True)
-class Hop:
-    component: str       # node id: `sg:web`, `nacl:db`, `route-table:private`, `igw:prod-igw`
-    kind: str            # sg nacl route peering gateway endpoint lb host internet service
-    action: str          # allow deny forward translate deliver drop, resolve (private DNS),
-                         # skip (an LB target that is unreachable; the next one is tried)
-    detail: str          # what happened, in words
-    packet: Packet       # the packet as it left this hop
-    span: Span | None    # the rule or route that decided
-
-    def to_dict(self) -> dict:
-        span = self.span
-        real = span is not None and span.line > 0
-        return {"component": self.component, "kind": self.kind, "action": self.action,
-                "detail": self.detail, "packet": self.packet.to_dict(),
-                "file": span.file if real else None, "line": span.line if real else None,
-                "col": span.col if real else None}
-
-
-@dataclass(frozen=True)
-class Trace:
-    flow: str
-    verdict: str                     # allowed | blocked
-    kind: str | None                 # the blocking component's kind
-    component: str | None            # its node id
-    reason: str
-    forward: tuple[Hop, ...]
-    back: tuple[Hop, ...]
-    span: Span | None = None         # the deciding rule or route of a blocked flow
-
-    @property
-    def allowed(self) -> bool:
-        return self.verdict == "allowed"
-
-    def to_dict(self) -> dict:
-        return {"version": 1, "flow": self.flow, "verdict": self.verdict, "kind": self.kind,
-                "component": self.component, "reason": self.reason,
-                "forward": [h.to_dict() for h in self.forward],
-                "return": [h.to_dict() for h in self.back]}
-
-    def table(self) -> str:
-        """The hop table `vpcdsl trace` prints."""
-        from .report import trace_table
-        return trace_table(self)
-
-    def _repr_pretty_(self, p, cycle):  # IPython
-        p.text(self.table())
-
-
-# ---------------------------------------------------------------------------- ends
-
-@dataclass
-class End:
-    """A resolved flow end (LANGUAGE.md §4)."""
-
-    text: str
-    kind: str                        # instance subnet internet service address nat ... site vpc
-    address: Any = None
-    obj: Any = None
-    host: Host | None = None
-    subnet: ast.Subnet | None = None
-    vpc: str | None = None
-    sgs: tuple | None = None         # None: no security group (probe, internet, NAT gateway)
-    public: bool = False             # has a public IPv4 (public IP, EIP)
-    ephemeral: tuple[int, int] = (1024, 65535)
-    note: tuple | None = None        # (component, kind, detail, span): how the end was resolved
-    problem: tuple | None = None     # (kind, component, reason, span): no flow can start or end here
 
 
 def _public_label(name: str) -> str:
@@ -397,8 +300,10 @@ class _Blocked(Exception):
         self.kind, self.component, self.reason, self.span = kind, component, reason, span
 
 
+# The load-balancer and port-forward legs are in `vpcdsl.trace_lb`, the transit-gateway
+# legs in `vpcdsl.trace_tgw`.
 @dataclass
-class _Walk:
+class _Walk(LoadBalancerLegs, TransitGatewayLegs):
     tracer: Tracer
     src: End
     dst: End
@@ -816,198 +721,6 @@ class _Walk:
             self.return_routes.append((subnet, "tgw", (tgw, address, from_vpc)))
         self.tgw_pending = []
 
-    def _service_behind(self, end: End) -> None:
-        """An interface endpoint reached through private DNS hands the flow to its service."""
-        ep = end.obj
-        self.hop(f"service:{ep.service.name}", "service", "deliver",
-                 f"interface endpoint '{ep.name}' carries it to {ep.service.name} over PrivateLink",
-                 ep.span)
-
-    # ------------------------------------------------------------------ load balancers
-
-    def _load_balancer(self, end: End) -> None:
-        """A listener on the port accepts the flow and one target of it is reachable: the LB is
-        the client of the target leg (its SGs, its nodes' ephemeral ports 1024-65535)."""
-        lb = end.obj
-        node = f"lb:{lb.name}"
-        listener = self.dp.listeners.get(lb.name, {}).get(self.port_value) \
-            if self.port_value is not None else None
-        if listener is None:
-            ports = ", ".join(f"{x.protocol} {x.port}" for x in lb.listeners) or "no port"
-            what = f"port {self.port}" if self.port_value is not None else self.protocol
-            self.block(node, "lb", f"load balancer '{lb.name}' has no listener on {what} (it "
-                       f"listens on {ports})", lb.span)
-        if self.number not in LISTENER_TRANSPORT.get(listener.protocol, ()):
-            self.block(node, "lb", f"the {listener.protocol} listener on port {listener.port} of "
-                       f"'{lb.name}' does not accept {self.protocol}", listener.span)
-        targets, why, rule = self._lb_targets(lb, listener)
-        self.hop(node, "lb", "allow", f"listener {listener.protocol} {listener.port} accepts it; "
-                 f"{why}", rule.span if rule is not None else listener.span)
-        if not targets:
-            self.block(node, "lb", f"listener {listener.protocol} {listener.port} of '{lb.name}' "
-                       "has no target", listener.span)
-        legs = []
-        for target in targets:
-            leg = self._target_leg(end, listener, target)
-            legs.append(leg)
-            if leg[1].allowed:
-                break
-        *failed, last = legs
-        for label, t in failed:
-            self.hop(node, "lb", "skip", f"target {label} is unreachable: {t.reason}", t.span)
-        label, t = last
-        self.hops.extend(t.forward)
-        self.back.extend(t.back)       # the target's response reaches the LB first
-        if not t.allowed:
-            self.block(node, "lb", f"no target of load balancer '{lb.name}' (listener "
-                       f"{listener.protocol} {listener.port}) is reachable; the last, {label}: "
-                       f"{t.reason}", t.span if t.span is not None else listener.span)
-
-    def _lb_targets(self, lb, listener):
-        """The targets a concrete flow goes to: those of the first `source-ip` rule holding the
-        client's address, else the listener's own. Path, host, header, method and query rules
-        are not taken: a concrete flow is a connection, not an HTTP request."""
-        rules = self.dp.lb_rules.get((lb.name, listener.port), ())
-        client = self.current_src_address()
-        for rule in rules:
-            if rule.condition != "source-ip" or client is None:
-                continue
-            try:
-                net = ip_network(rule.value, strict=False)
-            except ValueError:
-                continue
-            if net.version == client.version and client in net:
-                return rule.targets, f"rule source-ip {rule.value} picks its targets", rule
-        if rules:
-            return listener.targets, ("the listener's default targets apply (rules on path, "
-                                      "host, header, method or query need an HTTP request, "
-                                      "which a concrete flow does not carry)"), None
-        return listener.targets, "it goes to the listener's targets", None
-
-    def _target_leg(self, lb_end: End, listener, target) -> tuple[str, Trace]:
-        lb = lb_end.obj
-        port = target.port if target.port is not None else listener.port
-        name = target.ref.name if isinstance(target.ref, ast.Ref) else target.ref.text
-        label = f"{name}:{port}"
-        protocol = self.protocol if listener.protocol in ("udp", "tcp_udp") else "tcp"
-        flow = f"{lb.name} -> {label} {protocol}"
-        fail = None
-        t_end = None
-        if self.depth >= _MAX_LB_DEPTH:
-            fail = "load balancers chained too deep"
-        else:
-            try:
-                if isinstance(target.ref, ast.Ref):
-                    t_end = self.tracer.end(target.ref.name, family=self._flow_family())
-                elif target.ref.ip is None:
-                    fail = f"'{target.ref.text}' is not an address"
-                else:
-                    t_end = self.tracer._address_end(str(target.ref.ip), target.ref.ip)
-            except FlowError as exc:
-                fail = str(exc)
-            if t_end is not None and t_end.kind in ("internet", "service", "site", "multicast",
-                                                    "broadcast", "aws-local"):
-                fail = f"{label} is not a private address of an AWS network: load balancer " \
-                       "targets are instances or private addresses"
-        if fail is not None:
-            return label, Trace(flow, "blocked", "lb", f"lb:{lb.name}", fail, (), (), target.span)
-        # An NLB keeps the client's address for instance targets (and for UDP): the target's SG
-        # and NACLs see the client, and its response goes to the client's ports.
-        preserve = lb.type == "network" and (isinstance(target.ref, ast.Ref) or self.number == 17)
-        client = self.current_src_address() or (INTERNET_V4 if self._flow_family() == 4 else INTERNET_V6)
-        leg_src = End(lb.name, "lb", client if preserve else lb_end.address, lb, lb_end.host,
-                      lb_end.subnet, lb.vpc, lb_end.sgs, False,
-                      self.client_ports if preserve else EPHEMERAL["elb"])
-        walk = _Walk(self.tracer, leg_src, t_end, protocol, str(port), depth=self.depth + 1)
-        return label, walk.run(flow)
-
-    def _flow_family(self) -> int:
-        address = self.dst.address if self.dst.address is not None else self.src.address
-        return 6 if (address is not None and address.version == 6) or self.number == 58 else 4
-
-    # ------------------------------------------------------------------ NAT instance port forwarding
-
-    def _port_forward(self, box_end: End) -> bool:
-        """Internet -> NAT instance EIP:PORT -> INSTANCE:PORT, for a `forward` that matches."""
-        box = box_end.obj
-        if self.port_value is None:
-            return False
-        fwd = next((f for f in box.forwards if f.port.low <= self.port_value <= f.port.high), None)
-        if fwd is None:
-            return False
-        node = f"nat-instance:{box.name}"
-        if box.source_dest_check:
-            self.block(node, "gateway", f"NAT instance '{box.name}' forwards port {self.port} to "
-                       f"'{fwd.instance.name}' only with its source/dest check off: it drops "
-                       "traffic not addressed to itself", box.span)
-        try:
-            target = self.tracer.end(fwd.instance.name, family=self._flow_family())
-        except FlowError as exc:
-            self.block(node, "gateway", f"port forward to '{fwd.instance.name}': {exc}", fwd.span)
-        if target.vpc != box.vpc or target.subnet is None:
-            self.block(node, "gateway", f"NAT instance '{box.name}' forwards only to hosts of its "
-                       f"VPC '{box.vpc}'", fwd.span)
-        before = self.packet.dst
-        self.port, self.port_value = str(fwd.to_port), fwd.to_port
-        self.packet = Packet(self.packet.src, str(target.address), self.protocol, self.port)
-        self.hop(node, "gateway", "translate", f"{box.name} forwards {before} port "
-                 f"{fwd.port} to {fwd.instance.name}:{fwd.to_port}", fwd.span)
-        self.dst = target
-        self._sg_check(box_end, "out", peer_address=target.address, peer=target)
-        self.return_routes.append((target.subnet, "forward", (box, self.current_src_address())))
-        self._route_from(box_end.subnet, box.vpc)
-        return True
-
-    # ------------------------------------------------------------------ transit gateways
-
-    def _tgw(self, tgw, subnet, vpc, entry):
-        """Into the TGW at the attachment subnet of the sender's AZ, its route table, and out
-        at the attachment subnet of the same AZ (else the first) of the VPC it picks."""
-        node = f"tgw:{tgw.name}"
-        attached = self.dp.tgw_attachments.get(tgw.name, {})
-        here = attached.get(vpc)
-        if here is None:
-            self.block(node, "gateway", f"VPC '{vpc}' is not attached to transit gateway "
-                       f"'{tgw.name}'", entry.span)
-        enter = here.subnet_in(subnet.zone)
-        if enter is None:
-            self.block(node, "gateway", f"transit gateway '{tgw.name}' has no attachment subnet "
-                       f"of VPC '{vpc}' in {subnet.zone}: resources in that AZ cannot reach it",
-                       here.attachment.span)
-        if enter is not subnet:
-            self._cross(subnet, enter)
-        # the attachment subnet's inbound rules see traffic to the TGW (TGW guide, tgw-nacls)
-        self._nacl(enter, "in", self.current_src_address(), self.port_value)
-        self.hop(node, "gateway", "forward", f"{tgw.name} takes it from VPC '{vpc}' at attachment "
-                 f"subnet {enter.name}", here.attachment.span)
-        address = self.dst.address if self.dst.kind != "service" else INTERNET_V4
-        table = self.dp.tgw_routes.get(tgw.name)
-        tentry = table.lookup(address) if table is not None and address is not None else None
-        if tentry is None:
-            self.block(node, "route", f"no route in transit gateway '{tgw.name}' matches "
-                       f"{self._dst_words()}", tgw.span)
-        if tentry.target == "blackhole":
-            self.block(node, "route", f"blackhole route {tentry.text} of transit gateway "
-                       f"'{tgw.name}' drops it", tentry.span)
-        target = tentry.target
-        if target is None:
-            self.block(node, "route", f"transit gateway route {tentry.text} names no attachment "
-                       f"of '{tgw.name}'", tentry.span)
-        self.hop(node, "route", "forward", f"tgw route {tentry.text} matched", tentry.span)
-        if not isinstance(target, ast.Vpc):
-            raise NotSimulated(f"flows through {_word(target)} '{target.name}' (a hybrid "
-                               f"attachment of transit gateway '{tgw.name}') are not simulated yet")
-        there = attached[target.name]
-        out = there.subnet_in(enter.zone) or (there.subnets[0] if there.subnets else None)
-        if out is None:
-            self.block(node, "gateway", f"transit gateway '{tgw.name}' has no attachment subnet in "
-                       f"VPC '{target.name}'", there.attachment.span)
-        self.via_tgw = tgw
-        self.tgw_pending.append((tgw, vpc))
-        self.hop(node, "gateway", "forward", f"{tgw.name} hands it to VPC '{target.name}' at "
-                 f"attachment subnet {out.name}", there.attachment.span)
-        return out, target.name
-
     # ------------------------------------------------------------------ from the internet
 
     def _from_internet(self) -> None:
@@ -1130,29 +843,6 @@ class _Walk:
                        entry.span if entry else table.table.span if table else None, back=True)
         self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span, back=True)
 
-    def _tgw_return(self, subnet, tgw, address, from_vpc) -> None:
-        """The answering device's subnet routes the response to the TGW, and the TGW to a VPC
-        that holds the address."""
-        self._route_back(subnet, address, tgw, lambda table, got: (
-            f"no return route: subnet '{subnet.name}' has {got} for {address}, "
-            f"not transit gateway '{tgw.name}'"))
-        node = f"tgw:{tgw.name}"
-        lookup = self.dp.tgw_routes.get(tgw.name)
-        back = lookup.lookup(address) if lookup is not None else None
-        if back is None:
-            self.block(node, "route", f"no return route: transit gateway '{tgw.name}' has no route "
-                       f"for {address}", tgw.span, back=True)
-        if back.target == "blackhole":
-            self.block(node, "route", f"blackhole route {back.text} of transit gateway "
-                       f"'{tgw.name}' drops the response", back.span, back=True)
-        if not isinstance(back.target, ast.Vpc) or (back.target.name != from_vpc
-                                                     and not self.dp.vpc_holds(back.target.name, address)):
-            self.block(node, "route", f"no return route: transit gateway '{tgw.name}' sends "
-                       f"{address} by {back.text}, not back to VPC '{from_vpc}'", back.span,
-                       back=True)
-        self.hop(node, "route", "forward", f"return tgw route {back.text} matched", back.span,
-                 back=True)
-
     # ------------------------------------------------------------------ filters
 
     def _nacl(self, subnet: ast.Subnet, direction: str, peer_address, port: int | None) -> None:
@@ -1234,126 +924,6 @@ class _Walk:
                    f"{names} allows {self.packet}", sgs[0].span)
 
 
-# ---------------------------------------------------------------------------- rule matching
-
-def _ordered(nacl: ast.Nacl, direction: str, rules):
-    if rules is not None:
-        return rules                 # `DataPlane.nacl_rules`: sorted once per model
-    return sorted((r for r in nacl.rules if r.direction == direction), key=lambda r: r.number)
-
-
-def first_nacl_match(nacl: ast.Nacl, direction: str, number: int | None, port: int | None,
-                     icmp: int | None, address, rules=None) -> ast.NaclRule | None:
-    for rule in _ordered(nacl, direction, rules):
-        if _nacl_matches(rule, number, icmp, address) and _port_matches(rule.protocol, number, port):
-            return rule
-    return None
-
-
-def nacl_port_verdicts(nacl, direction, number, ports, address, rules=None):
-    """Split a port range among the rules that decide it: (allowed, denied) [(lo, hi, rule)]."""
-    undecided = [ports]
-    allowed, denied = [], []
-    for rule in _ordered(nacl, direction, rules):
-        if not undecided:
-            break
-        if not _nacl_matches(rule, number, None, address):
-            continue
-        proto = rule.protocol
-        lo, hi = (0, 65535)
-        if proto.ports is not None and protocol_number(proto.name) in (6, 17):
-            lo, hi = proto.ports.low, proto.ports.high
-        rest = []
-        for a, b in undecided:
-            x, y = max(a, lo), min(b, hi)
-            if x > y:
-                rest.append((a, b))
-                continue
-            (allowed if rule.action == "allow" else denied).append((x, y, rule))
-            if a < x:
-                rest.append((a, x - 1))
-            if y < b:
-                rest.append((y + 1, b))
-        undecided = rest
-    denied.extend((a, b, None) for a, b in undecided)
-    denied.sort(key=lambda t: t[0])
-    return allowed, denied
-
-
-def _nacl_matches(rule: ast.NaclRule, number, icmp, address) -> bool:
-    rnum = protocol_number(rule.protocol.name)
-    if rnum is None:
-        return False
-    if rnum != -1 and rnum != number:
-        return False
-    if rnum in (1, 58) and rule.protocol.icmp_type is not None and icmp is not None:
-        if icmp_type_number(rnum, rule.protocol.icmp_type) != icmp:
-            return False
-    if isinstance(rule.cidr, ast.AnyPeer):
-        return True
-    net = rule.cidr.net
-    return net is not None and address is not None and net.version == address.version and address in net
-
-
-def _port_matches(proto: ast.Protocol, number, port: int | None) -> bool:
-    if proto.ports is None or port is None or number not in (6, 17):
-        return True
-    return proto.ports.low <= port <= proto.ports.high
-
-
-def sg_allows(walk: _Walk, sg: ast.SecurityGroup, direction: str, address, peer: End | None):
-    """(detail, span) of the first rule of ``sg`` allowing the walk's packet, or None."""
-    rules = [r for r in sg.rules if r.direction == direction]
-    if direction == "out" and not rules and not sg.egress_none:
-        return f"security group {sg.name} allows all outbound traffic (default egress)", sg.span
-    if direction == "in" and sg.default:
-        if peer is not None and peer.sgs is not None and sg in peer.sgs:
-            return (f"default security group {sg.name} allows traffic from its own members",
-                    sg.span)
-        return None
-    number = walk.number
-    for rule in rules:
-        rnum = protocol_number(rule.protocol.name)
-        if rnum is None or (rnum != -1 and rnum != number):
-            continue
-        if rnum in (1, 58) and rule.protocol.icmp_type is not None and walk.icmp is not None:
-            if icmp_type_number(rnum, rule.protocol.icmp_type) != walk.icmp:
-                continue
-        if not _port_matches(rule.protocol, number, walk.port_value):
-            continue
-        for p in rule.peers:
-            if _sg_peer_matches(walk, p, address, peer, owner=sg):
-                word = "from" if direction == "in" else "to"
-                what = p.text if isinstance(p, ast.Cidr) else ("any" if isinstance(p, ast.AnyPeer) else p.name)
-                return f"sg {sg.name} allows {rule.protocol.name} {word} {what}", rule.span
-    return None
-
-
-def _sg_peer_matches(walk: _Walk, peer, address, end: End | None, owner=None) -> bool:
-    if isinstance(peer, ast.AnyPeer):
-        return True
-    if isinstance(peer, ast.Cidr):
-        net = peer.net
-        return net is not None and address is not None and net.version == address.version \
-            and address in net
-    name = peer.name
-    if end is not None and end.kind == "service":
-        return name == end.text
-    sg = walk.model.get(name, "sg")
-    if sg is None or end is None or end.sgs is None:
-        return False
-    if owner is not None and sg.vpc != owner.vpc:      # no SG references across regions
-        vpcs = walk.model.vpcs
-        if getattr(vpcs.get(sg.vpc), "region_name", None) != \
-                getattr(vpcs.get(owner.vpc), "region_name", None):
-            return False
-        # between VPCs only a peering carries SG references: not a TGW (TGW guide, limits)
-        if walk.via_tgw is not None or \
-                frozenset((sg.vpc, owner.vpc)) not in walk.dp.peerings_between:
-            return False
-    return sg in end.sgs
-
-
 # ---------------------------------------------------------------------------- helpers
 
 def _normalise(protocol: str, port) -> tuple[str, str]:
@@ -1432,11 +1002,6 @@ def _node(end: End) -> str:
 
 def _range_text(lo: int, hi: int) -> str:
     return str(lo) if lo == hi else f"{lo}-{hi}"
-
-
-def _word(obj) -> str:
-    from .model import KIND_WORDS, kind_of
-    return KIND_WORDS[kind_of(obj)]
 
 
 def _did_you_mean(model, text: str) -> str | None:
