@@ -36,6 +36,8 @@ def _seeds() -> list[str]:
 
 
 SEEDS = _seeds()
+EXAMPLE_SEEDS = [(ROOT / "examples" / f"{name}.vpc").read_text(encoding="utf-8")
+                 for name in sorted(p.stem for p in (ROOT / "examples").glob("*.vpc"))]
 
 TOKENS = [
     "{", "}", "{ }", "\n", "\r\n", ";", ",", ",\n", "->", "<->", "#", "# x\n", '"', '"text"', "[", "]", ":",
@@ -72,12 +74,12 @@ def _shape(token: str) -> str | None:
 
 
 @st.composite
-def mutated(draw) -> str:
-    """A seed model with a few random edits."""
-    text = draw(st.sampled_from(SEEDS))
+def mutated(draw, seeds: list[str] = SEEDS, max_edits: int = 5) -> str:
+    """A seed model (an example or a fixture) with a few random edits."""
+    text = draw(st.sampled_from(seeds))
     for op in draw(st.lists(st.sampled_from(
             ["del-token", "dup-token", "swap-tokens", "put-token", "del-line", "dup-line", "swap-lines",
-             "insert", "truncate", "rename", "rename", "rename"]), min_size=1, max_size=5)):
+             "insert", "truncate", "rename", "rename", "rename"]), min_size=1, max_size=max_edits)):
         if not text:
             break
         if op == "rename":
