@@ -1137,10 +1137,9 @@ class _Drawing:
                         fontsize="8", fontcolor=DX):
                     self.used.add("dx")
         for vpn in self.model.vpns.values():
-            node = id_of(vpn)
-            if node not in G or G.nodes[node][OBJECT] is not vpn:
+            ends = self.link_ends(vpn)
+            if ends is None:
                 continue
-            ends = {d.get(ROLE): v for _, v, d in G.out_edges(node, data=True) if d[EDGE_KIND] == EdgeKind.ATTACHMENT}
             target = ends.get("target")
             software = target is not None and split_id(target)[0] in ("instance", "nat-instance")
             tunnels = "IPsec (software VPN)" if software else "IPsec ×2"
@@ -1154,10 +1153,9 @@ class _Drawing:
                          label=_text(*lines), fontcolor=VPN, fontsize="8"):
                 self.used.add("vpn")
         for dx in self.model.dxs.values():
-            node = id_of(dx)
-            if node not in G or G.nodes[node][OBJECT] is not dx:
+            ends = self.link_ends(dx)
+            if ends is None:
                 continue
-            ends = {d.get(ROLE): v for _, v, d in G.out_edges(node, data=True) if d[EDGE_KIND] == EdgeKind.ATTACHMENT}
             site = P.get(ends.get("site", ""))
             target = ends.get("target")
             if target == "service:aws":
@@ -1210,6 +1208,14 @@ class _Drawing:
                     seen.add(target)
                     self.edge(here, target, color="#B59AFF", weight="0", arrowsize="0.5", penwidth="0.8")
                     self.used.add("target")
+
+    def link_ends(self, link) -> dict[str, str] | None:
+        """A VPN's or Direct Connect's ends by role (``site``, ``target``); None if it is not in the graph."""
+        node = id_of(link)
+        if node not in self.G or self.G.nodes[node][OBJECT] is not link:
+            return None
+        return {d.get(ROLE): v for _, v, d in self.G.out_edges(node, data=True)
+                if d[EDGE_KIND] == EdgeKind.ATTACHMENT}
 
     def route_edges(self) -> None:
         """``routes="edges"``: from each subnet (or collapsed group) to each target, with the prefixes."""
