@@ -258,6 +258,9 @@ def test_allowed_trace_overlay_has_a_dashed_return(models):
     assert forward[0][0] == "instance__web-1" and forward[-1][1] == "instance__db-1"
     assert back and all("style=dashed" in a for _, _, a in back)
     assert back[-1][1] == "instance__web-1"
+    # steps are numbered as drawn, from 1 without gaps (hops inside one box draw no line)
+    numbers = [int(re.search(r"label=\"?(\d+)", a).group(1)) for t, h, a in _edges(src) if TRACE_FORWARD in a]
+    assert numbers == list(range(1, len(numbers) + 1))
     assert "trace__blocked" not in src and BLOCKED not in src.replace(_node_line(src, "legend"), "")
 
 

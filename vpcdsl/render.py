@@ -1305,13 +1305,20 @@ class _Drawing:
         """One flow over the drawing; ``prefix`` numbers its steps (``2.``), ``suffix`` its note's id."""
         forward = self.hop_places(trace.forward)
         back = self.hop_places(trace.back)
-        for step, (a, b) in enumerate(_pairs([p for _, p in forward]), 1):
-            self.edge(a, b, color=TRACE_FORWARD, penwidth="3", style="bold", label=_text(f"{prefix}{step}"),
-                      fontcolor=TRACE_FORWARD, fontsize="10", weight="0", arrowsize="1.2")
+        # Steps are numbered as drawn: a hop from a host to the subnet box around
+        # it (instance level) is no line, and takes no number.
+        step = 0
+        for a, b in _pairs([p for _, p in forward]):
+            if self.edge(a, b, color=TRACE_FORWARD, penwidth="3", style="bold", label=_text(f"{prefix}{step + 1}"),
+                         fontcolor=TRACE_FORWARD, fontsize="10", weight="0", arrowsize="1.2"):
+                step += 1
         start = [forward[-1][1]] if forward else []
-        for step, (a, b) in enumerate(_pairs(start + [p for _, p in back]), 1):
-            self.edge(a, b, color=TRACE_RETURN, penwidth="2.5", style="dashed", label=_text(f"{prefix}r{step}"),
-                      fontcolor=TRACE_RETURN, fontsize="10", weight="0", arrowsize="1.2")
+        step = 0
+        for a, b in _pairs(start + [p for _, p in back]):
+            if self.edge(a, b, color=TRACE_RETURN, penwidth="2.5", style="dashed",
+                         label=_text(f"{prefix}r{step + 1}"), fontcolor=TRACE_RETURN, fontsize="10", weight="0",
+                         arrowsize="1.2"):
+                step += 1
         self.used.add("trace")
         if trace.verdict != "blocked":
             return
