@@ -22,6 +22,7 @@ from typing import Any, Iterable
 from . import ast
 from .aws import EPHEMERAL, ICMP_TYPES, PROTOCOL_NUMBERS
 from .gcpause import paused_gc
+from .hybrid import Link, build_links
 
 IPV4_ANY = ip_network("0.0.0.0/0")
 IPV6_ANY = ip_network("::/0")
@@ -163,6 +164,7 @@ class DataPlane:
             self._build_routes()
             self._index_services()
             self._build_tgws()
+            self._index_links()
 
     # ------------------------------------------------------------------ indexes
 
@@ -311,6 +313,18 @@ class DataPlane:
                                  key=lambda r: r.number))
             self._nacl_rules[key] = rules
         return rules
+
+    # ------------------------------------------------------------------ hybrid links
+
+    def _index_links(self) -> None:
+        """VPN and Direct Connect links by the gateway they end on and by their site."""
+        self.links = build_links(self.model)
+        self.links_on: dict[str, list[Link]] = {}
+        self.site_links: dict[str, list[Link]] = {}
+        for link in self.links:
+            if link.gateway is not None:
+                self.links_on.setdefault(link.gateway.name, []).append(link)
+            self.site_links.setdefault(link.site.name, []).append(link)
 
     # ------------------------------------------------------------------ transit gateways
 

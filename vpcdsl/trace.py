@@ -49,10 +49,14 @@ SEMANTICS.md leave it open are marked *):
 - IPv6: a flow is IPv6 when it is `icmpv6` or an end is an IPv6 literal;
   hosts use their IPv6 address, and an end without one is blocked
   (`route`). NAT gateways and NAT instances do not translate IPv6.
+- On-premises sites over VPN and Direct Connect (VGW path choice, TGW
+  attachments, CloudHub, public VIFs, software VPNs): see `vpcdsl.trace_hybrid`.
 
 The code: this module is the walk; `vpcdsl.flow` holds the packet, hop, end and
 trace types, `vpcdsl.filters` the NACL and SG evaluation, `vpcdsl.trace_lb` the
-load-balancer and port-forward legs and `vpcdsl.trace_tgw` the transit-gateway legs.
+load-balancer and port-forward legs, `vpcdsl.trace_tgw` the transit-gateway legs,
+`vpcdsl.trace_hybrid` the legs to and from sites and `vpcdsl.hybrid` the links
+and the VGW's path choice.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ from .filters import first_nacl_match, nacl_port_verdicts, sg_allows
 from .flow import INTERNET_V4, INTERNET_V6, End, FlowError, Hop, NotSimulated, Packet, Trace, _word
 from .span import Span
 from .trace_lb import LoadBalancerLegs
+from .trace_hybrid import HybridLegs
 from .trace_tgw import TransitGatewayLegs
 
 # Link-local services every instance reaches without SG or NACL filtering
@@ -303,7 +308,7 @@ class _Blocked(Exception):
 # The load-balancer and port-forward legs are in `vpcdsl.trace_lb`, the transit-gateway
 # legs in `vpcdsl.trace_tgw`.
 @dataclass
-class _Walk(LoadBalancerLegs, TransitGatewayLegs):
+class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
     tracer: Tracer
     src: End
     dst: End
@@ -370,12 +375,13 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs):
                 self._sg_egress(src)
             self._no_broadcast()
         if src.kind == "internet" or src.kind == "site":
-            self.hop(src.kind if src.kind == "internet" else f"site:{src.text}", src.kind,
+            self.hop(src.kind if src.kind == "internet" else f"site:{src.obj.name}", src.kind,
                      "forward", f"{src.text} sends {self.packet}")
             if src.kind == "internet":
                 self._from_internet()
-                return
-            raise NotSimulated("flows from sites are simulated with the hybrid analyses (not yet)")
+            else:
+                self._from_site()
+            return
         if src.kind == "service":
             raise FlowError("an AWS service cannot start a flow", "trace from a host to the service")
         if src.vpc is None:
@@ -507,6 +513,8 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs):
             return self._gateway_endpoint(target, subnet, entry)
         if isinstance(target, ast.TransitGateway):
             return self._tgw(target, subnet, vpc, entry)
+        if isinstance(target, ast.VirtualPrivateGateway):
+            return self._vgw_out(target, subnet, vpc, entry)
         raise NotSimulated(f"flows through {_word(target)} '{target.name}' are not simulated yet")
 
     def _igw_out(self, igw, subnet, entry):
@@ -621,6 +629,10 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs):
         else:
             self.hop(node, "gateway", "forward", f"{box.name} forwards (source/dest check off)", box.span)
         self._sg_check(box_end, "out", peer_address=self.dst.address, peer=self.dst)
+        tunnel = self._software_vpn_to(box)
+        if tunnel is not None:           # the box ends a VPN to the destination's site
+            self._to_site(tunnel)
+            return None
         return host.subnet, box.vpc
 
     def _peering(self, peering, subnet, vpc, entry):
@@ -820,6 +832,8 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs):
                 f"no return route to the internet through '{via.name}': {got}"), outbound_only)
         elif how == "tgw":
             self._tgw_return(subnet, *via)
+        elif how in ("vgw-in", "tgw-site", "tgw-from-site", "box-site"):
+            self._hybrid_return(subnet, how, via)
         elif how == "forward":
             box, client = via
             self._route_back(subnet, client, box, lambda table, got: (

@@ -10,7 +10,7 @@ state and steps (`hop`, `block`, `_nacl`, `_route_back`, ...).
 from __future__ import annotations
 
 from . import ast
-from .flow import INTERNET_V4, NotSimulated, _word
+from .flow import INTERNET_V4
 
 
 class TransitGatewayLegs:
@@ -38,23 +38,14 @@ class TransitGatewayLegs:
         self._nacl(enter, "in", self.current_src_address(), self.port_value)
         self.hop(node, "gateway", "forward", f"{tgw.name} takes it from VPC '{vpc}' at attachment "
                  f"subnet {enter.name}", here.attachment.span)
-        address = self.dst.address if self.dst.kind != "service" else INTERNET_V4
-        table = self.dp.tgw_routes.get(tgw.name)
-        tentry = table.lookup(address) if table is not None and address is not None else None
-        if tentry is None:
-            self.block(node, "route", f"no route in transit gateway '{tgw.name}' matches "
-                       f"{self._dst_words()}", tgw.span)
-        if tentry.target == "blackhole":
-            self.block(node, "route", f"blackhole route {tentry.text} of transit gateway "
-                       f"'{tgw.name}' drops it", tentry.span)
+        tentry = self._tgw_route(tgw, self.dst.address if self.dst.kind != "service" else INTERNET_V4)
         target = tentry.target
         if target is None:
             self.block(node, "route", f"transit gateway route {tentry.text} names no attachment "
                        f"of '{tgw.name}'", tentry.span)
         self.hop(node, "route", "forward", f"tgw route {tentry.text} matched", tentry.span)
-        if not isinstance(target, ast.Vpc):
-            raise NotSimulated(f"flows through {_word(target)} '{target.name}' (a hybrid "
-                               f"attachment of transit gateway '{tgw.name}') are not simulated yet")
+        if not isinstance(target, ast.Vpc):      # a VPN, Direct Connect or DX gateway: a site
+            return self._tgw_to_site(tgw, target, tentry, vpc)
         there = attached[target.name]
         out = there.subnet_in(enter.zone) or (there.subnets[0] if there.subnets else None)
         if out is None:
@@ -65,6 +56,19 @@ class TransitGatewayLegs:
         self.hop(node, "gateway", "forward", f"{tgw.name} hands it to VPC '{target.name}' at "
                  f"attachment subnet {out.name}", there.attachment.span)
         return out, target.name
+
+    def _tgw_route(self, tgw, address):
+        """The TGW route table's entry for the request's ``address``; none or a blackhole blocks."""
+        node = f"tgw:{tgw.name}"
+        table = self.dp.tgw_routes.get(tgw.name)
+        tentry = table.lookup(address) if table is not None and address is not None else None
+        if tentry is None:
+            self.block(node, "route", f"no route in transit gateway '{tgw.name}' matches "
+                       f"{self._dst_words()}", tgw.span)
+        if tentry.target == "blackhole":
+            self.block(node, "route", f"blackhole route {tentry.text} of transit gateway "
+                       f"'{tgw.name}' drops it", tentry.span)
+        return tentry
 
     def _tgw_return(self, subnet, tgw, address, from_vpc) -> None:
         """The answering device's subnet routes the response to the TGW, and the TGW to a VPC
