@@ -259,3 +259,35 @@ def test_a_vgw_carries_no_ipv6():
     m = model(V6)
     t = check(m, V6, "app-1", "2001:db8::10", "tcp", 443, "blocked", "gateway", at="2001:db8::/32 -> corp-vgw")
     assert "no IPv6" in t.reason and t.component == "vgw:corp-vgw"
+
+
+def test_a_bgp_software_vpn_needs_tcp_179_through_the_instances_filters():
+    text = SOFTWARE.replace("vpn partner-vpn partner <-> vpn-box static 10.99.0.0/24",
+                            "vpn partner-vpn partner <-> vpn-box bgp")
+    text = text.replace("site partner 10.99.0.0/24", "site partner 10.99.0.0/24 asn 65099")
+    m = model(text)
+    t = check(m, text, "partner", "app-1", "tcp", 8080, "blocked", "gateway", at="sg box {")
+    assert "BGP session of BGP VPN 'partner-vpn' is down" in t.reason and "TCP 179" in t.reason
+    # the same VPC-bound traffic once the security group admits BGP from the site
+    opened = text.replace("    in any from 10.20.0.0/16 }", "    in any from 10.20.0.0/16\n    in tcp 179 from 10.99.0.0/24 }")
+    m = model(opened)
+    t = check(m, opened, "partner", "app-1", "tcp", 8080, "allowed")
+    assert "BGP session of BGP VPN 'partner-vpn' up" in t.forward[2].detail
+    check(m, opened, "app-1", "partner", "tcp", 22, "allowed")
+
+
+def test_a_bgp_software_vpn_needs_tcp_179_through_the_network_acl_too():
+    text = SOFTWARE.replace("vpn partner-vpn partner <-> vpn-box static 10.99.0.0/24",
+                            "vpn partner-vpn partner <-> vpn-box bgp")
+    text = text.replace("    in any from 10.20.0.0/16 }", "    in any from 10.20.0.0/16\n    in tcp 179 from 10.99.0.0/24 }")
+    text = text.replace("  instance app-1 in app sg app\n",
+                        "  instance app-1 in app sg app\n"
+                        "  nacl edge for pub {\n"
+                        "    in 100 allow udp 500 from any\n"
+                        "    in 110 allow udp 4500 from any\n"
+                        "    in 120 allow any from 10.20.0.0/16\n"
+                        "    out 100 allow any to any\n"
+                        "  }\n")
+    m = model(text)
+    t = check(m, text, "partner", "app-1", "tcp", 8080, "blocked", "gateway", at="nacl edge")
+    assert "network ACL 'edge' does not pass TCP 179" in t.reason

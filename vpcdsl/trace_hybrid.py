@@ -13,7 +13,7 @@ the customer's routers):
   Direct Connect before a static VPN before a BGP VPN, then the link written
   first* — to the VPC's VGW, to a TGW attached to it, or to the instance of a
   software VPN (which must have its source/dest check off and forwards into
-  the VPC). The answering subnet's route table must send the response back
+  the VPC; over BGP its SGs and NACL must pass TCP 179 from the site). The answering subnet's route table must send the response back
   to that gateway, and the gateway must have a route back to the site.
 - site → site: through one VGW as an AWS VPN CloudHub (both links BGP or
   Direct Connect), or through one TGW by its route table.
@@ -26,6 +26,8 @@ the customer's routers):
 from __future__ import annotations
 
 from . import ast
+from .dataplane import ephemeral_range
+from .filters import first_nacl_match, nacl_port_verdicts, sg_allows
 from .flow import FlowError, _word
 from .hybrid import KIND_RANK, best
 
@@ -63,11 +65,42 @@ class HybridLegs:
         return None
 
     def _software_vpn_to(self, box):
-        """The software VPN ``box`` ends that carries the destination, if any."""
+        """The software VPN ``box`` ends that carries the destination, if any (its BGP session up)."""
         if self.dst.address is None:
             return None
         choice = best(self.dp.links_on.get(box.name, []), self.dst.address)
-        return choice.link if choice is not None else None
+        if choice is None:
+            return None
+        self._bgp_session(box, choice.link)
+        return choice.link
+
+    def _bgp_session(self, box, link) -> None:
+        """A BGP session ending on an instance runs over TCP 179: the instance's SGs and its
+        subnet's NACL must let it in from the site and its answers out, else the session is
+        down and so is every route it carries (SEMANTICS.md, Hybrid)."""
+        if link.kind != "bgp-vpn":
+            return
+        host = self.dp.host(box.name)
+        peer = next((c.net.network_address + 10 for c in link.site.cidrs if c.net is not None), None)
+        node = f"{'nat-instance' if isinstance(box, ast.NatInstance) else 'instance'}:{box.name}"
+        probe = type(self)(self.tracer, self.tracer.end(link.site.name), self.tracer.end(box.name), "tcp", "179")
+        sgs = self.dp.security_groups(box)
+        if not any(sg_allows(probe, sg, "in", peer, None) is not None for sg in sgs):
+            self.block(node, "gateway", f"the BGP session of {link.words} is down: no rule of "
+                       f"security group {', '.join(sg.name for sg in sgs) or '(none)'} admits TCP 179 from "
+                       f"site '{link.site.name}', so no route over it exists",
+                       sgs[0].span if sgs else box.span)
+        nacl = self.model.nacl_of.get(host.subnet.name) if host is not None else None
+        if nacl is not None and not nacl.default:
+            rule = first_nacl_match(nacl, "in", 6, 179, None, peer, self.dp.nacl_rules(nacl, "in"))
+            _, denied = nacl_port_verdicts(nacl, "out", 6, ephemeral_range(link.site), peer,
+                                           self.dp.nacl_rules(nacl, "out"))
+            if rule is None or rule.action == "deny" or denied:
+                self.block(node, "gateway", f"the BGP session of {link.words} is down: network ACL "
+                           f"'{nacl.name}' does not pass TCP 179 from site '{link.site.name}' and its "
+                           "answers, so no route over it exists", rule.span if rule else nacl.span)
+        self.hop(node, "gateway", "forward", f"BGP session of {link.words} up (TCP 179 passes "
+                 f"{box.name}'s security groups and network ACL)", link.obj.span)
 
     def _tgw_to_site(self, tgw, target, tentry, from_vpc):
         """A TGW route names a VPN, Direct Connect or DX gateway: out to its site."""
@@ -196,6 +229,7 @@ class HybridLegs:
             self.block(node, "gateway", f"'{box.name}' ends VPN '{link.obj.name}' but keeps its "
                        "source/dest check on, so it drops the traffic it would forward from the "
                        "tunnel", box.span)
+        self._bgp_session(box, link)
         self.hop(node, "gateway", "forward", f"{box.name} takes it out of the tunnel and forwards "
                  "it into the VPC", box.span)
         self._sg_check(self.tracer.end(box.name), "out", peer_address=self.dst.address, peer=self.dst)
