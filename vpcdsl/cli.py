@@ -1,4 +1,4 @@
-"""The `vpcdsl` command line: `check`, `trace`, `render` and `dump`.
+"""The `vpcdsl` command line: `check`, `trace`, `dns`, `render` and `dump`.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors or failed expectations
 (for `trace`: the flow is blocked; for `render`: the model has errors), 2
@@ -37,6 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     p_trace.add_argument("flow", metavar="PROTO/PORT", help="e.g. tcp/443, udp/53, icmp/echo-request, icmp")
     p_trace.add_argument("--json", action="store_true", help="machine-readable output")
 
+    p_dns = sub.add_parser("dns", help="what Route 53 answers for a name, and why")
+    p_dns.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
+    p_dns.add_argument("fqdn", metavar="NAME", help="e.g. app.example.com")
+    p_dns.add_argument("type", metavar="TYPE", nargs="?", default="A", help="record type (default A)")
+    p_dns.add_argument("--from", dest="client", metavar="CLIENT",
+                       help='a region, a country (DE), "continent EU", "state US-CA", '
+                            '"coords 48.86 2.35" or an address')
+    p_dns.add_argument("--json", action="store_true", help="machine-readable output")
+
     p_render = sub.add_parser(
         "render", help="draw the model with Graphviz: SVG, PNG, PDF or DOT",
         description="Draw the model. The suffix of -o picks the format (.svg, .png, .pdf need "
@@ -69,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             return _trace(args)
         if args.command == "render":
             return _render(args)
+        if args.command == "dns":
+            return _dns(args)
         return _dump(args)
     except BrokenPipeError:
         # The reader went away (`vpcdsl check ... | head`): stop quietly, and keep
@@ -128,25 +139,47 @@ def model_json(path: str, model) -> dict:
     }
 
 
-def _trace(args) -> int:
-    from .trace import FlowError
+def _ask(args, command: str, question, errors):
+    """Load the model and ask it ``question(model)``; (answer, None), or (None, exit code 2) after
+    printing why: the model has errors, or ``errors`` (FlowError, DnsError) say it cannot answer."""
     model = _load(args.path)
     if _unreadable(model) or model.errors:
         print(render_all(model.diagnostics, model.sources), file=sys.stderr)
-        print(f"vpcdsl trace: {args.path} has errors; fix them first (`vpcdsl check`)", file=sys.stderr)
-        return 2
+        print(f"vpcdsl {command}: {args.path} has errors; fix them first (`vpcdsl check`)", file=sys.stderr)
+        return None, 2
     try:
-        trace = model.trace(args.src, args.dst, args.flow)
-    except FlowError as exc:
-        print(f"vpcdsl trace: error: {exc}", file=sys.stderr)
+        return question(model), None
+    except errors as exc:
+        print(f"vpcdsl {command}: error: {exc}", file=sys.stderr)
         if exc.hint:
             print(f"  = hint: {exc.hint}", file=sys.stderr)
-        return 2
+        return None, 2
+
+
+def _trace(args) -> int:
+    from .trace import FlowError
+    trace, code = _ask(args, "trace", lambda m: m.trace(args.src, args.dst, args.flow), FlowError)
+    if trace is None:
+        return code
     if args.json:
         print(json.dumps(trace.to_dict(), indent=2))
     else:
         print(trace.table())
     return 0 if trace.allowed else 1
+
+
+def _dns(args) -> int:
+    from .dns import DnsError
+    r, code = _ask(args, "dns", lambda m: m.resolve(args.fqdn, args.type, args.client), DnsError)
+    if r is None:
+        return code
+    if args.json:
+        print(json.dumps({"version": 1, **r.to_dict()}, indent=2))
+    else:
+        where = f"  [{r.span}]" if r.span is not None and r.span.line > 0 else ""
+        print(f"{r.fqdn} {r.type} from {r.client.words}: {', '.join(r.answers) or 'no answer'}")
+        print(f"  {r.reason}{where}")
+    return 0 if r.answers else 1
 
 
 def _render(args) -> int:

@@ -133,6 +133,7 @@ CODES: dict[str, str] = {
     "E901": "expectation failed",
     "E902": "unknown component kind in `by`",
     "E903": "expectation names a flow that cannot be traced",
+    "E904": "DNS expectation cannot be answered",
     "W900": "expectation not evaluated yet",
 }
 

@@ -1,10 +1,11 @@
-"""Expectations: `expect valid`, and `expect SRC -> DST PROTO PORT allowed|blocked [by KIND]`
-for concrete flows (one protocol and one port, or one portless protocol).
+"""Expectations: `expect valid`, `expect SRC -> DST PROTO PORT allowed|blocked [by KIND]`
+for concrete flows (one protocol and one port, or one portless protocol), and
+`expect dns FQDN [TYPE] [from CLIENT] -> ANSWERS` (`vpcdsl.dns`).
 
-Flows over port ranges, `any` or no protocol, `expect isolated` and
-`expect dns` ask about sets of packets or DNS answers; they are reported
-`not-evaluated` (W900) until those analyses land. A failed flow expectation
-carries the trace that contradicts it.
+Flows over port ranges, `any` or no protocol and `expect isolated` ask about
+sets of packets; they are reported `not-evaluated` (W900) until the symbolic
+analysis lands. A failed flow expectation carries the trace that contradicts
+it; a failed DNS expectation, Route 53's answer and why.
 """
 
 from __future__ import annotations
@@ -34,12 +35,17 @@ def evaluate(model) -> list[dict]:
                 result["detail"] = "not evaluated: the model has errors"
             else:
                 _evaluate_flow(model, exp, result)
+        elif isinstance(exp, ast.ExpectDns):
+            if errors:
+                result["detail"] = "not evaluated: the model has errors"
+            else:
+                _evaluate_dns(model, exp, result)
         else:
             result["detail"] = "this kind of expectation is not evaluated yet"
             model.diagnostics.append(warning(
                 "W900", "expectation not evaluated yet", exp.span,
-                "flows over port ranges or `any`, `expect isolated` and `expect dns` await the "
-                "symbolic and DNS analyses; flows with one protocol and one port are evaluated now"))
+                "flows over port ranges or `any` and `expect isolated` await the symbolic "
+                "analysis; flows with one protocol and one port are evaluated now"))
         results.append(result)
     return results
 
@@ -93,6 +99,34 @@ def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
     model.diagnostics.append(error(
         "E901", f"expectation failed: {t.flow} is {got}, expected {wanted}", exp.span,
         f"{t.reason}{where}"))
+
+
+def _evaluate_dns(model, exp: ast.ExpectDns, result: dict) -> None:
+    from .dns import DnsError, resolve
+
+    rtype = exp.type.name if exp.type is not None else "A"
+    try:
+        r = resolve(model, exp.fqdn, rtype, exp.client)
+    except DnsError as exc:
+        result["status"] = "failed"
+        result["detail"] = str(exc)
+        model.diagnostics.append(error("E904", f"DNS expectation cannot be answered: {exc}", exp.span,
+                                       exc.hint))
+        return
+    result["resolution"] = r
+    expected = [v.text for v in exp.answers]
+    if set(r.answers) == set(expected):
+        result["status"] = "passed"
+        return
+    result["status"] = "failed"
+    result["detail"] = r.to_dict()
+    got = ", ".join(r.answers) or "no answer"
+    want = ", ".join(expected) or "no answer"
+    where = f" at {r.span}" if r.span is not None and r.span.line > 0 else ""
+    client = f" from {r.client.words}" if exp.client is not None else ""
+    model.diagnostics.append(error(
+        "E901", f"expectation failed: Route 53 answers {exp.fqdn} {rtype}{client} with {got}, "
+        f"expected {want}", exp.span, f"{r.reason}{where}"))
 
 
 def _source_line(model, span) -> str:

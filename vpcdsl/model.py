@@ -205,6 +205,12 @@ class Model:
         from .render import diagram
         return diagram(self, **options)
 
+    def resolve(self, fqdn: str, rtype: str = "A", client=None):
+        """What Route 53 answers for ``fqdn`` (``client``: a region, country, ``continent EU``,
+        ``state US-CA``, ``coords LAT LON`` or an address); see `vpcdsl.dns`."""
+        from .dns import resolve
+        return resolve(self, fqdn, rtype, client)
+
     def export(self, path, **options):
         """Draw the model into ``path`` (``.svg``, ``.png``, ``.pdf`` or ``.dot``), atomically.
 
