@@ -35,6 +35,13 @@ def evaluate(model) -> list[dict]:
                 result["detail"] = "not evaluated: the model has errors"
             else:
                 _evaluate_flow(model, exp, result)
+        elif isinstance(exp, (ast.ExpectFlow, ast.ExpectIsolated)) and _set_evaluable(exp):
+            if errors:
+                result["detail"] = "not evaluated: the model has errors"
+            elif isinstance(exp, ast.ExpectFlow):
+                _evaluate_flow_set(model, exp, result)
+            else:
+                _evaluate_isolated(model, exp, result)
         elif isinstance(exp, ast.ExpectDns):
             if errors:
                 result["detail"] = "not evaluated: the model has errors"
@@ -44,8 +51,8 @@ def evaluate(model) -> list[dict]:
             result["detail"] = "this kind of expectation is not evaluated yet"
             model.diagnostics.append(warning(
                 "W900", "expectation not evaluated yet", exp.span,
-                "flows over port ranges or `any` and `expect isolated` await the symbolic "
-                "analysis; flows with one protocol and one port are evaluated now"))
+                "flows between CIDRs await the symbolic analysis; flows between hosts, "
+                "subnets, VPCs, sites, services and addresses are evaluated"))
         results.append(result)
     return results
 
@@ -99,6 +106,85 @@ def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
     model.diagnostics.append(error(
         "E901", f"expectation failed: {t.flow} is {got}, expected {wanted}", exp.span,
         f"{t.reason}{where}"))
+
+
+def _set_evaluable(exp) -> bool:
+    """Flows over sets of packets are evaluated class by class (`vpcdsl.flowsets`) between
+    named ends and addresses; a CIDR end is a set of addresses, which awaits the symbolic
+    analysis."""
+    ends = (exp.src, exp.dst) if isinstance(exp, ast.ExpectFlow) else exp.ends
+    return all(getattr(e, "kind", "name") != "cidr" for e in ends)
+
+
+def _set_trace(model, exp, result: dict, src: str, dst: str, protocol):
+    """Every class verdict of one flow, or None after recording why it cannot be evaluated."""
+    from .flowsets import flow_verdicts
+    from .trace import FlowError, NotSimulated
+
+    try:
+        return list(flow_verdicts(model, src, dst, protocol))
+    except NotSimulated as exc:
+        result["detail"] = str(exc)
+        model.diagnostics.append(warning("W900", "expectation not evaluated yet", exp.span, str(exc)))
+    except FlowError as exc:
+        result["status"] = "failed"
+        result["detail"] = str(exc)
+        model.diagnostics.append(error("E903", f"expectation cannot be traced: {exc}", exp.span, exc.hint))
+    return None
+
+
+def _evaluate_flow_set(model, exp: ast.ExpectFlow, result: dict) -> None:
+    from .flowsets import summarize
+
+    verdicts = _set_trace(model, exp, result, exp.src.text, exp.dst.text, exp.protocol)
+    if verdicts is None:
+        return
+    want_kind = exp.by.name if exp.by is not None else None
+    what = f"{exp.src.text} -> {exp.dst.text} {exp.protocol.name if exp.protocol else 'any'}"
+    if exp.verdict == "allowed":
+        wrong = [v for v in verdicts if not v.trace.allowed]
+        got = f"blocked for {summarize(verdicts, False)}"
+    else:
+        wrong = [v for v in verdicts if v.trace.allowed or (want_kind and v.trace.kind != want_kind)]
+        allowed = summarize(verdicts, True)
+        got = f"allowed for {allowed}" if allowed else \
+            f"blocked by {', '.join(sorted({v.trace.kind for v in wrong}))} for some packets"
+    if not wrong:
+        result["status"] = "passed"
+        return
+    first = wrong[0].trace
+    result["status"] = "failed"
+    result["trace"] = first
+    result["detail"] = first.to_dict()
+    wanted = exp.verdict + (f" by {want_kind}" if want_kind else "")
+    where = f" at {first.span}" if first.span is not None and first.span.line > 0 else ""
+    model.diagnostics.append(error(
+        "E901", f"expectation failed: {what} is {got}, expected {wanted}", exp.span,
+        f"{wrong[0].packets.words}: {first.reason}{where}"))
+
+
+def _evaluate_isolated(model, exp: ast.ExpectIsolated, result: dict) -> None:
+    from .flowsets import summarize
+
+    names = [e.text for e in exp.ends]
+    for a in names:
+        for b in names:
+            if a == b:
+                continue
+            verdicts = _set_trace(model, exp, result, a, b, None)
+            if verdicts is None:
+                return
+            open_ = [v for v in verdicts if v.trace.allowed]
+            if open_:
+                t = open_[0].trace
+                result["status"] = "failed"
+                result["trace"] = t
+                result["detail"] = t.to_dict()
+                model.diagnostics.append(error(
+                    "E901", f"expectation failed: {a} -> {b} is allowed for {summarize(verdicts, True)}, "
+                    f"expected isolated", exp.span, f"{open_[0].packets.words}: {t.reason}"))
+                return
+    result["status"] = "passed"
 
 
 def _evaluate_dns(model, exp: ast.ExpectDns, result: dict) -> None:

@@ -1,0 +1,90 @@
+"""Flows over sets of packets (`vpcdsl.flowsets`): packet classes, exactness against tracing
+every port, and `expect` over ranges, `any` and `isolated`."""
+
+from __future__ import annotations
+
+import vpcdsl
+from vpcdsl import ast
+from vpcdsl.flowsets import flow_verdicts, packet_classes, summarize
+
+from tracing import line_of, model
+
+NET = """\
+vpc a {
+  cidr 10.1.0.0/16
+  subnet s1 10.1.1.0/24 az a
+  subnet s2 10.1.2.0/24 az a
+  nacl guard for s2 {
+    in  100 deny  tcp 1050-1059 from any
+    in  110 allow tcp 1000-1100 from 10.1.0.0/16
+    in  120 allow icmp echo-request from 10.1.0.0/16
+    in  130 allow 50 from 10.1.0.0/16
+    out 100 allow any to any
+  }
+  sg wide { in tcp 1000-1100 from 10.1.0.0/16
+    in icmp from 10.1.0.0/16
+    in 50 from 10.1.0.0/16 }
+  instance c in s1
+  instance srv in s2 sg wide
+}
+vpc b {
+  cidr 10.2.0.0/16
+  subnet sb 10.2.1.0/24 az a
+  instance far in sb
+}
+"""
+
+
+def _protocol(name, low=None, high=None, icmp=None):
+    ports = ast.PortRange(low, high, None) if low is not None else None
+    return ast.Protocol(name, ports, icmp, None)
+
+
+def test_classes_split_at_every_written_bound():
+    m = model(NET)
+    words = [c.words for c in packet_classes(m, _protocol("tcp", 990, 1110))]
+    assert words == ["tcp 990-999", "tcp 1000-1049", "tcp 1050-1059", "tcp 1060-1100", "tcp 1101-1110"]
+    every = [c.words for c in packet_classes(m, None)]
+    assert "icmp echo-request" in every and "protocol 50" in every
+    assert any(w.startswith("protocol ") and w != "protocol 50" for w in every)   # one unnamed protocol
+    assert len([w for w in every if w.startswith("icmp")]) == 2                    # echo-request, another
+
+
+def test_classes_are_exact_against_every_port():
+    m = model(NET)
+    verdicts = list(flow_verdicts(m, "c", "srv", _protocol("tcp", 990, 1110)))
+    by_class = {}
+    for v in verdicts:
+        lo, hi = int(v.packets.ports.inf), int(v.packets.ports.sup) - 1
+        by_class[(lo, hi)] = v.trace.allowed
+    for port in range(990, 1111):
+        (verdict,) = [a for (lo, hi), a in by_class.items() if lo <= port <= hi]
+        assert m.trace("c", "srv", "tcp", port).allowed == verdict, port
+    assert summarize(verdicts, True) == "tcp 1000-1049, 1060-1100"
+    assert summarize(verdicts, False) == "tcp 990-999, 1050-1059, 1101-1110"
+
+
+def test_expect_over_ranges_any_and_isolated():
+    text = NET + """\
+expect c -> srv tcp 1000-1049 allowed
+expect c -> srv tcp 1000-1100 allowed
+expect c -> srv tcp 1050-1059 blocked by nacl
+expect far -> srv blocked by route
+expect c -> srv blocked
+expect isolated far, srv
+expect isolated c, srv
+expect 10.1.1.0/24 -> srv tcp 1000-1049 allowed
+"""
+    m = vpcdsl.loads(text, filename="t.vpc", strict=False)
+    found = {d.span.line: d for d in m.diagnostics if d.code in ("E901", "E903", "W900")}
+    passed = ("c -> srv tcp 1000-1049 allowed", "tcp 1050-1059 blocked by nacl", "far -> srv blocked by route",
+              "isolated far, srv")
+    for needle in passed:
+        assert line_of(text, needle) not in found, needle
+    failed = found[line_of(text, "c -> srv tcp 1000-1100 allowed")]
+    assert failed.code == "E901" and "blocked for tcp 1050-1059" in failed.message
+    assert failed.hint.startswith("tcp 1050-1059:")
+    assert "allowed for tcp 1000-1049, 1060-1100" in found[line_of(text, "expect c -> srv blocked")].message
+    iso = found[line_of(text, "isolated c, srv")]
+    assert "c -> srv is allowed for" in iso.message and "expected isolated" in iso.message
+    assert found[line_of(text, "10.1.1.0/24 -> srv")].code == "W900"         # a CIDR end: symbolic
