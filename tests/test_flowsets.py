@@ -88,3 +88,15 @@ expect 10.1.1.0/24 -> srv tcp 1000-1049 allowed
     iso = found[line_of(text, "isolated c, srv")]
     assert "c -> srv is allowed for" in iso.message and "expected isolated" in iso.message
     assert found[line_of(text, "10.1.1.0/24 -> srv")].code == "W900"         # a CIDR end: symbolic
+
+
+def test_blocked_with_a_vpc_end_needs_every_subnet_blocked():
+    text = NET + """\
+expect c -> a tcp 1055 blocked
+expect far -> a tcp 1000 blocked
+"""
+    m = vpcdsl.loads(text, filename="t.vpc", strict=False)
+    found = {d.span.line: d for d in m.diagnostics if d.code == "E901"}
+    # s2's NACL denies tcp 1055, but c's own subnet s1 receives it: VPC a is not blocked
+    assert line_of(text, "expect c -> a tcp 1055 blocked") in found
+    assert line_of(text, "expect far -> a tcp 1000 blocked") not in found      # no route at all

@@ -76,11 +76,15 @@ def flow_args(exp: ast.ExpectFlow) -> tuple[str, str, str, str]:
 
 
 def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
-    from .trace import FlowError, NotSimulated, trace
+    from .trace import FlowError, NotSimulated, Tracer, trace
 
     src, dst, proto, port = flow_args(exp)
     try:
         t = trace(model, src, dst, proto, port or None)
+        if exp.verdict == "blocked" and not t.allowed:
+            # A VPC end stands for each of its subnets: `blocked` needs every probe blocked,
+            # and `trace` returns the first blocked one.
+            t = next((x for x in Tracer(model).traces(src, dst, proto, port or None) if x.allowed), t)
     except NotSimulated as exc:
         result["detail"] = str(exc)
         model.diagnostics.append(warning("W900", "expectation not evaluated yet", exp.span, str(exc)))
