@@ -76,24 +76,20 @@ def flow_args(exp: ast.ExpectFlow) -> tuple[str, str, str, str]:
 
 
 def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
-    from .trace import FlowError, NotSimulated, Tracer, trace
+    from .trace import Tracer, trace
 
     src, dst, proto, port = flow_args(exp)
-    try:
+
+    def run():
         t = trace(model, src, dst, proto, port or None)
         if exp.verdict == "blocked" and not t.allowed:
             # A VPC end stands for each of its subnets: `blocked` needs every probe blocked,
             # and `trace` returns the first blocked one.
             t = next((x for x in Tracer(model).traces(src, dst, proto, port or None) if x.allowed), t)
-    except NotSimulated as exc:
-        result["detail"] = str(exc)
-        model.diagnostics.append(warning("W900", "expectation not evaluated yet", exp.span, str(exc)))
-        return
-    except FlowError as exc:
-        result["status"] = "failed"
-        result["detail"] = str(exc)
-        model.diagnostics.append(error("E903", f"expectation cannot be traced: {exc}", exp.span,
-                                       exc.hint))
+        return t
+
+    t = _traced(model, exp, result, run)
+    if t is None:
         return
     result["trace"] = t
     want_kind = exp.by.name if exp.by is not None else None
@@ -123,10 +119,16 @@ def _set_evaluable(exp) -> bool:
 def _set_trace(model, exp, result: dict, src: str, dst: str, protocol):
     """Every class verdict of one flow, or None after recording why it cannot be evaluated."""
     from .flowsets import flow_verdicts
+    return _traced(model, exp, result, lambda: list(flow_verdicts(model, src, dst, protocol)))
+
+
+def _traced(model, exp, result: dict, run):
+    """``run()``'s result, or None after recording why the flow cannot be evaluated: W900 for
+    what the engine does not simulate, E903 for a flow that cannot be traced as written."""
     from .trace import FlowError, NotSimulated
 
     try:
-        return list(flow_verdicts(model, src, dst, protocol))
+        return run()
     except NotSimulated as exc:
         result["detail"] = str(exc)
         model.diagnostics.append(warning("W900", "expectation not evaluated yet", exp.span, str(exc)))
