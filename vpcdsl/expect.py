@@ -113,7 +113,7 @@ def _set_evaluable(exp) -> bool:
     named ends and addresses; a CIDR end is a set of addresses, which awaits the symbolic
     analysis."""
     ends = (exp.src, exp.dst) if isinstance(exp, ast.ExpectFlow) else exp.ends
-    return all(getattr(e, "kind", "name") != "cidr" for e in ends)
+    return all(e.kind != "cidr" for e in ends)
 
 
 def _set_trace(model, exp, result: dict, src: str, dst: str, protocol):

@@ -41,6 +41,15 @@ class PacketClass:
     words: str                 # "tcp 1024-2047", "icmp echo-request", "protocol 50"
 
 
+def _filter_protocols(model) -> Iterator[ast.Protocol]:
+    """The protocol part of every NACL and security-group rule of the model."""
+    for vpc in model.vpcs.values():
+        for m in vpc.members:
+            if isinstance(m, (ast.Nacl, ast.SecurityGroup)):
+                for r in m.rules:
+                    yield r.protocol
+
+
 def _bounds(model) -> set[int]:
     """Every port where some decision may change: the start of each written range and the
     port after its end."""
@@ -49,14 +58,12 @@ def _bounds(model) -> set[int]:
     def add(low, high):
         cuts.update((low, high + 1))
 
+    for p in _filter_protocols(model):
+        if p.ports is not None:
+            add(p.ports.low, p.ports.high)
     for vpc in model.vpcs.values():
         for m in vpc.members:
-            rules = []
-            if isinstance(m, ast.Nacl):
-                rules = [r.protocol for r in m.rules]
-            elif isinstance(m, ast.SecurityGroup):
-                rules = [r.protocol for r in m.rules]
-            elif isinstance(m, ast.LoadBalancer):
+            if isinstance(m, ast.LoadBalancer):
                 for li in m.listeners:
                     add(li.port, li.port)
                     for t in li.targets:
@@ -68,23 +75,12 @@ def _bounds(model) -> set[int]:
                 for f in m.forwards:
                     add(f.port.low, f.port.high)
                     add(f.to_port, f.to_port)
-            for p in rules:
-                if p.ports is not None:
-                    add(p.ports.low, p.ports.high)
     return cuts
 
 
 def _icmp_types(model, number: int) -> list[int]:
-    named = set()
-    for vpc in model.vpcs.values():
-        for m in vpc.members:
-            if isinstance(m, (ast.Nacl, ast.SecurityGroup)):
-                for r in m.rules:
-                    p = r.protocol
-                    if protocol_number(p.name) == number and p.icmp_type is not None:
-                        t = icmp_type_number(number, p.icmp_type)
-                        if t is not None:
-                            named.add(t)
+    named = {icmp_type_number(number, p.icmp_type) for p in _filter_protocols(model)
+             if protocol_number(p.name) == number and p.icmp_type is not None} - {None}
     ping = ICMP_TYPES.get(number, {}).get("echo-request", 8)     # a ping answers with a reply
     known = sorted(ICMP_TYPES.get(number, {}).values())
     other = next(t for t in [*known, *range(256)] if t not in named and t != ping)
@@ -92,14 +88,7 @@ def _icmp_types(model, number: int) -> list[int]:
 
 
 def _protocol_numbers(model) -> list[int]:
-    named = set()
-    for vpc in model.vpcs.values():
-        for m in vpc.members:
-            if isinstance(m, (ast.Nacl, ast.SecurityGroup)):
-                for r in m.rules:
-                    n = protocol_number(r.protocol.name)
-                    if n is not None and n not in (-1, 1, 6, 17, 58):
-                        named.add(n)
+    named = {protocol_number(p.name) for p in _filter_protocols(model)} - {None, -1, 1, 6, 17, 58}
     other = next(n for n in [*_OTHER_PROTOCOLS, *range(256)] if n not in named and n not in (1, 6, 17, 58))
     return sorted(named | {other})
 

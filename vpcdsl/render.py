@@ -365,7 +365,7 @@ class _Drawing:
     def build(self) -> graphviz.Digraph:
         self.plan()
         if self.need_internet:
-            self.internet_node()
+            self.places[INTERNET] = self.internet_node()
         for vpc in self.model.vpcs.values():
             if vpc.name in self.full:
                 self.full_vpc(vpc)
@@ -927,7 +927,7 @@ class _Drawing:
     def internet_node(self, dot_id: str = "internet") -> Place:
         self.node(self.root, dot_id, _text("Internet"), shape="ellipse", style="filled", fillcolor="white",
                   color=INK, penwidth="1.5", fontsize="12")
-        return self.places.setdefault(INTERNET, Place(dot_id)) if dot_id == "internet" else Place(dot_id)
+        return Place(dot_id)
 
     def internet_at(self, vpc: str | None, create: bool = True) -> Place | None:
         """The internet as drawn next to `vpc`: above its row of VPCs.

@@ -7,8 +7,8 @@ the customer's routers):
 
 - VPC → site through a VGW: the route table sends the packet to the VGW; the
   VGW picks the link by `hybrid.best` (none announces the address: `route`);
-  a VGW carries no IPv6 and only its own VPC's traffic (`gateway`; across a
-  peering, `peering`). Through a TGW: the TGW's route names the link.
+  a VGW carries no IPv6 and only its own VPC's traffic (`gateway`; a peering
+  never delivers a site's address, so peered VPCs are stopped there, `peering`). Through a TGW: the TGW's route names the link.
 - site → VPC: the site sends over one of its links that reaches the VPC —
   Direct Connect before a static VPN before a BGP VPN, then the link written
   first* — to the VPC's VGW, to a TGW attached to it, or to the instance of a
@@ -46,10 +46,6 @@ class HybridLegs:
         if address.version == 6:
             self.block(node, "gateway", f"virtual private gateway '{vgw.name}' carries no IPv6",
                        entry.span)
-        if self.via_peering is not None:
-            self.block(f"peering:{self.via_peering.name}", "peering",
-                       f"traffic from across peering '{self.via_peering.name}' cannot use virtual "
-                       f"private gateway '{vgw.name}' (no edge-to-edge routing)", entry.span)
         if self.src.vpc != vgw.vpc and not self.translated:
             self.block(node, "gateway", f"virtual private gateway '{vgw.name}' of VPC '{vgw.vpc}' "
                        f"carries only that VPC's traffic, not {self.packet.src} of VPC "
