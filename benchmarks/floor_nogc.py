@@ -14,7 +14,7 @@ import time
 import lark
 
 import vpcdsl
-from vpcdsl.grammar import grammar_text
+from vpcdsl.syntax.grammar import grammar_text
 
 RUNS = 3
 

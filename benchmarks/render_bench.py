@@ -6,7 +6,7 @@
 Models of about 100, 1,000 and 5,000 subnets are the first VPCs of the
 network benchmarks/generate.py builds (hub-and-spoke groups, about nine
 subnets per VPC), written to benchmarks/out/render-<N>.vpc. For each size and
-level (default `subnet`, `vpc` and `region`): `vpcdsl.render.dot_source` on a freshly compiled model (what one
+level (default `subnet`, `vpc` and `region`): `vpcdsl.views.render.dot_source` on a freshly compiled model (what one
 `vpcdsl render` does; compile outside the timing) and again on the same
 model, then `dot -Tsvg` on that DOT in a subprocess. Medians over --runs
 (layout: --layout-runs, one run only once a layout takes longer than
@@ -67,7 +67,7 @@ def model_with_subnets(target: int, seed: int, out: Path) -> tuple[Path, dict]:
 
 
 def time_dot(path: Path, level: str, runs: int) -> dict:
-    from vpcdsl.render import dot_source
+    from vpcdsl.views.render import dot_source
 
     fresh, again, compile_s = [], [], []
     source = None
@@ -196,7 +196,7 @@ def markdown(rows, machine, command, args, has_dot) -> str:
             w(f"Target: DOT generation <= {TARGET_S:g} s at {TARGET_SUBNETS:,} subnets: "
               f"{r['fresh_s']:.3f} s ({r['subnets']} subnets), {verdict}")
             w("")
-    w(f"- DOT generation: `vpcdsl.render.dot_source(model, level=LEVEL)` on a model just compiled "
+    w(f"- DOT generation: `vpcdsl.views.render.dot_source(model, level=LEVEL)` on a model just compiled "
       f"(`vpcdsl.load`, outside the timing), median of {args.runs}; \"again\" is a second call on the same "
       "model. Both runs give byte-identical DOT (checked).")
     w(f"- Layout: `dot -Tsvg -o FILE.svg FILE.dot` in a subprocess, wall time, median of up to "

@@ -293,11 +293,11 @@ def build_floor_parser():
     import lark
 
     try:
-        import vpcdsl.grammar as vg
+        import vpcdsl.syntax.grammar as vg
     except Exception:  # noqa: BLE001 - fall back to the grammar file itself
         vg = None
     if vg is not None and hasattr(vg, "grammar_text"):
-        text, source = vg.grammar_text(), "vpcdsl.grammar.grammar_text()"
+        text, source = vg.grammar_text(), "vpcdsl.syntax.grammar.grammar_text()"
     else:
         text, source = (REPO / "grammar" / "vpc.lark").read_text(encoding="utf-8"), "grammar/vpc.lark"
     start = getattr(vg, "START", "start") if vg is not None else "start"

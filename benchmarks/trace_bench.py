@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import vpcdsl  # noqa: E402
-from vpcdsl.trace import FlowError, Tracer  # noqa: E402
+from vpcdsl.flows.trace import FlowError, Tracer  # noqa: E402
 
 PORTS = (22, 80, 443, 5432, 6379, 8080)
 

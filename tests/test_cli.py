@@ -1,6 +1,6 @@
 """The `vpcdsl` command line: exit codes, the --json document, dump, determinism, bad input.
 
-Each behaviour is pinned in-process (`vpcdsl.cli.main` with capsys) and, where
+Each behaviour is pinned in-process (`vpcdsl.views.cli.main` with capsys) and, where
 the process boundary matters (exit status, stderr, pipes), through
 ``python -m vpcdsl`` in a subprocess.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vpcdsl.cli import main
+from vpcdsl.views.cli import main
 
 # A clean model that still draws warnings: a block in 172.17.0.0/16 (W303) and a
 # flow expectation (W900 until flows are evaluated).

@@ -1,4 +1,4 @@
-"""What Route 53 answers (`vpcdsl.dns`): zones, record lookup, every routing policy, health,
+"""What Route 53 answers (`vpcdsl.analysis.route53`): zones, record lookup, every routing policy, health,
 clients, `expect dns` and `vpcdsl dns` (SEMANTICS.md, Route 53)."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 
 import vpcdsl
 from vpcdsl.aws import CONTINENTS, REGIONS
-from vpcdsl.cli import main
-from vpcdsl.dns import DnsError, client_of, resolve
-from vpcdsl.geo import CONTINENT_OF, REGION_PLACES
+from vpcdsl.views.cli import main
+from vpcdsl.analysis.route53 import DnsError, client_of, resolve
+from vpcdsl.analysis.geo import CONTINENT_OF, REGION_PLACES
 
 from tracing import line_of, model
 

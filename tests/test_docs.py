@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 import vpcdsl
-from vpcdsl import ast
+from vpcdsl.syntax import ast
 from vpcdsl.aws import RECORD_TYPES, RESERVED
 from vpcdsl.diagnostics import CODES, codes_markdown, render_all
-from vpcdsl.parser import parse
+from vpcdsl.syntax.parser import parse
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 LANGUAGE = (DOCS / "LANGUAGE.md").read_text(encoding="utf-8")

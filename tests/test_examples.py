@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 import vpcdsl
-from vpcdsl import ast
-from vpcdsl.cli import main
+from vpcdsl.syntax import ast
+from vpcdsl.views.cli import main
 from vpcdsl.diagnostics import render_all
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"

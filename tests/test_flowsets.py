@@ -1,11 +1,11 @@
-"""Flows over sets of packets (`vpcdsl.flowsets`): packet classes, exactness against tracing
+"""Flows over sets of packets (`vpcdsl.analysis.flowsets`): packet classes, exactness against tracing
 every port, and `expect` over ranges, `any` and `isolated`."""
 
 from __future__ import annotations
 
 import vpcdsl
-from vpcdsl import ast
-from vpcdsl.flowsets import flow_verdicts, packet_classes, summarize
+from vpcdsl.syntax import ast
+from vpcdsl.analysis.flowsets import flow_verdicts, packet_classes, summarize
 
 from tracing import line_of, model
 

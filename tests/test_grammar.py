@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from vpcdsl import ast
-from vpcdsl.grammar import build_parser, tree_parser
-from vpcdsl.parser import parse
+from vpcdsl.syntax import ast
+from vpcdsl.syntax.grammar import build_parser, tree_parser
+from vpcdsl.syntax.parser import parse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SPEC = REPO_ROOT.parent / "shared" / "spec" / "LANGUAGE.md"

@@ -13,14 +13,14 @@ import networkx as nx
 import pytest
 
 import vpcdsl
-from vpcdsl.graph import (
+from vpcdsl.model.graph import (
     AZ, CIDR, CIDRS, EDGE_KIND, GATEWAY_TYPE, IMPLICIT, IPV6, KIND, LISTENER, MAIN, NAME, NET,
     OBJECT, ORIGIN, PARTITION, PORT, PREFIX, PROTOCOL, REGION, ROLE, SPAN, STATIC_ONLY, SUBNET,
     SUBNETS, VPC, EdgeKind, NodeKind, Origin, build_graph, id_of, node_id, split_id, view,
 )
-from vpcdsl.model import KIND_OF
-from vpcdsl.parser import parse
-from vpcdsl.resolve import resolve
+from vpcdsl.model.network import KIND_OF
+from vpcdsl.syntax.parser import parse
+from vpcdsl.model.resolve import resolve
 from vpcdsl.span import Span
 
 
@@ -488,7 +488,7 @@ def test_large_model_builds_fast():
 
 def test_instance_carries_enhanced_networking():
     import vpcdsl
-    from vpcdsl.graph import BANDWIDTH_GBPS, NETWORK
+    from vpcdsl.model.graph import BANDWIDTH_GBPS, NETWORK
 
     model = vpcdsl.loads(
         "vpc a {\n cidr 10.0.0.0/16\n subnet s 10.0.0.0/24 az a\n"

@@ -1,4 +1,4 @@
-"""The parse fast path (vpcdsl.lalr) must agree with Lark exactly.
+"""The parse fast path (vpcdsl.syntax.lalr) must agree with Lark exactly.
 
 It drives Lark's own tables, so on every input it either returns what Lark
 returns (same AST, same literal diagnostics) or gives up where Lark raises.
@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lark.exceptions import UnexpectedInput
 
-from vpcdsl.grammar import build_parser
-from vpcdsl.lalr import FastLalr, FastPathFailed
-from vpcdsl.transform import AstBuilder
+from vpcdsl.syntax.grammar import build_parser
+from vpcdsl.syntax.lalr import FastLalr, FastPathFailed
+from vpcdsl.syntax.transform import AstBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
 def _is_text(path: Path) -> bool:

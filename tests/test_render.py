@@ -1,4 +1,4 @@
-"""Graphviz diagrams (`vpcdsl.render`): golden DOT, valid SVG at every level, overlays, escaping.
+"""Graphviz diagrams (`vpcdsl.views.render`): golden DOT, valid SVG at every level, overlays, escaping.
 
 - `tests/golden/dot/<example>.dot`: the DOT text of each example at the default
   level. Regenerate after an intended change with
@@ -21,8 +21,8 @@ import graphviz
 import pytest
 
 import vpcdsl
-from vpcdsl import render
-from vpcdsl.render import (BLOCKED, DEFAULT_COLLAPSE, LEVELS, TRACE_FORWARD, TRACE_RETURN, FocusError,
+from vpcdsl.views import render
+from vpcdsl.views.render import (BLOCKED, DEFAULT_COLLAPSE, LEVELS, TRACE_FORWARD, TRACE_RETURN, FocusError,
                            diagram, dot_source)
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -331,7 +331,7 @@ def test_hostile_strings_cannot_inject_markup():
     m = vpcdsl.loads(HOSTILE, filename="hostile.vpc", strict=False)
     texts = [e.value.text for z in m.dns_zones for r in z.records for e in r.entries]
     assert any("</TABLE>" in t for t in texts), "the grammar let the hostile TXT through"
-    rules = [r.value for lb in m.members(vpcdsl.ast.LoadBalancer) for r in lb.rules]
+    rules = [r.value for lb in m.members(vpcdsl.syntax.ast.LoadBalancer) for r in lb.rules]
     assert any("<b>" in v for v in rules) and any('"z"' in v for v in rules)
     for level in LEVELS:
         for routes in ("labels", "edges"):
@@ -514,7 +514,7 @@ def test_rows_of_vpcs_each_have_an_internet_above(estate):
     assert internets[0] == "internet" and len(internets) == len(rows)
     edges = _edges(src)
     for vpc in estate.vpcs.values():
-        for igw in vpc.of_type(vpcdsl.ast.InternetGateway):
+        for igw in vpc.of_type(vpcdsl.syntax.ast.InternetGateway):
             (tail,) = [t for t, h, a in edges if h == f"igw__{igw.name}" and "invis" not in a]
             assert tail.startswith("internet")
     # every IGW edge comes from the internet node of its own row: no edge spans rows
@@ -543,7 +543,7 @@ def test_gateways_sit_on_the_vpc_edge(models):
 
 def test_trace_overlay_uses_the_internet_above_its_row(estate):
     vpc = list(estate.vpcs.values())[-1]                    # a VPC on the last row
-    bastion = next(m for m in vpc.of_type(vpcdsl.ast.Instance) if m.public_ip != "none")
+    bastion = next(m for m in vpc.of_type(vpcdsl.syntax.ast.Instance) if m.public_ip != "none")
     t = estate.trace(bastion.name, "8.8.8.8", "tcp", 443)
     assert t.verdict == "allowed" and t.forward[-1].component == "internet"
     src = dot_source(estate, trace=t)

@@ -1,4 +1,4 @@
-"""`vpcdsl render` and `vpcdsl.export`: formats, options, exit codes, atomic writes, no Graphviz.
+"""`vpcdsl render` and `vpcdsl.views.export`: formats, options, exit codes, atomic writes, no Graphviz.
 
 Rendering to SVG, PNG and PDF needs Graphviz's `dot` (those tests are skipped
 without it); DOT output and every error path do not. The missing-`dot` path
@@ -21,8 +21,8 @@ import graphviz
 import pytest
 
 import vpcdsl
-from vpcdsl.cli import main, parse_trace_spec
-from vpcdsl.export import GraphvizNotFound, RenderError, export, format_of
+from vpcdsl.views.cli import main, parse_trace_spec
+from vpcdsl.views.export import GraphvizNotFound, RenderError, export, format_of
 
 ROOT = Path(__file__).resolve().parent.parent
 THREE_TIER = ROOT / "examples" / "three-tier.vpc"
@@ -96,7 +96,7 @@ def test_dot_on_stdout_is_utf8_whatever_the_terminal_encoding(tmp_path):
 
 
 def test_dot_output_equals_the_python_api(three_tier, capsys):
-    from vpcdsl.render import dot_source
+    from vpcdsl.views.render import dot_source
     _, out, _ = run(capsys, "render", three_tier, "--level", "vpc")
     assert out == dot_source(vpcdsl.load(THREE_TIER), level="vpc")
 
@@ -175,7 +175,7 @@ def test_levels_change_the_drawing(three_tier, capsys):
 
 def test_cli_choices_are_the_renderer_s():
     # The CLI keeps its own copy so `vpcdsl check` need not import the renderer.
-    from vpcdsl import cli, render
+    from vpcdsl.views import cli, render
     assert cli.LEVELS == render.LEVELS
     assert render.ROUTE_STYLES == ("labels", "edges")
 
@@ -353,7 +353,7 @@ def test_python_export_raises_graphviz_not_found(tmp_path, no_dot):
 
 
 def test_a_failing_write_leaves_no_file_behind(three_tier, capsys, tmp_path, monkeypatch):
-    import vpcdsl.export as export_module
+    import vpcdsl.views.export as export_module
 
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
@@ -366,7 +366,7 @@ def test_a_failing_write_leaves_no_file_behind(three_tier, capsys, tmp_path, mon
 
 
 def test_a_crashing_render_leaves_no_file_behind(tmp_path, monkeypatch):
-    import vpcdsl.render as render_module
+    import vpcdsl.views.render as render_module
 
     def boom(*args, **kwargs):
         raise RuntimeError("boom")

@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import vpcdsl
-from vpcdsl.render import LEVELS, dot_source
-from vpcdsl.trace import FlowError
+from vpcdsl.views.render import LEVELS, dot_source
+from vpcdsl.flows.trace import FlowError
 
 from test_property import EXAMPLE_SEEDS, PROFILE, mutated
 

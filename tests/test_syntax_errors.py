@@ -9,9 +9,9 @@ from lark.exceptions import UnexpectedInput
 
 import vpcdsl
 from vpcdsl.diagnostics import VpcdslError, render_all
-from vpcdsl.grammar import tree_parser
-from vpcdsl.parser import MAX_SYNTAX_ERRORS, _ast_parser, parse, parse_to_tree
-from vpcdsl.syntax_errors import CATALOGUE, _variants, classify, match_label
+from vpcdsl.syntax.grammar import tree_parser
+from vpcdsl.syntax.parser import MAX_SYNTAX_ERRORS, _ast_parser, parse, parse_to_tree
+from vpcdsl.syntax.syntax_errors import CATALOGUE, _variants, classify, match_label
 
 SNIPPETS = [(label, snippet) for label, (_m, _h, snippets) in CATALOGUE.items() for snippet in snippets]
 PARSERS = {"ast": lambda: _ast_parser()[0], "tree": tree_parser}

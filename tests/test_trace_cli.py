@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from vpcdsl import ast
+from vpcdsl.syntax import ast
 from vpcdsl.api import compile_sources
-from vpcdsl.cli import main
-from vpcdsl.expect import concrete, flow_args
-from vpcdsl.trace import NotSimulated
+from vpcdsl.views.cli import main
+from vpcdsl.analysis.expectations import concrete, flow_args
+from vpcdsl.flows.trace import NotSimulated
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.vpc"))

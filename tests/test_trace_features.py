@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from vpcdsl.trace import FlowError, Tracer
+from vpcdsl.flows.trace import FlowError, Tracer
 
 from tracing import check, hop, line_of, model
 from tracing import hops as components

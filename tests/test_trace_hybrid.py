@@ -11,8 +11,8 @@ import ipaddress
 
 import pytest
 
-from vpcdsl.hybrid import best
-from vpcdsl.trace import FlowError
+from vpcdsl.flows.sitelinks import best
+from vpcdsl.flows.trace import FlowError
 
 from tracing import check, hop, hops, line_of, model
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import vpcdsl
-from vpcdsl import ast
-from vpcdsl.dataplane import ephemeral_range
-from vpcdsl.trace import FlowError, Trace
+from vpcdsl.syntax import ast
+from vpcdsl.flows.dataplane import ephemeral_range
+from vpcdsl.flows.trace import FlowError, Trace
 
 from tracing import check as expect, hop, hops, line_of, model
 

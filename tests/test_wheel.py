@@ -1,7 +1,7 @@
 """Build the wheel, install it into a fresh venv, and run it away from the repo.
 
 This guards the packaging: the grammar must ship inside the wheel
-(``vpcdsl/vpc.lark``, see ``force-include`` in pyproject.toml), and
+(``vpcdsl/syntax/vpc.lark``, see ``force-include`` in pyproject.toml), and
 the installed package must work without the source tree on ``sys.path``.
 """
 
@@ -76,7 +76,7 @@ def test_wheel_installs_and_runs_outside_repo(repo_root: Path, tmp_path: Path) -
 
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
-    assert "vpcdsl/vpc.lark" in names, names
+    assert "vpcdsl/syntax/vpc.lark" in names, names
     assert "vpcdsl/__init__.py" in names, names
     stray = [n for n in names if not re.match(r"(vpcdsl/|vpcdsl-[^/]+\.dist-info/)", n)]
     assert not stray, f"unexpected files in the wheel: {stray}"

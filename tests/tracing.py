@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 
 import vpcdsl
-from vpcdsl.trace import Trace
+from vpcdsl.flows.trace import Trace
 
 
 def model(text: str, *, valid: bool = True) -> vpcdsl.Model:

@@ -11,13 +11,13 @@ import os
 from pathlib import Path
 from typing import IO, Iterable
 
-from . import ast
 from .diagnostics import Diagnostic, VpcdslError, error, has_errors, sorted_diagnostics
 from .gcpause import paused_gc
-from .model import Model
-from .parser import parse, parse_to_tree  # noqa: F401  (re-exported stage)
-from .resolve import resolve
+from .model.network import Model
+from .model.resolve import resolve
 from .span import Span
+from .syntax import ast
+from .syntax.parser import parse, parse_to_tree  # noqa: F401  (re-exported stage)
 
 __all__ = ["load", "loads", "load_paths", "parse", "parse_to_tree", "compile", "check"]
 
@@ -124,8 +124,8 @@ compile = compile_sources  # noqa: A001  (the stage's name in the pipeline)
 
 def check(model: Model) -> list[Diagnostic]:
     """Run every static check and evaluate expectations; diagnostics land on the model."""
+    from .analysis.expectations import evaluate
     from .checks import run_all
-    from .expect import evaluate
 
     model.diagnostics.extend(run_all(model))
     model.diagnostics = sorted_diagnostics(model.diagnostics)

@@ -13,7 +13,7 @@ from importlib import import_module
 from ..diagnostics import Diagnostic
 from ..span import Span
 
-MODULES = ("names", "addresses", "structure", "routing", "filters", "hybrid", "placement",
+MODULES = ("names", "addresses", "structure", "routing", "acls", "hybrid", "placement",
            "dns", "lb")
 
 

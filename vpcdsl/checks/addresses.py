@@ -10,14 +10,14 @@ from __future__ import annotations
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Iterator
 
-from .. import ast
-from ..addresses import allocate, find_overlaps, first_usable, reserved_reason
 from ..aws import (DOCKER_BRIDGE, IPV6_SUBNET_PREFIX, IPV6_VPC_PREFIX, LINK_LOCAL, MAX_IPV4_BLOCKS,
                    SUBNET_MAX_PREFIX, SUBNET_MIN_PREFIX, VPC_MAX_PREFIX, VPC_MIN_PREFIX,
                    restricted_secondary_ranges)
+from ..cidrs import allocate, find_overlaps, first_usable, reserved_reason
 from ..diagnostics import Diagnostic, error, warning
-from ..model import Model
+from ..model.network import Model
 from ..span import Span
+from ..syntax import ast
 
 # Suggesting a free block costs a scan of the VPC's subnets; a broken model with
 # thousands of misplaced subnets gets suggestions for the first few only.

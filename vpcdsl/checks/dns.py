@@ -13,11 +13,11 @@ import re
 from ipaddress import ip_address, ip_network
 from typing import Iterator
 
-from .. import ast
 from ..aws import CONTINENTS, RECORD_TYPES, REGIONS
 from ..diagnostics import Diagnostic, error, warning
-from ..model import Model, describe
+from ..model.network import Model, describe
 from ..span import Span
+from ..syntax import ast
 from . import locate
 from .names import close_matches, did_you_mean
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import ast
-from ..addresses import find_overlaps
 from ..aws import AMAZON_SIDE_ASN_RANGES, ASN_RANGES
+from ..cidrs import find_overlaps
 from ..diagnostics import Diagnostic, error, warning
-from ..model import KIND_OF, Model, describe
+from ..model.network import KIND_OF, Model, describe
 from ..span import Span
+from ..syntax import ast
 from . import locate
 
 VPN_TARGETS = ("vgw", "tgw", "instance")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import ast
 from ..aws import CLOUDFRONT_SECURITY_POLICIES, LB_LISTENER_PROTOCOLS
 from ..diagnostics import Diagnostic, error, warning
-from ..model import Model, describe
+from ..model.network import Model, describe
 from ..span import Span
+from ..syntax import ast
 from . import locate
 from .dns import has_public_ip, where
 from .names import close_matches, did_you_mean

@@ -12,10 +12,10 @@ import difflib
 from dataclasses import dataclass
 from typing import Iterator
 
-from .. import ast
 from ..aws import PREFIX_LISTS, RESERVED, SERVICES
 from ..diagnostics import Diagnostic, error
-from ..model import KIND_OF, KIND_WORDS, SCOPED_KINDS, Model
+from ..model.network import KIND_OF, KIND_WORDS, SCOPED_KINDS, Model
+from ..syntax import ast
 
 # Route targets LANGUAGE.md accepts; a gateway endpoint is accepted here and
 # reported by the routing checks (E302: its routes are added by association).

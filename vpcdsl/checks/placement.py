@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import ast
 from ..aws import MAX_DEDICATED_PARTITIONS, MAX_PARTITIONS_PER_AZ, MAX_SPREAD_PER_AZ
 from ..diagnostics import Diagnostic, error, warning
-from ..model import Model, describe
+from ..model.network import Model, describe
+from ..syntax import ast
 from . import locate
 
 

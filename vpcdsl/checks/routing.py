@@ -12,10 +12,10 @@ from collections import defaultdict
 from ipaddress import collapse_addresses, ip_network
 from typing import Iterator
 
-from .. import ast
 from ..aws import PREFIX_LISTS
 from ..diagnostics import Diagnostic, error, warning
-from ..model import KIND_OF, Model, describe
+from ..model.network import KIND_OF, Model, describe
+from ..syntax import ast
 from .addresses import vpc_blocks
 
 ROUTE_TARGETS = ("igw", "eigw", "nat", "nat-instance", "peering", "vgw", "tgw", "instance",

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .. import ast
 from ..aws import REGIONS
 from ..diagnostics import Diagnostic, error
-from ..model import Model
+from ..model.network import Model
 from ..span import Span
+from ..syntax import ast
 from .names import close_matches, did_you_mean
 
 # Local Zone AZ names: `us-west-2-lax-1a` (region, location code, letter). EC2

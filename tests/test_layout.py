@@ -1,0 +1,106 @@
+"""The package layout shows the pipeline (docs/ARCHITECTURE.md).
+
+Stage packages import only the stages before them; module names are unique
+across the package; no module-level import circle; importing vpcdsl loads
+neither networkx, sympy nor Graphviz.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+
+PACKAGE = Path(__file__).resolve().parents[1] / "vpcdsl"
+
+# The order of docs/ARCHITECTURE.md: a module may import its own stage and
+# the ones before it. `api` ties the first stages together.
+STAGES = ["foundation", "syntax", "model", "checks", "flows", "analysis", "api", "views", "top"]
+FOUNDATION = {"span", "diagnostics", "aws", "cidrs", "gcpause"}
+
+# Imports against the pipeline that are allowed, each for its reason: the
+# Model's convenience methods load their stage lazily inside the method.
+LAZY_CONVENIENCE = {"vpcdsl.model.network"}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def _stage(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) == 1 or parts[1] == "__main__":
+        return "top"  # the package's face: re-exports the API, runs the CLI
+    if (len(parts) == 2 and parts[1] in FOUNDATION):
+        return "foundation"
+    return parts[1]
+
+
+def _imports(module: str, path: Path, *, top_level_only: bool) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    is_package = path.name == "__init__.py"
+    base = module.split(".") if is_package else module.split(".")[:-1]
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    found = set()
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                prefix = base[:len(base) - node.level + 1]
+                target = ".".join(prefix + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if not target.startswith("vpcdsl"):
+                continue
+            for alias in node.names:
+                candidate = f"{target}.{alias.name}"
+                found.add(candidate if candidate in _modules() else target)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("vpcdsl"))
+    found.discard(module)
+    return found
+
+
+def test_module_names_are_unique_across_the_package():
+    leaves = Counter(m.rsplit(".", 1)[-1] for m in _modules() if "." in m)
+    assert [name for name, n in leaves.items() if n > 1] == []
+
+
+def test_stages_import_only_earlier_stages():
+    wrong = []
+    for module, path in _modules().items():
+        if module in LAZY_CONVENIENCE:
+            continue
+        here = STAGES.index(_stage(module))
+        for target in _imports(module, path, top_level_only=False):
+            if target == "vpcdsl":
+                continue
+            if STAGES.index(_stage(target)) > here:
+                wrong.append(f"{module} imports {target}")
+    assert wrong == []
+
+
+def test_no_module_level_import_circle():
+    graph = nx.DiGraph()
+    for module, path in _modules().items():
+        graph.add_node(module)
+        for target in _imports(module, path, top_level_only=True):
+            # importing a submodule runs its package's __init__ first
+            graph.add_edge(module, target)
+    assert list(nx.simple_cycles(graph)) == []
+
+
+def test_import_vpcdsl_loads_no_heavy_library():
+    code = ("import sys, vpcdsl; "
+            "print(sorted(m for m in ('networkx', 'sympy', 'graphviz') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

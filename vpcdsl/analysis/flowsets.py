@@ -1,0 +1,170 @@
+"""Flows over sets of packets, exactly: `expect A -> B tcp 1024-2047 ...`, `any`, `expect isolated`.
+
+Between two given ends, every decision a trace makes that depends on the
+packet — a NACL or security-group rule, a listener, a port forward, a NAT's
+protocols — depends only on its protocol and port (or ICMP type), and it is
+constant between the port bounds written anywhere in the model. So a set of
+packets splits into classes: for TCP and UDP the port intervals between
+those bounds, for ICMP each type the model names plus one it does not, and
+for other protocols each number the model names plus one it does not. One
+trace per class decides the whole class, and the answer is exact, not
+sampled. Port classes are sympy intervals (half-open, integer bounds), and
+their unions report what is allowed and what is not as exact port ranges.
+
+`flow_verdicts(model, src, dst, protocol)` traces every class (and, where
+an end is a VPC, every subnet probe); an expectation over the set then holds
+when every class agrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import sympy
+
+from ..aws import ICMP_TYPES
+from ..flows.dataplane import icmp_type_number, protocol_number
+from ..syntax import ast
+
+PORTS = (0, 65535)
+_OTHER_PROTOCOLS = (47, 50, 51, 132, 41, 4)       # GRE, ESP, AH, SCTP, IPv6-in-IPv4, IP-in-IP
+
+
+@dataclass(frozen=True)
+class PacketClass:
+    """Packets a trace decides alike: one protocol and a port (or ICMP type) set."""
+
+    protocol: str              # tcp, udp, icmp or a protocol number
+    ports: Any                 # a sympy set of ports (TCP/UDP), or None
+    probe: str                 # the port or ICMP type the representative trace uses ("" for none)
+    words: str                 # "tcp 1024-2047", "icmp echo-request", "protocol 50"
+
+
+def _filter_protocols(model) -> Iterator[ast.Protocol]:
+    """The protocol part of every NACL and security-group rule of the model."""
+    for vpc in model.vpcs.values():
+        for m in vpc.members:
+            if isinstance(m, (ast.Nacl, ast.SecurityGroup)):
+                for r in m.rules:
+                    yield r.protocol
+
+
+def _bounds(model) -> set[int]:
+    """Every port where some decision may change: the start of each written range and the
+    port after its end."""
+    cuts = {PORTS[0], PORTS[1] + 1}
+
+    def add(low, high):
+        cuts.update((low, high + 1))
+
+    for p in _filter_protocols(model):
+        if p.ports is not None:
+            add(p.ports.low, p.ports.high)
+    for vpc in model.vpcs.values():
+        for m in vpc.members:
+            if isinstance(m, ast.LoadBalancer):
+                for li in m.listeners:
+                    add(li.port, li.port)
+                    for t in li.targets:
+                        if t.port is not None:
+                            add(t.port, t.port)
+                for r in m.rules:
+                    add(r.port, r.port)
+            elif isinstance(m, ast.NatInstance):
+                for f in m.forwards:
+                    add(f.port.low, f.port.high)
+                    add(f.to_port, f.to_port)
+    return cuts
+
+
+def _icmp_types(model, number: int) -> list[int]:
+    named = {icmp_type_number(number, p.icmp_type) for p in _filter_protocols(model)
+             if protocol_number(p.name) == number and p.icmp_type is not None} - {None}
+    ping = ICMP_TYPES.get(number, {}).get("echo-request", 8)     # a ping answers with a reply
+    known = sorted(ICMP_TYPES.get(number, {}).values())
+    other = next(t for t in [*known, *range(256)] if t not in named and t != ping)
+    return sorted(named | {ping, other})
+
+
+def _protocol_numbers(model) -> list[int]:
+    named = {protocol_number(p.name) for p in _filter_protocols(model)} - {None, -1, 1, 6, 17, 58}
+    other = next(n for n in [*_OTHER_PROTOCOLS, *range(256)] if n not in named and n not in (1, 6, 17, 58))
+    return sorted(named | {other})
+
+
+def _port_classes(name: str, low: int, high: int, cuts: set[int]) -> list[PacketClass]:
+    edges = sorted({c for c in cuts if low < c <= high} | {low, high + 1})
+    out = []
+    for a, b in zip(edges, edges[1:]):
+        words = f"{name} {a}" if b - a == 1 else f"{name} {a}-{b - 1}"
+        out.append(PacketClass(name, sympy.Interval.Ropen(a, b), str(a), words))
+    return out
+
+
+def packet_classes(model, protocol: ast.Protocol | None) -> list[PacketClass]:
+    """The classes of the packets an expectation's protocol part names (None or `any`: all)."""
+    cuts = _bounds(model)
+    name = protocol.name if protocol is not None else "any"
+    number = protocol_number(name)
+    if name == "any" or number == -1:
+        classes = _port_classes("tcp", *PORTS, cuts) + _port_classes("udp", *PORTS, cuts)
+        classes += _icmp_classes(model, "icmp", None)
+        classes += [PacketClass(str(n), None, "", f"protocol {n}") for n in _protocol_numbers(model)]
+        return classes
+    if number in (6, 17):
+        low, high = (protocol.ports.low, protocol.ports.high) if protocol.ports is not None else PORTS
+        return _port_classes(name, low, high, cuts)
+    if number in (1, 58):
+        return _icmp_classes(model, name, protocol.icmp_type)
+    return [PacketClass(name, None, "", f"protocol {name}")]
+
+
+def _icmp_classes(model, name: str, icmp_type: str | None) -> list[PacketClass]:
+    number = protocol_number(name)
+    if icmp_type is not None:
+        return [PacketClass(name, None, icmp_type, f"{name} {icmp_type}")]
+    words = {v: k for k, v in ICMP_TYPES.get(number, {}).items()}
+    return [PacketClass(name, None, str(t), f"{name} {words.get(t, t)}") for t in _icmp_types(model, number)]
+
+
+@dataclass(frozen=True)
+class ClassVerdict:
+    packets: PacketClass
+    trace: Any                  # the representative Trace (or the first blocked probe's)
+
+
+def flow_verdicts(model, src: str, dst: str, protocol: ast.Protocol | None) -> Iterator[ClassVerdict]:
+    """One verdict per packet class and subnet probe (VPC ends stand for each of their subnets).
+    Raises FlowError (and NotSimulated) as `trace` does."""
+    from ..flows.trace import Tracer
+    tracer = Tracer(model)
+    for packets in packet_classes(model, protocol):
+        for t in tracer.traces(src, dst, packets.protocol, packets.probe or None):
+            yield ClassVerdict(packets, t)
+
+
+def summarize(verdicts: list[ClassVerdict], allowed: bool) -> str:
+    """The packets whose verdict is ``allowed`` (True) or blocked, as exact port sets per protocol."""
+    by_protocol: dict[str, list] = {}
+    for v in verdicts:
+        if v.trace.allowed == allowed:
+            by_protocol.setdefault(v.packets.protocol, []).append(v.packets)
+    parts = []
+    for proto, classes in by_protocol.items():
+        if classes[0].ports is not None:
+            union = sympy.Union(*(c.ports for c in classes)) if len(classes) > 1 else classes[0].ports
+            parts.append(f"{proto} {_ranges(union)}")
+        else:
+            parts.extend(dict.fromkeys(c.words for c in classes))
+    return ", ".join(parts)
+
+
+def _ranges(s) -> str:
+    """A union of half-open port intervals [a, b) as `1024-2047, 3000`."""
+    pieces = s.args if isinstance(s, sympy.Union) else (s,)
+    out = []
+    for p in sorted(pieces, key=lambda r: int(r.inf)):
+        lo, hi = int(p.inf), int(p.sup) - 1
+        out.append(str(lo) if lo == hi else f"{lo}-{hi}")
+    return ", ".join(out)

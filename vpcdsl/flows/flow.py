@@ -1,0 +1,135 @@
+"""What a trace is made of: the flow's packets, hops, ends and verdict.
+
+`Packet`, `Hop`, `Trace` and `End`, the errors a flow can raise (`FlowError`,
+`NotSimulated`) and the few helpers the walk's modules share. `vpcdsl.flows.trace`
+re-exports the public ones; it and the leg mixins (`vpcdsl.flows.legs.balancers`,
+`vpcdsl.flows.legs.transit`) import them from here, so none imports `vpcdsl.flows.trace`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import ip_address
+from typing import Any
+
+from ..span import Span
+from ..syntax import ast
+from .dataplane import Host
+
+# Representative addresses for ends the model does not place (documented in
+# docs/LANGUAGE.md): an internet host, and where a site host is shown.
+INTERNET_V4 = ip_address("198.51.100.1")
+INTERNET_V6 = ip_address("2001:db8::1")
+
+
+class FlowError(ValueError):
+    """A flow that cannot be traced as written (unknown end, bad protocol)."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+class NotSimulated(FlowError):
+    """A flow through something the engine does not simulate yet (say which)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Packet:
+    src: str
+    dst: str
+    protocol: str
+    port: str            # destination port(s) or ICMP type, as text ("443", "32768-60999", "")
+
+    def __str__(self) -> str:
+        port = f" {self.port}" if self.port else ""
+        return f"{self.src} -> {self.dst} {self.protocol}{port}"
+
+    def to_dict(self) -> dict:
+        return {"src": self.src, "dst": self.dst, "protocol": self.protocol, "port": self.port}
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    component: str       # node id: `sg:web`, `nacl:db`, `route-table:private`, `igw:prod-igw`
+    kind: str            # sg nacl route peering gateway endpoint lb host internet service
+    action: str          # allow deny forward translate deliver drop, resolve (private DNS),
+                         # skip (an LB target that is unreachable; the next one is tried)
+    detail: str          # what happened, in words
+    packet: Packet       # the packet as it left this hop
+    span: Span | None    # the rule or route that decided
+
+    def to_dict(self) -> dict:
+        span = self.span
+        real = span is not None and span.line > 0
+        return {"component": self.component, "kind": self.kind, "action": self.action,
+                "detail": self.detail, "packet": self.packet.to_dict(),
+                "file": span.file if real else None, "line": span.line if real else None,
+                "col": span.col if real else None}
+
+
+@dataclass(frozen=True)
+class Trace:
+    flow: str
+    verdict: str                     # allowed | blocked
+    kind: str | None                 # the blocking component's kind
+    component: str | None            # its node id
+    reason: str
+    forward: tuple[Hop, ...]
+    back: tuple[Hop, ...]
+    span: Span | None = None         # the deciding rule or route of a blocked flow
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict == "allowed"
+
+    def to_dict(self) -> dict:
+        return {"version": 1, "flow": self.flow, "verdict": self.verdict, "kind": self.kind,
+                "component": self.component, "reason": self.reason,
+                "forward": [h.to_dict() for h in self.forward],
+                "return": [h.to_dict() for h in self.back]}
+
+    def table(self) -> str:
+        """The hop table `vpcdsl trace` prints."""
+        lines = [f"flow: {self.flow}",
+                 f"verdict: {self.verdict.upper()}" + (f" by {self.kind} ({self.component})" if self.kind else ""),
+                 f"reason: {self.reason}"]
+        for title, hops in (("forward", self.forward), ("return", self.back)):
+            if not hops:
+                continue
+            lines.append("")
+            lines.append(f"{title}:")
+            width = max(len(h.component) for h in hops)
+            for i, h in enumerate(hops, 1):
+                where = f"  [{h.span.file}:{h.span.line}]" if h.span is not None and h.span.line > 0 else ""
+                lines.append(f"  {i:>2}. {h.component:<{width}}  {h.action:<9} {h.detail}{where}")
+                lines.append(f"      {'':<{width}}  {'':<9} packet {h.packet}")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, p, cycle):  # IPython
+        p.text(self.table())
+
+
+# ---------------------------------------------------------------------------- ends
+
+@dataclass
+class End:
+    """A resolved flow end (LANGUAGE.md §4)."""
+
+    text: str
+    kind: str                        # instance subnet internet service address nat ... site vpc
+    address: Any = None
+    obj: Any = None
+    host: Host | None = None
+    subnet: ast.Subnet | None = None
+    vpc: str | None = None
+    sgs: tuple | None = None         # None: no security group (probe, internet, NAT gateway)
+    public: bool = False             # has a public IPv4 (public IP, EIP)
+    ephemeral: tuple[int, int] = (1024, 65535)
+    note: tuple | None = None        # (component, kind, detail, span): how the end was resolved
+    problem: tuple | None = None     # (kind, component, reason, span): no flow can start or end here
+
+
+def _word(obj) -> str:
+    from ..model.network import KIND_WORDS, kind_of
+    return KIND_WORDS[kind_of(obj)]

@@ -1,0 +1,757 @@
+"""Tokens to typed nodes: the Lark transformer that builds `vpcdsl.syntax.ast`.
+
+It runs inside the LALR parser (no intermediate tree, which halves memory on
+big models), so spans come from the tokens: a node spans its first kept token
+to its last. Literals that lex but are not valid (``10.0.0.300/16``, port
+70000) become diagnostics here and the node keeps None in their place.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from lark import Token, Transformer
+
+from ..diagnostics import Diagnostic, error
+from ..span import Span
+from . import ast
+
+
+class Option(tuple):
+    """A statement option as (key, value, span); options may come in any order."""
+
+    __slots__ = ()
+
+    def __new__(cls, key: str, value: Any, span: Span):
+        return tuple.__new__(cls, (key, value, span))
+
+
+def _span_of(item) -> Span:
+    if isinstance(item, Option):
+        return item[2]
+    return item.span
+
+
+class AstBuilder(Transformer):
+    """Builds `ast` nodes. Set ``file`` and reset ``diagnostics`` before each parse."""
+
+    def __init__(self, file: str = "<string>"):
+        super().__init__(visit_tokens=False)
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+
+    # ------------------------------------------------------------------ helpers
+
+    def _tspan(self, tok: Token) -> Span:
+        return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
+
+    def _span(self, items) -> Span:
+        first, last = items[0], items[-1]
+        a = self._tspan(first) if isinstance(first, Token) else _span_of(first)
+        b = self._tspan(last) if isinstance(last, Token) else _span_of(last)
+        return Span(self.file, a.line, a.col, b.end_line, b.end_col)
+
+    def _ref(self, tok: Token) -> ast.Ref:
+        return ast.Ref(str(tok), self._tspan(tok))
+
+    def _int(self, tok: Token) -> int:
+        return _whole(str(tok))
+
+    def _cidr(self, tok: Token) -> ast.Cidr:
+        text = str(tok)
+        span = self._tspan(tok)
+        net, problem = _parse_network(text)
+        if problem is None:
+            return ast.Cidr(text, net, span)
+        kind, detail = problem
+        if kind == "host-bits":
+            self.diagnostics.append(error(
+                "E102", f"CIDR '{text}' has host bits set", span,
+                f"the block that contains it is {detail}; write that, or a longer prefix"))
+        else:
+            self.diagnostics.append(error(
+                "E101", f"'{text}' is not a valid CIDR block", span, _literal_hint(text, detail)))
+        return ast.Cidr(text, None, span)
+
+    def _addr(self, tok: Token) -> ast.Addr:
+        text = str(tok)
+        span = self._tspan(tok)
+        try:
+            ip = ipaddress.ip_address(text)
+        except ValueError as exc:
+            self.diagnostics.append(error("E101", f"'{text}' is not a valid IP address", span,
+                                          _literal_hint(text, exc)))
+            return ast.Addr(text, None, span)
+        return ast.Addr(text, ip, span)
+
+    def _ports(self, tok: Token) -> ast.PortRange:
+        span = self._tspan(tok)
+        text = str(tok)
+        low, _, high = text.partition("-")
+        lo, hi = _whole(low), _whole(high or low)
+        if not (0 <= lo <= 65535 and 0 <= hi <= 65535) or lo > hi:
+            self.diagnostics.append(error(
+                "E118", f"'{text}' is not a valid port or port range", span,
+                "ports are 0..65535 and a range is written low-high"))
+        return ast.PortRange(lo, hi, span)
+
+    def _port_number(self, tok: Token) -> int:
+        value = _whole(str(tok))
+        if not 0 <= value <= 65535:
+            self.diagnostics.append(error("E118", f"port {value} is outside 0..65535",
+                                          self._tspan(tok)))
+        return value
+
+    @staticmethod
+    def _options(items) -> dict[str, Option]:
+        return {o[0]: o for o in items if isinstance(o, Option)}
+
+    @staticmethod
+    def _opt(opts: dict[str, Option], key: str, default=None):
+        o = opts.get(key)
+        return default if o is None else o[1]
+
+    # ------------------------------------------------------------------ top level
+
+    def start(self, items):
+        return list(items)
+
+    def region_stmt(self, items):
+        return ast.RegionStmt(self._ref(items[0]), self._span(items))
+
+    def peer_stmt(self, items):
+        name, a, b = items
+        return ast.Peering(str(name), self._ref(a), self._ref(b), self._span(items))
+
+    def site_stmt(self, items):
+        cidrs = tuple(self._cidr(t) for t in items[1:] if isinstance(t, Token) and t.type == "CIDR")
+        opts = self._options(items)
+        return ast.Site(str(items[0]), cidrs, self._opt(opts, "asn"), self._opt(opts, "ephemeral"),
+                        self._span(items))
+
+    def asn(self, items):
+        return Option("asn", self._int(items[0]), self._tspan(items[0]))
+
+    def ephemeral(self, items):
+        return Option("ephemeral", self._ports(items[0]), self._tspan(items[0]))
+
+    def vpn_stmt(self, items):
+        name, site, target = items[:3]
+        opts = self._options(items)
+        routing, static = None, ()
+        if "static" in opts:
+            routing, static = "static", opts["static"][1]
+        if "bgp" in opts:
+            routing = "bgp"
+        return ast.Vpn(str(name), self._ref(site), self._ref(target), routing, static,
+                       self._opt(opts, "over"), self._span(items))
+
+    def vpn_bgp(self, items):
+        return Option("bgp", True, self._tspan(items[0]))
+
+    def vpn_static(self, items):
+        return Option("static", tuple(self._cidr(t) for t in items), self._span(items))
+
+    def vpn_over(self, items):
+        return Option("over", self._ref(items[0]), self._tspan(items[0]))
+
+    def dx_stmt(self, items):
+        name, site, target, vif = items[:4]
+        opts = self._options(items)
+        return ast.DirectConnect(str(name), self._ref(site), target[1], str(vif),
+                                 self._opt(opts, "vlan"), self._opt(opts, "bandwidth"),
+                                 self._span(items))
+
+    def dx_target(self, items):
+        tok = items[0]
+        return Option("target", None if tok.type == "AWS" else self._ref(tok), self._tspan(tok))
+
+    def vlan(self, items):
+        return Option("vlan", self._int(items[0]), self._tspan(items[0]))
+
+    def bandwidth(self, items):
+        return Option("bandwidth", str(items[0]), self._tspan(items[0]))
+
+    def advertise_stmt(self, items):
+        opts = self._options(items)
+        return ast.Advertise(self._ref(items[0]), self._cidr(items[1]), self._opt(opts, "via"),
+                             self._opt(opts, "prepend"), self._opt(opts, "community"),
+                             self._span(items))
+
+    def via(self, items):
+        return Option("via", self._ref(items[0]), self._tspan(items[0]))
+
+    def prepend(self, items):
+        return Option("prepend", self._int(items[0]), self._tspan(items[0]))
+
+    def community(self, items):
+        return Option("community", str(items[0]), self._tspan(items[0]))
+
+    def cdn_stmt(self, items):
+        name, origin = items[:2]
+        opts = self._options(items)
+        return ast.Cdn(str(name), self._ref(origin), origin.type == "DOMAIN",
+                       self._opt(opts, "policy"), self._opt(opts, "ssl"), self._span(items))
+
+    def origin(self, items):
+        return items[0]
+
+    def cdn_policy(self, items):
+        return Option("policy", str(items[0]), self._tspan(items[0]))
+
+    def cdn_ssl(self, items):
+        return Option("ssl", str(items[0]), self._tspan(items[0]))
+
+    # ------------------------------------------------------------------ transit
+
+    def tgw_stmt(self, items):
+        opts = self._options(items)
+        attachments = tuple(i for i in items if isinstance(i, ast.TgwAttachment))
+        routes = tuple(i for i in items if isinstance(i, ast.TgwRoute))
+        return ast.TransitGateway(str(items[0]), self._opt(opts, "asn"), attachments, routes,
+                                  self._span(items))
+
+    def tgw_attach(self, items):
+        static_only = items[-1].type == "STATIC_ONLY"
+        names = items[:-1] if static_only else items
+        return ast.TgwAttachment(self._ref(names[0]), tuple(self._ref(t) for t in names[1:]),
+                                 static_only, self._span(items))
+
+    def tgw_route(self, items):
+        return ast.TgwRoute(self._cidr(items[0]), items[1], self._span(items))
+
+    def tgw_route_target(self, items):
+        return self._route_target(items[0])
+
+    def _route_target(self, tok: Token):
+        if tok.type == "BLACKHOLE":
+            return ast.Blackhole(self._tspan(tok))
+        return self._ref(tok)
+
+    def dxgw_stmt(self, items):
+        opts = self._options(items)
+        attached = tuple(r for i in items if isinstance(i, tuple) and not isinstance(i, Option)
+                         for r in i)
+        # An `attach` item is a plain tuple of Refs (no span of its own): end at its last Ref.
+        last = attached[-1] if attached else items[-1]
+        return ast.DxGateway(str(items[0]), self._opt(opts, "asn"), attached,
+                             self._span([items[0], last]))
+
+    def dxgw_attach(self, items):
+        return tuple(self._ref(t) for t in items)
+
+    def placement_stmt(self, items):
+        name, strategy = items[0], items[1]
+        members = tuple(items[2:])
+        kind, partitions = strategy[1]
+        return ast.PlacementGroup(str(name), kind, partitions, members, self._span(items))
+
+    def strategy(self, items):
+        partitions = self._int(items[1]) if len(items) > 1 else None
+        return Option("strategy", (str(items[0]), partitions), self._span(items))
+
+    def member(self, items):
+        partition = self._int(items[1]) if len(items) > 1 else None
+        return ast.PlacementMember(self._ref(items[0]), partition, self._span(items))
+
+    # ------------------------------------------------------------------ VPC
+
+    def vpc_stmt(self, items):
+        name = items[0]
+        region = None
+        rest = items[1:]
+        if rest and isinstance(rest[0], Token):
+            region, rest = self._ref(rest[0]), rest[1:]
+        cidrs = tuple(o[1] for o in rest if isinstance(o, Option) and o[0] == "cidr")
+        ipv6 = tuple(o[1] for o in rest if isinstance(o, Option) and o[0] == "ipv6")
+        members = tuple(m for m in rest if not isinstance(m, Option))
+        for m in members:
+            # Finishing nodes this builder made a moment ago and nobody else holds:
+            # cheaper than dataclasses.replace, which cost half of resolution.
+            object.__setattr__(m, "vpc", str(name))
+        return ast.Vpc(str(name), region, cidrs, ipv6, members, self._span(items))
+
+    def vpc_cidr(self, items):
+        return Option("cidr", self._cidr(items[0]), self._tspan(items[0]))
+
+    def vpc_ipv6(self, items):
+        return Option("ipv6", self._cidr(items[0]), self._tspan(items[0]))
+
+    def subnet(self, items):
+        name, addr = items[0], items[1]
+        opts = self._options(items[2:])
+        cidr = size = hosts = None
+        if addr[0] == "cidr":
+            cidr = addr[1]
+        elif addr[0] == "size":
+            size = addr[1]
+        else:
+            hosts = addr[1]
+        return ast.Subnet(str(name), cidr, size, hosts, self._opt(opts, "az"),
+                          self._opt(opts, "ipv6"), "public_ip" in opts, self._span(items))
+
+    def subnet_cidr(self, items):
+        return Option("cidr", self._cidr(items[0]), self._tspan(items[0]))
+
+    def subnet_size(self, items):
+        return Option("size", _whole(items[0][1:]), self._tspan(items[0]))
+
+    def subnet_hosts(self, items):
+        return Option("hosts", self._int(items[0]), self._tspan(items[0]))
+
+    def az(self, items):
+        return Option("az", self._ref(items[0]), self._tspan(items[0]))
+
+    def subnet_ipv6(self, items):
+        return Option("ipv6", self._cidr(items[0]), self._tspan(items[0]))
+
+    def public_ip(self, items):
+        return Option("public_ip", str(items[0]), self._tspan(items[0]))
+
+    def igw(self, items):
+        return ast.InternetGateway(str(items[0]), self._span(items))
+
+    def eigw(self, items):
+        return ast.EgressOnlyInternetGateway(str(items[0]), self._span(items))
+
+    def nat(self, items):
+        return ast.NatGateway(str(items[0]), self._ref(items[1]), len(items) > 2, self._span(items))
+
+    def nat_instance(self, items):
+        opts = self._options(items[2:])
+        return ast.NatInstance(str(items[0]), self._ref(items[1]), self._opt(opts, "sgs", ()),
+                               self._opt(opts, "source_dest_check", True),
+                               self._opt(opts, "forwards", ()), self._span(items))
+
+    def sgs(self, items):
+        return Option("sgs", tuple(self._ref(t) for t in items), self._span(items))
+
+    def subnets(self, items):
+        return Option("subnets", tuple(self._ref(t) for t in items), self._span(items))
+
+    def source_dest_check(self, items):
+        return Option("source_dest_check", str(items[0]) == "on", self._tspan(items[0]))
+
+    def forwards(self, items):
+        return Option("forwards", tuple(items), self._span(items))
+
+    def forward(self, items):
+        port, instance, to_port = items
+        return ast.PortForward(self._ports(port), self._ref(instance), self._port_number(to_port),
+                               self._span(items))
+
+    def vgw(self, items):
+        opts = self._options(items)
+        return ast.VirtualPrivateGateway(str(items[0]), self._opt(opts, "asn"), self._span(items))
+
+    # route tables
+    def route_table(self, items):
+        opts = [i for i in items[1:] if isinstance(i, Option)]
+        main = any(o[0] == "main" for o in opts)
+        subnets = tuple(r for o in opts if o[0] == "for" for r in o[1])
+        routes = tuple(i for i in items if isinstance(i, ast.Route))
+        props = tuple(o[1] for o in opts if o[0] == "propagate")
+        return ast.RouteTable(str(items[0]), main, subnets, routes, props, self._span(items))
+
+    def rt_main(self, items):
+        return Option("main", True, self._tspan(items[0]))
+
+    def rt_for(self, items):
+        return Option("for", tuple(self._ref(t) for t in items), self._span(items))
+
+    def route(self, items):
+        return ast.Route(items[0], items[1], self._span(items))
+
+    def route_dest(self, items):
+        tok = items[0]
+        return self._cidr(tok) if tok.type == "CIDR" else self._ref(tok)
+
+    def route_target(self, items):
+        return self._route_target(items[0])
+
+    def propagate(self, items):
+        return Option("propagate", self._ref(items[0]), self._tspan(items[0]))
+
+    # NACLs and SGs
+    def nacl(self, items):
+        subnets = tuple(self._ref(t) for t in items[1:] if isinstance(t, Token))
+        rules = tuple(i for i in items if isinstance(i, ast.NaclRule))
+        return ast.Nacl(str(items[0]), subnets, rules, self._span(items))
+
+    def nacl_rule(self, items):
+        direction, number, action, proto, addr = items
+        return ast.NaclRule(str(direction), _whole(number), str(action), proto, addr, self._span(items))
+
+    def nacl_addr(self, items):
+        tok = items[0]
+        return ast.AnyPeer(self._tspan(tok)) if tok.type == "ANY" else self._cidr(tok)
+
+    def sg(self, items):
+        rules = tuple(i for i in items[1:] if isinstance(i, ast.SgRule))
+        egress_none = any(isinstance(i, Option) for i in items[1:])
+        return ast.SecurityGroup(str(items[0]), rules, egress_none, self._span(items))
+
+    def sg_rule(self, items):
+        direction, proto = items[0], items[1]
+        return ast.SgRule(str(direction), proto, tuple(items[2:]), self._span(items))
+
+    def sg_out_none(self, items):
+        return Option("out_none", True, self._span(items))
+
+    def peer(self, items):
+        tok = items[0]
+        if tok.type == "ANY":
+            return ast.AnyPeer(self._tspan(tok))
+        if tok.type == "CIDR":
+            return self._cidr(tok)
+        return self._ref(tok)
+
+    def proto_spec(self, items):
+        proto = items[0]
+        name = str(proto)
+        span = self._span(items)
+        if proto.type == "INT" and not 0 <= _whole(proto) <= 255:
+            self.diagnostics.append(error("E118", f"IP protocol number {name} is outside 0..255",
+                                          self._tspan(proto)))
+        ports = icmp_type = None
+        any_ports = False
+        if len(items) > 1:
+            arg = items[1]
+            portless = name not in ("tcp", "udp", "6", "17")
+            if name in ("icmp", "icmpv6", "1", "58") and arg.type in ("INT", "NAME"):
+                icmp_type = str(arg)
+            elif arg.type == "ANY":
+                any_ports = True
+            elif arg.type == "NAME":
+                self.diagnostics.append(error(
+                    "E406", f"'{arg}' names an ICMP type but the protocol is {name}",
+                    self._tspan(arg), "ICMP types follow `icmp` or `icmpv6`, e.g. `icmp echo-request`"))
+            elif portless:
+                self.diagnostics.append(error(
+                    "E403", f"protocol {name} has no ports", self._tspan(arg),
+                    "ports are written only after tcp or udp; remove them"))
+            else:
+                ports = self._ports(arg)
+        return ast.Protocol(name, ports, icmp_type, span, any_ports)
+
+    # instances, endpoints
+    def instance(self, items):
+        opts = self._options(items[2:])
+        return ast.Instance(
+            str(items[0]), self._ref(items[1]), self._opt(opts, "sgs", ()), self._opt(opts, "ip"),
+            self._opt(opts, "public_ip", "none"), self._opt(opts, "os"),
+            self._opt(opts, "ephemeral"), self._opt(opts, "type"), self._opt(opts, "network", "ena"),
+            self._opt(opts, "source_dest_check", True), self._opt(opts, "tenancy", "default"),
+            self._span(items))
+
+    def ip(self, items):
+        return Option("ip", self._addr(items[0]), self._tspan(items[0]))
+
+    def os(self, items):
+        return Option("os", str(items[0]), self._tspan(items[0]))
+
+    def instance_type(self, items):
+        return Option("type", str(items[0]), self._tspan(items[0]))
+
+    def network(self, items):
+        return Option("network", str(items[0]), self._tspan(items[0]))
+
+    def tenancy(self, items):
+        return Option("tenancy", str(items[0]), self._tspan(items[0]))
+
+    def gateway_endpoint(self, items):
+        name, _kw, service = items[:3]
+        return ast.GatewayEndpoint(str(name), self._ref(service),
+                                   tuple(self._ref(t) for t in items[3:]), self._span(items))
+
+    def interface_endpoint(self, items):
+        name, _kw, service = items[:3]
+        opts = [o for o in items[3:] if isinstance(o, Option)]
+        subnets = tuple(r for o in opts if o[0] == "subnets" for r in o[1])
+        sgs = tuple(r for o in opts if o[0] == "sgs" for r in o[1])
+        private_dns = any(o[0] == "private_dns" for o in opts)
+        return ast.InterfaceEndpoint(str(name), self._ref(service), subnets, sgs, private_dns,
+                                     self._span(items))
+
+    def private_dns(self, items):
+        return Option("private_dns", True, self._tspan(items[0]))
+
+    # load balancers
+    def lb(self, items):
+        name, kind = items[0], items[1]
+        opts = [o for o in items[2:] if isinstance(o, Option)]
+        scheme = next((o[1] for o in opts if o[0] == "scheme"), "internet-facing")
+        subnets = tuple(r for o in opts if o[0] == "subnets" for r in o[1])
+        sgs = tuple(r for o in opts if o[0] == "sgs" for r in o[1])
+        listeners = tuple(i for i in items if isinstance(i, ast.Listener))
+        rules = tuple(i for i in items if isinstance(i, ast.LbRule))
+        return ast.LoadBalancer(str(name), str(kind), scheme, subnets, sgs, listeners, rules,
+                                self._span(items))
+
+    def scheme(self, items):
+        return Option("scheme", str(items[0]), self._tspan(items[0]))
+
+    def listener(self, items):
+        proto, port = items[0], items[1]
+        return ast.Listener(str(proto), self._port_number(port), tuple(items[2:]), self._span(items))
+
+    def lb_rule(self, items):
+        port, cond = items[0], items[1]
+        kind, (key, value) = cond[0], cond[1]
+        return ast.LbRule(self._port_number(port), kind, key, value, tuple(items[2:]), self._span(items))
+
+    def cond_path(self, items):
+        return Option("path", (None, str(items[0])), self._span(items))
+
+    def cond_host(self, items):
+        return Option("host", (None, str(items[0])), self._span(items))
+
+    def cond_header(self, items):
+        value = str(items[1])
+        if items[1].type == "STRING":
+            value = _unquote(value)
+        return Option("header", (str(items[0]), value), self._span(items))
+
+    def cond_method(self, items):
+        return Option("method", (None, str(items[0])), self._span(items))
+
+    def cond_query(self, items):
+        key, _, value = str(items[0]).partition("=")
+        return Option("query", (key, value), self._span(items))
+
+    def cond_source_ip(self, items):
+        cidr = self._cidr(items[0])
+        return Option("source-ip", (None, cidr.text), self._span(items))
+
+    def target(self, items):
+        tok = items[0]
+        port = self._port_number(items[1]) if len(items) > 1 else None
+        ref = self._ref(tok) if tok.type == "NAME" else self._addr(tok)
+        return ast.Target(ref, port, self._span(items))
+
+    # ------------------------------------------------------------------ DNS
+
+    def dns_stmt(self, items):
+        zone = items[0]
+        private = tuple(self._ref(t) for t in items[1:] if isinstance(t, Token))
+        checks = tuple(i for i in items if isinstance(i, ast.HealthCheck))
+        records = tuple(i for i in items if isinstance(i, ast.Record))
+        return ast.DnsZone(str(zone).rstrip(".").lower(), private, checks, records,
+                           self._span(items))
+
+    def health_check(self, items):
+        name, proto, host, port = items[:4]
+        path = next((str(t) for t in items[4:] if t.type == "PATH"), None)
+        down = any(t.type == "DOWN" for t in items[4:])
+        return ast.HealthCheck(str(name), str(proto), str(host), self._port_number(port), path, down,
+                               self._span(items))
+
+    def record(self, items):
+        label, rtype, policy = items
+        kind, entries = policy[0], policy[1]
+        span = self._span(items if policy[2] is not None else items[:2])
+        return ast.Record(str(label), self._ref(rtype), kind, entries, span)
+
+    def dns_label(self, items):
+        return items[0]
+
+    def _policy(kind):  # noqa: N805 - builds the policy callbacks below
+        def build(self, items):
+            if kind == "simple":
+                entries = tuple(ast.RecordEntry(None, v, None, v.span) for v in items)
+            else:
+                entries = tuple(items)
+            return Option(kind, entries, self._span(items) if items else None)
+        return build
+
+    simple = _policy("simple")
+    weighted = _policy("weighted")
+    failover = _policy("failover")
+    latency = _policy("latency")
+    geolocation = _policy("geolocation")
+    geoproximity = _policy("geoproximity")
+    multivalue = _policy("multivalue")
+    ip_based = _policy("ip-based")
+    del _policy
+
+    def _entry(self, items, key, value_index, **extra):
+        value = items[value_index]
+        health = items[-1] if isinstance(items[-1], ast.Ref) else None
+        return ast.RecordEntry(key, value, health, self._span(items), **extra)
+
+    def weighted_entry(self, items):
+        weight = _signed(items[0])
+        return self._entry(items, str(items[1]), 2, weight=weight)
+
+    def failover_entry(self, items):
+        return self._entry(items, str(items[0]), 1)
+
+    def latency_entry(self, items):
+        return self._entry(items, str(items[0]), 1)
+
+    def geolocation_entry(self, items):
+        return self._entry(items, items[0][1], 1)
+
+    def geo_country(self, items):
+        return Option("geo", str(items[0]), self._tspan(items[0]))
+
+    def geo_continent(self, items):
+        return Option("geo", f"continent:{items[0]}", self._tspan(items[0]))
+
+    def geo_state(self, items):
+        return Option("geo", f"state:{items[0]}", self._tspan(items[0]))
+
+    def geo_default(self, items):
+        return Option("geo", "default", self._tspan(items[0]))
+
+    def geoproximity_entry(self, items):
+        point = items[0]
+        bias = None
+        rest = items[1:]
+        if isinstance(rest[0], Token):
+            bias = _signed(rest[0])
+        coords = point[1] if point[0] == "coords" else None
+        key = "coords" if coords else point[1]
+        return self._entry(items, key, 2 if bias is not None else 1, bias=bias, coords=coords)
+
+    def geo_region(self, items):
+        return Option("region", str(items[0]), self._tspan(items[0]))
+
+    def geo_coords(self, items):
+        return Option("coords", (float(items[0]), float(items[1])), self._span(items))
+
+    def multivalue_entry(self, items):
+        return self._entry(items, None, 0)
+
+    def ip_based_entry(self, items):
+        toks = [t for t in items if isinstance(t, Token)]
+        if toks and toks[0].type == "DEFAULT":
+            return self._entry(items, "default", 1)
+        cidrs = tuple(self._cidr(t) for t in toks)
+        return self._entry(items, ",".join(c.text for c in cidrs), len(cidrs), cidrs=cidrs)
+
+    def health_ref(self, items):
+        return self._ref(items[0])
+
+    def value(self, items):
+        tok = items[0]
+        kind = {"IPV4": "ipv4", "IPV6": "ipv6", "STRING": "string", "DOMAIN": "domain",
+                "NAME": "name"}[tok.type]
+        text = _unquote(str(tok)) if kind == "string" else str(tok)
+        if kind in ("ipv4", "ipv6"):
+            self._addr(tok)
+        return ast.Value(kind, text, self._tspan(tok))
+
+    # ------------------------------------------------------------------ expectations
+
+    def expect_stmt(self, items):
+        # The span starts at `expect`: an expectation is reported as its whole line.
+        return replace(items[1], span=self._span(items))
+
+    def expect_flow(self, items):
+        src, dst = items[0], items[1]
+        proto = items[2] if isinstance(items[2], ast.Protocol) else None
+        verdict_tok = next(t for t in items if isinstance(t, Token) and t.type in ("ALLOWED", "BLOCKED"))
+        by = items[-1] if isinstance(items[-1], Token) and items[-1].type == "NAME" else None
+        return ast.ExpectFlow(src, dst, proto, str(verdict_tok), self._ref(by) if by else None,
+                              self._span(items))
+
+    def expect_isolated(self, items):
+        return ast.ExpectIsolated(tuple(items), self._span(items))
+
+    def expect_dns(self, items):
+        fqdn = str(items[0]).rstrip(".").lower()
+        rtype = client = None
+        answers: list[ast.Value] = []
+        no_answer = False
+        for item in items[1:]:
+            if isinstance(item, Token) and item.type == "NAME":
+                rtype = self._ref(item)
+            elif isinstance(item, Token) and item.type == "NO_ANSWER":
+                no_answer = True
+            elif isinstance(item, ast.DnsClient):
+                client = item
+            elif isinstance(item, ast.Value):
+                answers.append(item)
+        return ast.ExpectDns(fqdn, rtype, client, tuple(answers), no_answer, self._span(items))
+
+    def expect_valid(self, items):
+        return ast.ExpectValid(self._span(items))
+
+    def flow_end(self, items):
+        tok = items[0]
+        kind = {"NAME": "name", "IPV4": "address", "IPV6": "address", "CIDR": "cidr"}[tok.type]
+        if kind == "address":
+            self._addr(tok)
+        elif kind == "cidr":
+            self._cidr(tok)
+        return ast.FlowEnd(str(tok), kind, self._tspan(tok))
+
+    def client_named(self, items):
+        text = str(items[0])
+        kind = "country" if len(text) == 2 and text.isupper() else "region"
+        return ast.DnsClient(kind, text, self._span(items))
+
+    def client_continent(self, items):
+        return ast.DnsClient("continent", str(items[0]), self._span(items))
+
+    def client_state(self, items):
+        return ast.DnsClient("state", str(items[0]), self._span(items))
+
+    def client_coords(self, items):
+        coords = (float(items[0]), float(items[1]))
+        return ast.DnsClient("coords", f"{items[0]} {items[1]}", self._span(items), coords)
+
+    def client_address(self, items):
+        self._addr(items[0])
+        return ast.DnsClient("address", str(items[0]), self._span(items))
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_network(text: str):
+    """(network, None), or (None, (problem, detail)); cached: models repeat their CIDRs."""
+    try:
+        return ipaddress.ip_network(text, strict=True), None
+    except ValueError:
+        pass
+    try:
+        return None, ("host-bits", ipaddress.ip_network(text, strict=False))
+    except ValueError as exc:
+        return None, ("invalid", exc)
+
+
+# A number literal longer than this is outside every range the language has;
+# it is not converted (Python refuses int() of more than 4300 digits, and
+# int(float()) of an infinite one).
+_MAX_DIGITS = 20
+
+
+def _whole(text: str) -> int:
+    """int(text) for a digit string; an absurdly long one stands for a number out of every range."""
+    return int(text) if len(text) <= _MAX_DIGITS else 10 ** _MAX_DIGITS
+
+
+def _signed(text: str) -> int:
+    """The whole part of a SIGNED literal (`70`, `-10`, `+5`, `48.86`)."""
+    value = _whole(text.lstrip("+-").partition(".")[0])
+    return -value if text.startswith("-") else value
+
+
+def _unquote(text: str) -> str:
+    body = text[1:-1]
+    return body.replace('\\"', '"').replace("\\\\", "\\")
+
+
+def _literal_hint(text: str, exc: Exception) -> str:
+    reason = str(exc)
+    if "/" in text:
+        prefix = text.rsplit("/", 1)[1]
+        limit = 128 if ":" in text else 32
+        if prefix.isdigit() and _whole(prefix) > limit:
+            return f"a prefix length is at most /{limit}"
+    if ":" not in text and any(_whole(p) > 255 for p in text.split("/")[0].split(".") if p.isdigit()):
+        return "each part of an IPv4 address is 0..255"
+    return reason[0].lower() + reason[1:] if reason else "check the address"

@@ -1,0 +1,290 @@
+"""The `vpcdsl` command line: `check`, `trace`, `dns`, `render` and `dump`.
+
+Exit codes: 0 no errors (warnings allowed), 1 errors or failed expectations
+(for `trace`: the flow is blocked; for `render`: the model has errors), 2
+usage errors, unreadable files, a flow that cannot be traced or a diagram that
+cannot be rendered (no Graphviz `dot`) or written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from ..diagnostics import render_all
+from .report import status_line
+
+JSON_VERSION = 1
+LEVELS = ("region", "vpc", "subnet", "instance")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vpcdsl", description="Check, explain and draw AWS VPC models.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_check = sub.add_parser("check", help="compile and check models; evaluate expectations")
+    p_check.add_argument("paths", nargs="+", metavar="PATH", help="a .vpc file, or a directory (one model)")
+    p_check.add_argument("--json", action="store_true", help="machine-readable output")
+    p_check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p_check.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
+
+    p_trace = sub.add_parser("trace", help="trace one flow hop by hop, forward and back")
+    p_trace.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
+    p_trace.add_argument("src", metavar="SRC", help="instance, subnet, NAT, endpoint, `internet`, service or address")
+    p_trace.add_argument("dst", metavar="DST")
+    p_trace.add_argument("flow", metavar="PROTO/PORT", help="e.g. tcp/443, udp/53, icmp/echo-request, icmp")
+    p_trace.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p_dns = sub.add_parser("dns", help="what Route 53 answers for a name, and why")
+    p_dns.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
+    p_dns.add_argument("fqdn", metavar="NAME", help="e.g. app.example.com")
+    p_dns.add_argument("type", metavar="TYPE", nargs="?", default="A", help="record type (default A)")
+    p_dns.add_argument("--from", dest="client", metavar="CLIENT",
+                       help='a region, a country (DE), "continent EU", "state US-CA", '
+                            '"coords 48.86 2.35" or an address')
+    p_dns.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p_render = sub.add_parser(
+        "render", help="draw the model with Graphviz: SVG, PNG, PDF or DOT",
+        description="Draw the model. The suffix of -o picks the format (.svg, .png, .pdf need "
+                    "Graphviz's `dot`; .dot is the DOT text and needs nothing); without -o the DOT "
+                    "text goes to stdout.")
+    p_render.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
+    p_render.add_argument("-o", "--output", metavar="OUT",
+                          help="out.svg, out.png, out.pdf or out.dot (default: DOT on stdout)")
+    p_render.add_argument("--level", choices=LEVELS, default="subnet",
+                          help="detail: region, vpc, subnet (default) or instance")
+    p_render.add_argument("--focus", metavar="NAME", help="draw only the neighbourhood of one component")
+    p_render.add_argument("--routes", choices=("labels", "edges"), default="labels",
+                          help="route tables as labels on subnets (default) or as edges to their targets")
+    p_render.add_argument("--collapse", metavar="N", type=_count,
+                          help="draw an AZ with more than N subnets as one counted node (0: never)")
+    p_render.add_argument("--trace", metavar="FLOW", action="append",
+                          help='overlay a flow: "SRC -> DST PROTO/PORT", e.g. "web-1 -> db-1 tcp/5432"; '
+                               'repeat to overlay several')
+
+    p_dump = sub.add_parser("dump", help="print the resolved model as JSON")
+    # One model per run: `check` treats each PATH as a model, so a list here
+    # would be ambiguous (one model, or several documents?).
+    p_dump.add_argument("path", metavar="PATH", help="a .vpc file, or a directory (one model)")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "trace":
+            return _trace(args)
+        if args.command == "render":
+            return _render(args)
+        if args.command == "dns":
+            return _dns(args)
+        return _dump(args)
+    except BrokenPipeError:
+        # The reader went away (`vpcdsl check ... | head`): stop quietly, and keep
+        # the interpreter's final flush from raising again.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout is no file (captured, replaced)
+            pass
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _load(path: str):
+    from ..api import load_paths
+    return load_paths([path])
+
+
+def _unreadable(model) -> bool:
+    return any(d.code == "E004" for d in model.diagnostics)
+
+
+def _check(args) -> int:
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    results = []
+    worst = 0
+    for path in args.paths:
+        model = _load(path)  # a missing or unreadable path is an E004 diagnostic
+        failed = any(r["status"] == "failed" for r in model.expectation_results)
+        code = 2 if _unreadable(model) else (1 if model.errors or failed else 0)
+        worst = max(worst, code)
+        results.append((path, model))
+        if not args.json:
+            if model.diagnostics:
+                print(render_all(model.diagnostics, model.sources, color=color))
+                print()
+            if not args.quiet:
+                for r in model.expectation_results:
+                    print(f"{r['file']}:{r['line']}: expect {r['status']}: {r['text']}")
+                    if r["status"] == "failed" and r.get("trace") is not None:
+                        print(_indent(r["trace"].table(), "    "))
+                print(f"{path}: {status_line(model)}")
+    if args.json:
+        doc = {"version": JSON_VERSION, "models": [model_json(path, m) for path, m in results]}
+        print(json.dumps(doc, indent=2, sort_keys=False))
+    return worst
+
+
+def model_json(path: str, model) -> dict:
+    return {
+        "path": path,
+        "diagnostics": [d.to_dict() for d in model.diagnostics],
+        "expectations": [
+            {"line": r["line"], "text": r["text"], "status": r["status"], "detail": r["detail"]}
+            for r in model.expectation_results
+        ],
+    }
+
+
+def _ask(args, command: str, question, errors):
+    """Load the model and ask it ``question(model)``; (answer, None), or (None, exit code 2) after
+    printing why: the model has errors, or ``errors`` (FlowError, DnsError) say it cannot answer."""
+    model = _load(args.path)
+    if _unreadable(model) or model.errors:
+        print(render_all(model.diagnostics, model.sources), file=sys.stderr)
+        print(f"vpcdsl {command}: {args.path} has errors; fix them first (`vpcdsl check`)", file=sys.stderr)
+        return None, 2
+    try:
+        return question(model), None
+    except errors as exc:
+        print(f"vpcdsl {command}: error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"  = hint: {exc.hint}", file=sys.stderr)
+        return None, 2
+
+
+def _trace(args) -> int:
+    from ..flows.trace import FlowError
+    trace, code = _ask(args, "trace", lambda m: m.trace(args.src, args.dst, args.flow), FlowError)
+    if trace is None:
+        return code
+    if args.json:
+        print(json.dumps(trace.to_dict(), indent=2))
+    else:
+        print(trace.table())
+    return 0 if trace.allowed else 1
+
+
+def _dns(args) -> int:
+    from ..analysis.route53 import DnsError
+    r, code = _ask(args, "dns", lambda m: m.resolve(args.fqdn, args.type, args.client), DnsError)
+    if r is None:
+        return code
+    if args.json:
+        print(json.dumps({"version": 1, **r.to_dict()}, indent=2))
+    else:
+        where = f"  [{r.span}]" if r.span is not None and r.span.line > 0 else ""
+        print(f"{r.fqdn} {r.type} from {r.client.words}: {', '.join(r.answers) or 'no answer'}")
+        print(f"  {r.reason}{where}")
+    return 0 if r.answers else 1
+
+
+def _render(args) -> int:
+    from ..flows.trace import FlowError
+    from .export import RenderError, format_of
+    from .render import FocusError
+
+    def fail(message: str, hint: str | None = None) -> int:
+        print(f"vpcdsl render: error: {message}", file=sys.stderr)
+        if hint:
+            print(f"  = hint: {hint}", file=sys.stderr)
+        return 2
+
+    # Usage first: a bad -o or --trace is reported before the model is compiled.
+    try:
+        fmt = format_of(args.output) if args.output is not None else "dot"
+    except RenderError as exc:
+        return fail(str(exc), exc.hint)
+    flows = []
+    for text in args.trace or ():
+        flow = parse_trace_spec(text)
+        if flow is None:
+            return fail(f"cannot read --trace {text!r}",
+                        'write it as "SRC -> DST PROTO/PORT", e.g. --trace "web-1 -> db-1 tcp/5432" '
+                        '(or "SRC DST PROTO/PORT"; icmp may omit the port)')
+        flows.append(flow)
+    model = _load(args.path)
+    if _unreadable(model):
+        print(render_all(model.diagnostics, model.sources), file=sys.stderr)
+        return 2
+    if model.errors:
+        print(render_all(model.diagnostics, model.sources), file=sys.stderr)
+        print(f"vpcdsl render: {args.path} has errors; fix them first (`vpcdsl check`)", file=sys.stderr)
+        return 1
+    options = {"level": args.level, "routes": args.routes}
+    if args.collapse is not None:
+        options["collapse"] = args.collapse
+    if args.focus is not None:
+        options["focus"] = args.focus
+    if flows:
+        try:
+            traces = [model.trace(*flow) for flow in flows]
+        except FlowError as exc:
+            return fail(str(exc), exc.hint)
+        options["trace"] = traces[0] if len(traces) == 1 else traces
+    try:
+        if args.output is None:
+            from .render import dot_source
+            _write_utf8(dot_source(model, **options))
+        else:
+            from .export import export
+            export(model, args.output, format=fmt, **options)
+    except (RenderError, FocusError) as exc:
+        return fail(str(exc), exc.hint)
+    return 0
+
+
+def _write_utf8(text: str) -> None:
+    """DOT is UTF-8 whatever the terminal's encoding (labels carry `→`, `·`)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # stdout replaced by a text-only stream
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, not {text!r}")
+    return n
+
+
+def parse_trace_spec(text: str) -> tuple[str, ...] | None:
+    """``"SRC -> DST PROTO/PORT"`` (or without the arrow) as `Model.trace` arguments; None if malformed.
+
+    >>> parse_trace_spec("ci-1 -> db-1 tcp/5432")
+    ('ci-1', 'db-1', 'tcp/5432')
+    >>> parse_trace_spec("internet web-1 tcp 443")
+    ('internet', 'web-1', 'tcp', '443')
+    >>> parse_trace_spec("web-1 -> tcp/443") is None
+    True
+    """
+    parts = text.replace("->", " -> ").split()
+    if len(parts) > 1 and parts[1] == "->":
+        del parts[1]
+    if "->" in parts or len(parts) not in (3, 4):
+        return None
+    return tuple(parts)
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def _dump(args) -> int:
+    from ..api import load_paths
+    model = load_paths([args.path])
+    if _unreadable(model) or not model.syntax_ok:
+        print(render_all(model.diagnostics, model.sources), file=sys.stderr)
+        return 2 if _unreadable(model) else 1
+    print(json.dumps(model.to_dict(), indent=2))
+    return 1 if model.errors else 0
