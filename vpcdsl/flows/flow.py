@@ -2,14 +2,14 @@
 
 `Packet`, `Hop`, `Trace` and `End`, the errors a flow can raise (`FlowError`,
 `NotSimulated`) and the few helpers the walk's modules share. `vpcdsl.flows.trace`
-re-exports the public ones; it and the leg mixins (`vpcdsl.flows.legs.balancers`,
-`vpcdsl.flows.legs.transit`) import them from here, so none imports `vpcdsl.flows.trace`.
+re-exports the public ones; it and the hop handlers (`vpcdsl.flows.hops`) import
+them from here, so no handler imports `vpcdsl.flows.trace`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import ip_address
+from ipaddress import ip_address, ip_network
 from typing import Any
 
 from ..span import Span
@@ -133,3 +133,40 @@ class End:
 def _word(obj) -> str:
     from ..model.network import KIND_WORDS, kind_of
     return KIND_WORDS[kind_of(obj)]
+
+
+def parse_address(text):
+    """The address ``text`` names (a network: its first address), or None."""
+    if text is None:
+        return None
+    try:
+        return ip_address(str(text))
+    except ValueError:
+        try:
+            return ip_network(str(text)).network_address if "/" in str(text) else None
+        except ValueError:
+            return None
+
+
+def public_label(name: str) -> str:
+    """How a packet shows the public address AWS maps to ``name`` (an IGW's or NAT's)."""
+    return f"public-ip({name})"
+
+
+def with_src(packet: Packet, src: str) -> Packet:
+    return Packet(src, packet.dst, packet.protocol, packet.port)
+
+
+def node_id(end: End) -> str:
+    """The graph node id of a flow end."""
+    if end.kind in ("internet",):
+        return "internet"
+    if end.kind == "service":
+        return f"service:{end.text}"
+    if end.kind in ("address", "multicast", "broadcast"):
+        return f"address:{end.text}"
+    if end.kind == "aws-local":
+        return f"aws:{end.address}"
+    kind = {"interface-endpoint": "interface-endpoint", "nat": "nat"}.get(end.kind, end.kind)
+    name = end.obj.name if end.obj is not None else end.text
+    return f"{kind}:{name}"

@@ -71,10 +71,10 @@ from ..syntax import ast
 from .dataplane import DataPlane, ephemeral_range, icmp_type_number, protocol_number
 # Re-exported: the flow's types and the filter functions keep their `vpcdsl.flows.trace` names.
 from .filters import first_nacl_match, nacl_port_verdicts, sg_allows
-from .flow import INTERNET_V4, INTERNET_V6, End, FlowError, Hop, NotSimulated, Packet, Trace, _word
-from .legs.balancers import LoadBalancerLegs
-from .legs.sites import HybridLegs
-from .legs.transit import TransitGatewayLegs
+from .flow import (INTERNET_V4, INTERNET_V6, End, FlowError, Hop, NotSimulated, Packet, Trace, _word,
+                   node_id, parse_address)
+from .hops import HANDLERS, HopHandler, Internet, Leaving, ReturnObligation
+from .hops.transit_gateway import answered
 
 # Link-local services every instance reaches without SG or NACL filtering
 # (SEMANTICS.md, Filters; EC2 guide: Amazon DNS, IMDS, Amazon Time Sync, and
@@ -103,10 +103,6 @@ _ECHO_REQUEST = {1: 8, 58: 128}
 _MAX_LEGS = 16
 
 
-def _public_label(name: str) -> str:
-    return f"public-ip({name})"
-
-
 class Tracer:
     """Traces flows on one model; builds nothing per trace (see `vpcdsl.flows.dataplane`)."""
 
@@ -126,9 +122,9 @@ class Tracer:
             return End(text, "internet", INTERNET_V6 if v6 else INTERNET_V4)
         if text in SERVICES:
             return End(text, "service")
-        address = _parse_ip(text)
+        address = parse_address(text)
         if address is not None:
-            return self._address_end(text, address)
+            return self.address_end(text, address)
         obj = m.get(text)
         if obj is None:
             raise FlowError(f"unknown flow end '{text}'", _did_you_mean(m, text))
@@ -195,7 +191,7 @@ class Tracer:
                         "instances, interface endpoints, sites, `internet`, AWS services and "
                         "addresses")
 
-    def _address_end(self, text: str, address) -> End:
+    def address_end(self, text: str, address) -> End:
         dp = self.dp
         service = LINK_LOCAL_SERVICES.get(address)
         if service is not None:
@@ -305,10 +301,10 @@ class _Blocked(Exception):
         self.kind, self.component, self.reason, self.span = kind, component, reason, span
 
 
-# The load-balancer and port-forward legs are in `vpcdsl.flows.legs.balancers`, the transit-gateway
-# legs in `vpcdsl.flows.legs.transit`.
+# The steps of each component kind are in `vpcdsl.flows.hops`; they get this walk as an
+# argument and see it through `vpcdsl.flows.hops.base.Walk`.
 @dataclass
-class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
+class _Walk:
     tracer: Tracer
     src: End
     dst: End
@@ -317,7 +313,7 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
     hops: list[Hop] = field(default_factory=list)
     back: list[Hop] = field(default_factory=list)
     crossings: list[_Crossing] = field(default_factory=list)
-    return_routes: list[tuple] = field(default_factory=list)
+    obligations: list[ReturnObligation] = field(default_factory=list)
     depth: int = 0                   # 1 for a load balancer's leg to its target
 
     def __post_init__(self):
@@ -356,6 +352,22 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
         self.hop(component, kind, "drop", reason, span, back)
         raise _Blocked(kind, component, reason, span)
 
+    def handler(self, component) -> HopHandler:
+        """The handler of ``component``'s kind (`vpcdsl.flows.hops.HANDLERS`)."""
+        handler = HANDLERS.get(type(component))
+        if handler is None:
+            raise NotSimulated(f"flows through {_word(component)} '{component.name}' are not "
+                               "simulated yet")
+        return handler
+
+    def leg(self, src: End, dst: End, protocol: str, port: str) -> _Walk:
+        """A walk one level deeper: a load balancer's leg to its target, a BGP session probe."""
+        return _Walk(self.tracer, src, dst, protocol, port, depth=self.depth + 1)
+
+    def flow_family(self) -> int:
+        address = self.dst.address if self.dst.address is not None else self.src.address
+        return 6 if (address is not None and address.version == 6) or self.number == 58 else 4
+
     # ------------------------------------------------------------------ forward
 
     def _forward(self) -> None:
@@ -377,10 +389,7 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
         if src.kind == "internet" or src.kind == "site":
             self.hop(src.kind if src.kind == "internet" else f"site:{src.obj.name}", src.kind,
                      "forward", f"{src.text} sends {self.packet}")
-            if src.kind == "internet":
-                self._from_internet()
-            else:
-                self._from_site()
+            HANDLERS[Internet if src.kind == "internet" else ast.Site].start(self)
             return
         if src.kind == "service":
             raise FlowError("an AWS service cannot start a flow", "trace from a host to the service")
@@ -391,9 +400,9 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
                             "can send from it", "start the flow at a host or a subnet")
         if src.sgs is not None:
             self._sg_egress(src)
-        self._route_from(src.subnet, src.vpc)
+        self.route_from(src.subnet, src.vpc)
 
-    def _route_from(self, subnet: ast.Subnet, vpc: str) -> None:
+    def route_from(self, subnet: ast.Subnet, vpc: str) -> None:
         seen: set[tuple] = set()
         for _ in range(_MAX_LEGS):
             state = (subnet.name, self.packet.src, self.packet.dst)
@@ -415,7 +424,7 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
             entry = self._lookup(table)
             rt = f"route-table:{table.table.name}"
             if entry is None:
-                self.block(rt, "route", f"no route in '{table.table.name}' matches {self._dst_words()}",
+                self.block(rt, "route", f"no route in '{table.table.name}' matches {self.dst_words()}",
                            table.table.span)
             self.hop(rt, "route", "forward", f"route {entry.text} matched", entry.span)
             target = entry.target
@@ -426,13 +435,13 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
             if target == "local":
                 self._local(vpc, subnet)
                 return
-            step = self._through(target, subnet, vpc, entry)
+            step = self.handler(target).forward(self, target, Leaving(subnet, vpc, entry))
             if step is None:
                 return
-            subnet, vpc = step
+            subnet, vpc = step.subnet, step.vpc
         self.block("route", "route", "routing loop: more than 16 hops")
 
-    def _dst_words(self) -> str:
+    def dst_words(self) -> str:
         return self.dst.text if self.dst.kind == "service" else str(self.dst.address)
 
     def _lookup(self, table):
@@ -454,14 +463,14 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
         if target is None:
             self.block(f"vpc:{vpc}", "route", f"{address} is in VPC '{vpc}' but no subnet holds it",
                        self.hops[-1].span if self.hops else None)   # the local route
-        self._cross(from_subnet, target)
-        self._arrive(target, vpc)
+        self.cross(from_subnet, target)
+        self.arrive(target, vpc)
 
-    def _cross(self, left: ast.Subnet | None, entered: ast.Subnet | None) -> None:
+    def cross(self, left: ast.Subnet | None, entered: ast.Subnet | None) -> None:
         self.crossings.append(_Crossing(left, entered, self.packet.src, self.packet.dst,
                                         self.client_ports))
 
-    def _arrive(self, subnet: ast.Subnet, vpc: str) -> None:
+    def arrive(self, subnet: ast.Subnet, vpc: str) -> None:
         """The request enters ``subnet`` from outside it: NACL in, then the host."""
         self._nacl(subnet, "in", self.current_src_address(), self.port_value)
         dst = self.dst
@@ -483,213 +492,19 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
     def _deliver(self, dst: End) -> None:
         if dst.sgs is not None:
             self._sg_ingress(dst)
-        self._settle(dst.subnet)
-        if dst.kind == "lb":
-            self._load_balancer(dst)
+        self.answers_from(dst.subnet)
+        handler = HANDLERS.get(type(dst.obj))
+        if handler is not None and handler.receive(self, dst):
             return
-        if dst.kind == "nat-instance" and self.src.kind == "internet" and self._port_forward(dst):
-            return
-        self.hop(_node(dst), "host", "deliver", f"delivered to {dst.text}")
-        if dst.kind == "interface-endpoint" and dst.text != dst.obj.name:
-            self._service_behind(dst)
+        self.delivered(dst)
+
+    def delivered(self, end: End) -> None:
+        self.hop(node_id(end), "host", "deliver", f"delivered to {end.text}")
 
     def current_src_address(self):
-        return _parse_ip(self.packet.src)
+        return parse_address(self.packet.src)
 
     # ------------------------------------------------------------------ through a target
-
-    def _through(self, target, subnet: ast.Subnet, vpc: str, entry):
-        if isinstance(target, ast.InternetGateway):
-            return self._igw_out(target, subnet, entry)
-        if isinstance(target, ast.EgressOnlyInternetGateway):
-            return self._eigw_out(target, subnet, entry)
-        if isinstance(target, ast.NatGateway):
-            return self._nat_gateway(target, subnet)
-        if isinstance(target, (ast.NatInstance, ast.Instance)):
-            return self._appliance(target, subnet)
-        if isinstance(target, ast.Peering):
-            return self._peering(target, subnet, vpc, entry)
-        if isinstance(target, ast.GatewayEndpoint):
-            return self._gateway_endpoint(target, subnet, entry)
-        if isinstance(target, ast.TransitGateway):
-            return self._tgw(target, subnet, vpc, entry)
-        if isinstance(target, ast.VirtualPrivateGateway):
-            return self._vgw_out(target, subnet, vpc, entry)
-        raise NotSimulated(f"flows through {_word(target)} '{target.name}' are not simulated yet")
-
-    def _igw_out(self, igw, subnet, entry):
-        node = f"igw:{igw.name}"
-        address = self.dst.address if self.dst.kind != "service" else INTERNET_V4
-        self._cross(subnet, None)
-        self.return_routes.append((subnet, "igw", igw))
-        self._own_addresses_only(node, igw, entry)
-        if address is None or address.version == 6:
-            self.hop(node, "gateway", "forward", f"{igw.name} forwards IPv6 untranslated", entry.span)
-            return self._to_outside(node)
-        if self.translated and not self.src_public:
-            self.block(node, "gateway", f"a private NAT gateway's traffic cannot use internet "
-                       f"gateway '{igw.name}'", entry.span)
-        if self.translated:
-            self.hop(node, "gateway", "forward", f"{igw.name} forwards {self.packet.src} "
-                     "(already public)", entry.span)
-            return self._to_outside(node)
-        if not self.src_public:
-            self.block(node, "gateway", f"{self.src.text} has no public IPv4 address: internet "
-                       f"gateway '{igw.name}' drops it", entry.span)
-        before = self.packet.src
-        self.packet = _with_src(self.packet, _public_label(self.src.text))
-        self.translated = True
-        self.hop(node, "gateway", "translate", f"{igw.name} translates {before} to {self.packet.src}",
-                 entry.span)
-        return self._to_outside(node)
-
-    def _eigw_out(self, eigw, subnet, entry):
-        node = f"eigw:{eigw.name}"
-        address = self.dst.address
-        if address is None or address.version != 6:
-            self.block(node, "gateway", f"egress-only internet gateway '{eigw.name}' carries IPv6 only",
-                       entry.span)
-        self._cross(subnet, None)
-        self.return_routes.append((subnet, "eigw", eigw))
-        self._own_addresses_only(node, eigw, entry)
-        self.hop(node, "gateway", "forward", f"{eigw.name} forwards outbound IPv6", entry.span)
-        return self._to_outside(node)
-
-    def _own_addresses_only(self, node, gateway, entry) -> None:
-        """An IGW or EIGW carries its own VPC's addresses: it can neither translate nor route
-        back the address of a host in another VPC (reached it through a TGW)."""
-        if self.translated or self.src.vpc == gateway.vpc:
-            return
-        self.block(node, "gateway", f"{_word(gateway)} '{gateway.name}' of VPC '{gateway.vpc}' "
-                   f"carries only that VPC's addresses, not {self.packet.src} of VPC "
-                   f"'{self.src.vpc}' (no edge-to-edge routing; use a NAT gateway in "
-                   f"'{gateway.vpc}')", entry.span)
-
-    def _to_outside(self, node):
-        dst = self.dst
-        if dst.kind in ("internet", "service"):
-            self.hop(_node(dst), dst.kind, "deliver", f"delivered to {dst.text}")
-            return None
-        self.block(node, "gateway", f"{dst.text} is not on the internet: the internet path ends here",
-                   self.hops[-1].span if self.hops else None)   # the route that led out
-
-    def _nat_gateway(self, nat, subnet):
-        node = f"nat:{nat.name}"
-        host = self.dp.host(nat.name)
-        if host is None:
-            self.block(node, "gateway", f"NAT gateway '{nat.name}' has no subnet")
-        if self.number not in (6, 17, 1):
-            self.block(node, "gateway", f"NAT gateway '{nat.name}' translates TCP, UDP and ICMP only",
-                       nat.span)
-        if self.via_peering is not None:
-            self.block(f"peering:{self.via_peering.name}", "peering",
-                       f"traffic from across peering '{self.via_peering.name}' cannot use NAT "
-                       f"gateway '{nat.name}' (no edge-to-edge routing)", nat.span)
-        if self.dst.address is not None and self.dst.address.version == 6:
-            self.block(node, "gateway", f"NAT gateway '{nat.name}' translates IPv4; IPv6 traffic "
-                       "goes out by an egress-only internet gateway", nat.span)
-        if host.subnet is not subnet:
-            self._cross(subnet, host.subnet)
-            self._nacl(host.subnet, "in", self.current_src_address(), self.port_value)
-        self._settle(host.subnet)
-        before = self.packet.src
-        new_src = str(host.address) if nat.private else _public_label(nat.name)
-        self.packet = _with_src(self.packet, new_src)
-        self.translated, self.src_public = True, not nat.private
-        self.client_ports = ephemeral_range(nat)
-        self.hop(node, "gateway", "translate", f"{nat.name} translates {before} to {new_src}", nat.span)
-        return host.subnet, nat.vpc
-
-    def _appliance(self, box, subnet):
-        kind = "nat-instance" if isinstance(box, ast.NatInstance) else "instance"
-        node = f"{kind}:{box.name}"
-        host = self.dp.host(box.name)
-        if host is None:
-            self.block(node, "gateway", f"'{box.name}' has no address")
-        if host.subnet is not subnet:
-            self._cross(subnet, host.subnet)
-            self._nacl(host.subnet, "in", self.current_src_address(), self.port_value)
-        box_end = self.tracer.end(box.name)
-        self._sg_check(box_end, "in", peer_address=self.current_src_address(), peer=self.src)
-        if box.source_dest_check:
-            self.block(node, "gateway", f"'{box.name}' keeps its source/dest check on, so it drops "
-                       "traffic not addressed to itself", box.span)
-        if isinstance(box, ast.NatInstance) and self.dst.address is not None \
-                and self.dst.address.version == 6:
-            self.block(node, "gateway", f"NAT instance '{box.name}' does not translate IPv6; "
-                       "IPv6 traffic goes out by an egress-only internet gateway", box.span)
-        self._settle(host.subnet)
-        if isinstance(box, ast.NatInstance):
-            before = self.packet.src
-            self.packet = _with_src(self.packet, _public_label(box.name))
-            self.translated, self.src_public = True, True
-            self.client_ports = ephemeral_range(box)
-            self.hop(node, "gateway", "translate", f"{box.name} translates {before} to "
-                     f"{self.packet.src}", box.span)
-        else:
-            self.hop(node, "gateway", "forward", f"{box.name} forwards (source/dest check off)", box.span)
-        self._sg_check(box_end, "out", peer_address=self.dst.address, peer=self.dst)
-        tunnel = self._software_vpn_to(box)
-        if tunnel is not None:           # the box ends a VPN to the destination's site
-            self._to_site(tunnel)
-            return None
-        return host.subnet, box.vpc
-
-    def _peering(self, peering, subnet, vpc, entry):
-        node = f"peering:{peering.name}"
-        ends = (peering.requester.name, peering.accepter.name)
-        if vpc not in ends:
-            self.block(node, "peering", f"VPC '{vpc}' is not part of peering '{peering.name}'", entry.span)
-        other = ends[1] if ends[0] == vpc else ends[0]
-        if self.via_peering is not None:
-            self.block(node, "peering", f"peering is not transitive: traffic that arrived over "
-                       f"'{self.via_peering.name}' cannot leave over '{peering.name}'", entry.span)
-        if self.translated:
-            self.block(node, "peering", f"traffic translated by a NAT cannot cross peering "
-                       f"'{peering.name}' (no edge-to-edge routing)", entry.span)
-        sender = self.current_src_address()
-        if sender is not None and not self.dp.vpc_holds(vpc, sender):
-            self.block(node, "peering", f"peering '{peering.name}' carries only traffic from the "
-                       f"addresses of VPC '{vpc}'; {sender} came from outside it (no edge-to-edge "
-                       "routing)", entry.span)
-        address = self.dst.address
-        peer_vpc = self.model.vpcs.get(other)
-        if peer_vpc is None or address is None or not any(
-                c.net is not None and c.net.version == address.version and address in c.net
-                for c in peer_vpc.cidrs + peer_vpc.ipv6):
-            self.block(node, "peering", f"peering is not transitive: {self._dst_words()} is not an "
-                       f"address of VPC '{other}'", entry.span)
-        self.hop(node, "peering", "forward", f"{peering.name} carries it from VPC '{vpc}' to '{other}'",
-                 peering.span)
-        self.via_peering = peering
-        self.return_routes.append((None, "peering", peering))
-        target = self.dp.subnet_at(other, address)
-        if target is None:
-            self.block(f"vpc:{other}", "route", f"{address} is in VPC '{other}' but no subnet holds it",
-                       peer_vpc.span)
-        self._cross(subnet, target)
-        self._arrive(target, other)
-        return None
-
-    def _gateway_endpoint(self, ep, subnet, entry):
-        node = f"gateway-endpoint:{ep.name}"
-        if self.dst.kind != "service" or self.dst.text != ep.service.name:
-            self.block(node, "endpoint", f"gateway endpoint '{ep.name}' only reaches "
-                       f"{ep.service.name}", entry.span)
-        if self.via_peering is not None:
-            self.block(node, "endpoint", f"gateway endpoint '{ep.name}' cannot be used from across "
-                       f"peering '{self.via_peering.name}'", entry.span)
-        if self.src.vpc != ep.vpc:
-            how = f"transit gateway '{self.via_tgw.name}'" if self.via_tgw is not None else "it"
-            self.block(node, "endpoint", f"gateway endpoint '{ep.name}' serves only VPC '{ep.vpc}': "
-                       f"traffic from VPC '{self.src.vpc}' (across {how}) cannot use it",
-                       entry.span)
-        self.hop(node, "endpoint", "forward", f"{ep.name} carries it privately to {ep.service.name}",
-                 entry.span)
-        self._cross(subnet, None)
-        self.return_routes.append((subnet, "endpoint", ep))
-        self.hop(f"service:{self.dst.text}", "service", "deliver", f"delivered to {self.dst.text}")
-        return None
 
     # ------------------------------------------------------------------ link-local services, broadcast
 
@@ -724,83 +539,39 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
 
     # ------------------------------------------------------------------ devices that answer
 
-    def _settle(self, subnet: ast.Subnet | None, address=None) -> None:
+    def answers_from(self, subnet: ast.Subnet | None, address=None) -> None:
         """A device in ``subnet`` answers: pending TGW crossings need a route back from there."""
         if not self.tgw_pending or subnet is None:
             return
-        address = address if address is not None else self.current_src_address()
-        for tgw, from_vpc in self.tgw_pending:
-            self.return_routes.append((subnet, "tgw", (tgw, address, from_vpc)))
-        self.tgw_pending = []
-
-    # ------------------------------------------------------------------ from the internet
-
-    def _from_internet(self) -> None:
-        dst = self.dst
-        if dst.kind in ("internet", "service"):
-            self.hop(_node(dst), dst.kind, "deliver", f"delivered to {dst.text}")
-            return
-        if dst.vpc is None or dst.subnet is None:
-            self.block("internet", "route", f"{dst.text} cannot be reached from the internet",
-                       dst.obj.span if dst.obj is not None else None)
-        if dst.kind == "lb" and dst.obj.scheme == "internal":
-            self.block(f"lb:{dst.obj.name}", "lb", f"load balancer '{dst.obj.name}' is internal: it "
-                       "has no public address, so only clients inside AWS networks reach it",
-                       dst.obj.span)
-        igw = self.dp.igw_of.get(dst.vpc)
-        v6 = dst.address is not None and dst.address.version == 6
-        eigw = self.dp.eigw_of.get(dst.vpc)
-        if igw is None and v6 and eigw is not None:
-            self.block(f"eigw:{eigw.name}", "gateway", f"egress-only internet gateway '{eigw.name}' "
-                       "drops inbound-initiated IPv6 traffic", eigw.span)
-        if igw is None:
-            self.block(f"vpc:{dst.vpc}", "gateway", f"VPC '{dst.vpc}' has no internet gateway",
-                       getattr(self.model.vpcs.get(dst.vpc), "span", None))
-        node = f"igw:{igw.name}"
-        if dst.kind == "nat":
-            self.block(f"nat:{dst.text}", "gateway", f"NAT gateway '{dst.text}' only carries "
-                       "connections its VPC starts: it drops connections from the internet", dst.obj.span)
-        if not v6:
-            if not dst.public:
-                self.block(node, "gateway", f"{dst.text} has no public IPv4 address: internet gateway "
-                           f"'{igw.name}' has nothing to translate to", igw.span)
-            self.packet = Packet(self.packet.src, _public_label(dst.text), self.protocol, self.port)
-            self.hop(node, "gateway", "translate",
-                     f"{igw.name} translates {self.packet.dst} to {dst.address}", igw.span)
-            self.packet = Packet(self.packet.src, str(dst.address), self.protocol, self.port)
-        else:
-            self.hop(node, "gateway", "forward", f"{igw.name} forwards IPv6 untranslated", igw.span)
-        self.return_routes.append((dst.subnet, "igw-in", igw))
-        self._cross(None, dst.subnet)
-        self._arrive(dst.subnet, dst.vpc)
+        answered(self, subnet, address if address is not None else self.current_src_address())
 
     # ------------------------------------------------------------------ the response
 
     def _return(self) -> None:
         """Responses go back along the crossings, to every port of the client's range."""
-        if self.return_routes:
+        if self.obligations:
             # the return routes are looked up for the response as the answering side sends it
             last = self.crossings[-1] if self.crossings else None
             if last is not None:
                 self.packet = self._response(last)
             else:
                 self.packet = Packet(self.packet.dst, self.packet.src, self.protocol, self._reply_type())
-        for subnet, how, via in self.return_routes:
-            self._return_route(subnet, how, via)
+        for obligation in self.obligations:
+            HANDLERS[obligation.settled_by].settle(self, obligation)
         for crossing in reversed(self.crossings):
             self.packet = self._response(crossing)
             low, high = crossing.client_ports
             ports = (low, high) if self.number in (6, 17) else None
             response_src, response_dst = crossing.dst, crossing.src
             if crossing.entered is not None:
-                self._nacl_range(crossing.entered, "out", _parse_ip(str(response_dst)), ports)
+                self._nacl_range(crossing.entered, "out", parse_address(str(response_dst)), ports)
             if crossing.left is not None:
-                self._nacl_range(crossing.left, "in", _parse_ip(str(response_src)), ports)
+                self._nacl_range(crossing.left, "in", parse_address(str(response_src)), ports)
         if not self.back:
-            self.hop(_node(self.src), "host", "deliver", "the response needs no filter: security "
+            self.hop(node_id(self.src), "host", "deliver", "the response needs no filter: security "
                      "groups are stateful and no subnet boundary was crossed", back=True)
         else:
-            self.hop(_node(self.src), "host", "deliver", f"response delivered to {self.src.text}",
+            self.hop(node_id(self.src), "host", "deliver", f"response delivered to {self.src.text}",
                      back=True)
 
     def _response(self, crossing) -> Packet:
@@ -814,33 +585,7 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
             return "echo-reply"
         return ""
 
-    def _return_route(self, subnet, how, via) -> None:
-        if how == "peering":
-            # the destination side needs a route back over the same peering
-            src = self.src.address
-            self._route_back(self.dst.subnet, src, via, lambda table, got: (
-                f"no return route: '{table}' has {got} for {src}, not peering '{via.name}'"))
-        elif how == "igw-in":
-            def outbound_only(rt, entry) -> None:
-                if entry is not None and isinstance(entry.target, (ast.EgressOnlyInternetGateway,
-                                                                   ast.NatGateway)):
-                    self.block(rt, "gateway", f"the response would leave by {entry.text}, which only "
-                               "carries connections the VPC starts: inbound-initiated traffic is "
-                               "dropped", entry.span, back=True)
-
-            self._route_back(subnet, _parse_ip(self.packet.dst) or INTERNET_V4, via, lambda table, got: (
-                f"no return route to the internet through '{via.name}': {got}"), outbound_only)
-        elif how == "tgw":
-            self._tgw_return(subnet, *via)
-        elif how in ("vgw-in", "tgw-site", "tgw-from-site", "box-site"):
-            self._hybrid_return(subnet, how, via)
-        elif how == "forward":
-            box, client = via
-            self._route_back(subnet, client, box, lambda table, got: (
-                f"no return route through NAT instance '{box.name}': subnet '{subnet.name}' has "
-                f"{got} for {client}, so the response would not be translated back"))
-
-    def _route_back(self, subnet, address, via, why, check=None) -> None:
+    def route_back(self, subnet, address, via, why, check=None) -> None:
         """The response leaves `subnet` for `address` by `via`, or the flow is blocked.
 
         `why(table name, "no route" | "route X")` words the reason; `check(rt, entry)`
@@ -960,7 +705,7 @@ def _normalise(protocol: str, port) -> tuple[str, str]:
 def _family(src: str, dst: str, protocol: str) -> int:
     """The flow's address family: IPv6 for `icmpv6` or an IPv6 literal end, else IPv4."""
     number = protocol_number(protocol)
-    versions = {a.version for a in (_parse_ip(src), _parse_ip(dst)) if a is not None}
+    versions = {a.version for a in (parse_address(src), parse_address(dst)) if a is not None}
     if versions == {4, 6}:
         raise FlowError(f"'{src}' and '{dst}' are of different address families",
                         "a flow is IPv4 or IPv6 end to end")
@@ -982,36 +727,6 @@ def _no_ipv6(obj, subnet) -> tuple:
         why = f"{_word(obj)} '{obj.name}' has no IPv6 address in this model"
     return ("route", f"{kind_of(obj)}:{obj.name}", why + ", so it has no part in an IPv6 flow",
             subnet.span if subnet is not None else obj.span)
-
-
-def _parse_ip(text):
-    if text is None:
-        return None
-    try:
-        return ip_address(str(text))
-    except ValueError:
-        try:
-            return ip_network(str(text)).network_address if "/" in str(text) else None
-        except ValueError:
-            return None
-
-
-def _with_src(packet: Packet, src: str) -> Packet:
-    return Packet(src, packet.dst, packet.protocol, packet.port)
-
-
-def _node(end: End) -> str:
-    if end.kind in ("internet",):
-        return "internet"
-    if end.kind == "service":
-        return f"service:{end.text}"
-    if end.kind in ("address", "multicast", "broadcast"):
-        return f"address:{end.text}"
-    if end.kind == "aws-local":
-        return f"aws:{end.address}"
-    kind = {"interface-endpoint": "interface-endpoint", "nat": "nat"}.get(end.kind, end.kind)
-    name = end.obj.name if end.obj is not None else end.text
-    return f"{kind}:{name}"
 
 
 def _range_text(lo: int, hi: int) -> str:

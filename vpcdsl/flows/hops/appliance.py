@@ -1,0 +1,157 @@
+"""Through an instance that forwards (source/dest check off): an appliance, a NAT
+instance (which translates the source and may `forward` internet ports to an instance),
+and the end of a software VPN to a site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...syntax import ast
+from ..dataplane import ephemeral_range
+from ..flow import End, FlowError, Packet, public_label, with_src
+from .base import HopHandler, Leaving, Onward, ReturnObligation, Walk
+from .private_gateway import bgp_session, software_vpn_to, to_site
+
+
+@dataclass(frozen=True)
+class BackThroughPortForward(ReturnObligation):
+    """The forwarded instance's subnet routes the client back through the NAT instance,
+    else the response is not translated back."""
+
+    settled_by = ast.NatInstance
+    subnet: ast.Subnet
+    box: ast.NatInstance
+    client: object
+
+
+@dataclass(frozen=True)
+class BackToSoftwareVpn(ReturnObligation):
+    """The answering subnet routes the site's ``address`` to ``box``, the software VPN's end."""
+
+    settled_by = ast.Instance
+    subnet: ast.Subnet
+    box: object                      # an instance or a NAT instance
+    address: object
+
+
+def _back_through_port_forward(walk: Walk, ob: BackThroughPortForward) -> None:
+    subnet, box, client = ob.subnet, ob.box, ob.client
+    walk.route_back(subnet, client, box, lambda table, got: (
+        f"no return route through NAT instance '{box.name}': subnet '{subnet.name}' has "
+        f"{got} for {client}, so the response would not be translated back"))
+
+
+def _back_to_software_vpn(walk: Walk, ob: BackToSoftwareVpn) -> None:
+    box, address = ob.box, ob.address
+    walk.route_back(ob.subnet, address, box, lambda table, got: (
+        f"no return route: '{table}' has {got} for {address}, not '{box.name}', the end of "
+        "the software VPN"))
+
+
+class ApplianceHop(HopHandler):
+    """An instance with its source/dest check off that a route sends traffic to."""
+
+    components = (ast.Instance,)
+    settles = {BackToSoftwareVpn: _back_to_software_vpn}
+    node_kind = "instance"
+
+    def forward(self, walk: Walk, box, leaving: Leaving) -> Onward | None:
+        subnet = leaving.subnet
+        node = f"{self.node_kind}:{box.name}"
+        host = walk.dp.host(box.name)
+        if host is None:
+            walk.block(node, "gateway", f"'{box.name}' has no address")
+        if host.subnet is not subnet:
+            walk.cross(subnet, host.subnet)
+            walk._nacl(host.subnet, "in", walk.current_src_address(), walk.port_value)
+        box_end = walk.tracer.end(box.name)
+        walk._sg_check(box_end, "in", peer_address=walk.current_src_address(), peer=walk.src)
+        if box.source_dest_check:
+            walk.block(node, "gateway", f"'{box.name}' keeps its source/dest check on, so it drops "
+                       "traffic not addressed to itself", box.span)
+        self._before_translation(walk, box, node)
+        walk.answers_from(host.subnet)
+        self._pass(walk, box, node)
+        walk._sg_check(box_end, "out", peer_address=walk.dst.address, peer=walk.dst)
+        tunnel = software_vpn_to(walk, box)
+        if tunnel is not None:           # the box ends a VPN to the destination's site
+            to_site(walk, tunnel)
+            return None
+        return Onward(host.subnet, box.vpc)
+
+    def _before_translation(self, walk: Walk, box, node: str) -> None:
+        """What stops the packet before the box passes it on (nothing, for an appliance)."""
+
+    def _pass(self, walk: Walk, box, node: str) -> None:
+        walk.hop(node, "gateway", "forward", f"{box.name} forwards (source/dest check off)", box.span)
+
+    def from_site(self, walk: Walk, box, link) -> None:
+        """A software VPN: the instance takes the traffic out of the tunnel and forwards it."""
+        node = f"{self.node_kind}:{box.name}"
+        host = walk.dp.host(box.name)
+        if host is None:
+            walk.block(node, "gateway", f"'{box.name}' has no address")
+        if box.source_dest_check:
+            walk.block(node, "gateway", f"'{box.name}' ends VPN '{link.obj.name}' but keeps its "
+                       "source/dest check on, so it drops the traffic it would forward from the "
+                       "tunnel", box.span)
+        bgp_session(walk, box, link)
+        walk.hop(node, "gateway", "forward", f"{box.name} takes it out of the tunnel and forwards "
+                 "it into the VPC", box.span)
+        walk._sg_check(walk.tracer.end(box.name), "out", peer_address=walk.dst.address, peer=walk.dst)
+        walk.obligations.append(BackToSoftwareVpn(walk.dst.subnet, box, walk.src.address))
+        walk.route_from(host.subnet, box.vpc)
+
+
+class NatInstanceHop(ApplianceHop):
+    """A NAT instance: translates the source to its public address (IPv4 only)."""
+
+    components = (ast.NatInstance,)
+    settles = {**ApplianceHop.settles, BackThroughPortForward: _back_through_port_forward}
+    node_kind = "nat-instance"
+
+    def _before_translation(self, walk: Walk, box, node: str) -> None:
+        if walk.dst.address is not None and walk.dst.address.version == 6:
+            walk.block(node, "gateway", f"NAT instance '{box.name}' does not translate IPv6; "
+                       "IPv6 traffic goes out by an egress-only internet gateway", box.span)
+
+    def _pass(self, walk: Walk, box, node: str) -> None:
+        before = walk.packet.src
+        walk.packet = with_src(walk.packet, public_label(box.name))
+        walk.translated, walk.src_public = True, True
+        walk.client_ports = ephemeral_range(box)
+        walk.hop(node, "gateway", "translate", f"{box.name} translates {before} to "
+                 f"{walk.packet.src}", box.span)
+
+    def receive(self, walk: Walk, box_end: End) -> bool:
+        """Internet -> NAT instance EIP:PORT -> INSTANCE:PORT, for a `forward` that matches."""
+        if walk.src.kind != "internet":
+            return False
+        box = box_end.obj
+        if walk.port_value is None:
+            return False
+        fwd = next((f for f in box.forwards if f.port.low <= walk.port_value <= f.port.high), None)
+        if fwd is None:
+            return False
+        node = f"nat-instance:{box.name}"
+        if box.source_dest_check:
+            walk.block(node, "gateway", f"NAT instance '{box.name}' forwards port {walk.port} to "
+                       f"'{fwd.instance.name}' only with its source/dest check off: it drops "
+                       "traffic not addressed to itself", box.span)
+        try:
+            target = walk.tracer.end(fwd.instance.name, family=walk.flow_family())
+        except FlowError as exc:
+            walk.block(node, "gateway", f"port forward to '{fwd.instance.name}': {exc}", fwd.span)
+        if target.vpc != box.vpc or target.subnet is None:
+            walk.block(node, "gateway", f"NAT instance '{box.name}' forwards only to hosts of its "
+                       f"VPC '{box.vpc}'", fwd.span)
+        before = walk.packet.dst
+        walk.port, walk.port_value = str(fwd.to_port), fwd.to_port
+        walk.packet = Packet(walk.packet.src, str(target.address), walk.protocol, walk.port)
+        walk.hop(node, "gateway", "translate", f"{box.name} forwards {before} port "
+                 f"{fwd.port} to {fwd.instance.name}:{fwd.to_port}", fwd.span)
+        walk.dst = target
+        walk._sg_check(box_end, "out", peer_address=target.address, peer=target)
+        walk.obligations.append(BackThroughPortForward(target.subnet, box, walk.current_src_address()))
+        walk.route_from(box_end.subnet, box.vpc)
+        return True

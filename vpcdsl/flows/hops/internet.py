@@ -1,0 +1,100 @@
+"""The internet: where an internet or egress-only gateway delivers, and where a flow from
+the internet enters a VPC (through its internet gateway) and its response goes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...syntax import ast
+from ..flow import INTERNET_V4, Packet, _word, node_id, parse_address, public_label
+from .base import HopHandler, Internet, ReturnObligation, Walk
+
+
+@dataclass(frozen=True)
+class BackToInternet(ReturnObligation):
+    """The answering subnet routes the response to the internet through ``igw``."""
+
+    settled_by = Internet
+    subnet: ast.Subnet
+    igw: ast.InternetGateway
+
+
+def to_outside(walk: Walk, node: str) -> None:
+    """Out of a VPC by gateway ``node``: delivered if the destination is on the internet."""
+    dst = walk.dst
+    if dst.kind in ("internet", "service"):
+        walk.hop(node_id(dst), dst.kind, "deliver", f"delivered to {dst.text}")
+        return None
+    walk.block(node, "gateway", f"{dst.text} is not on the internet: the internet path ends here",
+               walk.hops[-1].span if walk.hops else None)   # the route that led out
+
+
+def own_addresses_only(walk: Walk, node: str, gateway, entry) -> None:
+    """An IGW or EIGW carries its own VPC's addresses: it can neither translate nor route
+    back the address of a host in another VPC (reached it through a TGW)."""
+    if walk.translated or walk.src.vpc == gateway.vpc:
+        return
+    walk.block(node, "gateway", f"{_word(gateway)} '{gateway.name}' of VPC '{gateway.vpc}' "
+               f"carries only that VPC's addresses, not {walk.packet.src} of VPC "
+               f"'{walk.src.vpc}' (no edge-to-edge routing; use a NAT gateway in "
+               f"'{gateway.vpc}')", entry.span)
+
+
+def _back_to_internet(walk: Walk, ob: BackToInternet) -> None:
+    via = ob.igw
+
+    def outbound_only(rt, entry) -> None:
+        if entry is not None and isinstance(entry.target, (ast.EgressOnlyInternetGateway,
+                                                           ast.NatGateway)):
+            walk.block(rt, "gateway", f"the response would leave by {entry.text}, which only "
+                       "carries connections the VPC starts: inbound-initiated traffic is "
+                       "dropped", entry.span, back=True)
+
+    walk.route_back(ob.subnet, parse_address(walk.packet.dst) or INTERNET_V4, via,
+                    lambda table, got: f"no return route to the internet through '{via.name}': {got}",
+                    outbound_only)
+
+
+class InternetHop(HopHandler):
+    components = (Internet,)
+    settles = {BackToInternet: _back_to_internet}
+
+    def start(self, walk: Walk) -> None:
+        """From the internet: through the destination VPC's internet gateway to its subnet."""
+        dst = walk.dst
+        if dst.kind in ("internet", "service"):
+            walk.hop(node_id(dst), dst.kind, "deliver", f"delivered to {dst.text}")
+            return
+        if dst.vpc is None or dst.subnet is None:
+            walk.block("internet", "route", f"{dst.text} cannot be reached from the internet",
+                       dst.obj.span if dst.obj is not None else None)
+        if dst.kind == "lb" and dst.obj.scheme == "internal":
+            walk.block(f"lb:{dst.obj.name}", "lb", f"load balancer '{dst.obj.name}' is internal: it "
+                       "has no public address, so only clients inside AWS networks reach it",
+                       dst.obj.span)
+        igw = walk.dp.igw_of.get(dst.vpc)
+        v6 = dst.address is not None and dst.address.version == 6
+        eigw = walk.dp.eigw_of.get(dst.vpc)
+        if igw is None and v6 and eigw is not None:
+            walk.block(f"eigw:{eigw.name}", "gateway", f"egress-only internet gateway '{eigw.name}' "
+                       "drops inbound-initiated IPv6 traffic", eigw.span)
+        if igw is None:
+            walk.block(f"vpc:{dst.vpc}", "gateway", f"VPC '{dst.vpc}' has no internet gateway",
+                       getattr(walk.model.vpcs.get(dst.vpc), "span", None))
+        node = f"igw:{igw.name}"
+        if dst.kind == "nat":
+            walk.block(f"nat:{dst.text}", "gateway", f"NAT gateway '{dst.text}' only carries "
+                       "connections its VPC starts: it drops connections from the internet", dst.obj.span)
+        if not v6:
+            if not dst.public:
+                walk.block(node, "gateway", f"{dst.text} has no public IPv4 address: internet gateway "
+                           f"'{igw.name}' has nothing to translate to", igw.span)
+            walk.packet = Packet(walk.packet.src, public_label(dst.text), walk.protocol, walk.port)
+            walk.hop(node, "gateway", "translate",
+                     f"{igw.name} translates {walk.packet.dst} to {dst.address}", igw.span)
+            walk.packet = Packet(walk.packet.src, str(dst.address), walk.protocol, walk.port)
+        else:
+            walk.hop(node, "gateway", "forward", f"{igw.name} forwards IPv6 untranslated", igw.span)
+        walk.obligations.append(BackToInternet(dst.subnet, igw))
+        walk.cross(None, dst.subnet)
+        walk.arrive(dst.subnet, dst.vpc)

@@ -1,0 +1,53 @@
+"""Out of a VPC by its internet gateway: the one-to-one NAT of a host's public IPv4
+address (SEMANTICS.md, Gateways), IPv6 untranslated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...syntax import ast
+from ..flow import INTERNET_V4, public_label, with_src
+from .base import HopHandler, Leaving, ReturnObligation, Walk
+from .internet import own_addresses_only, to_outside
+
+
+@dataclass(frozen=True)
+class BackThroughInternetGateway(ReturnObligation):
+    """The response comes back in by the gateway that let the request out: the NACLs of the
+    crossing check it (the walk's crossings); nothing else is owed."""
+
+    settled_by = ast.InternetGateway
+    subnet: ast.Subnet
+    igw: ast.InternetGateway
+
+
+class InternetGatewayHop(HopHandler):
+    components = (ast.InternetGateway,)
+    settles = {BackThroughInternetGateway: lambda walk, ob: None}
+
+    def forward(self, walk: Walk, igw, leaving: Leaving) -> None:
+        entry = leaving.route
+        node = f"igw:{igw.name}"
+        address = walk.dst.address if walk.dst.kind != "service" else INTERNET_V4
+        walk.cross(leaving.subnet, None)
+        walk.obligations.append(BackThroughInternetGateway(leaving.subnet, igw))
+        own_addresses_only(walk, node, igw, entry)
+        if address is None or address.version == 6:
+            walk.hop(node, "gateway", "forward", f"{igw.name} forwards IPv6 untranslated", entry.span)
+            return to_outside(walk, node)
+        if walk.translated and not walk.src_public:
+            walk.block(node, "gateway", f"a private NAT gateway's traffic cannot use internet "
+                       f"gateway '{igw.name}'", entry.span)
+        if walk.translated:
+            walk.hop(node, "gateway", "forward", f"{igw.name} forwards {walk.packet.src} "
+                     "(already public)", entry.span)
+            return to_outside(walk, node)
+        if not walk.src_public:
+            walk.block(node, "gateway", f"{walk.src.text} has no public IPv4 address: internet "
+                       f"gateway '{igw.name}' drops it", entry.span)
+        before = walk.packet.src
+        walk.packet = with_src(walk.packet, public_label(walk.src.text))
+        walk.translated = True
+        walk.hop(node, "gateway", "translate", f"{igw.name} translates {before} to {walk.packet.src}",
+                 entry.span)
+        return to_outside(walk, node)

@@ -1,0 +1,150 @@
+"""Virtual private gateways, VPN and Direct Connect links: out of a VPC to a site by
+the VGW's path choice (`vpcdsl.flows.sitelinks.best`), a site's request into the VGW's
+VPC and its response back, and the links a TGW or software VPN sends over.
+
+Semantics (SEMANTICS.md, Hybrid) are summarised in `vpcdsl.flows.hops.site`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...syntax import ast
+from ..dataplane import ephemeral_range
+from ..filters import first_nacl_match, nacl_port_verdicts, sg_allows
+from ..sitelinks import best
+from .base import HopHandler, Leaving, ReturnObligation, Walk
+
+
+@dataclass(frozen=True)
+class BackThroughVirtualPrivateGateway(ReturnObligation):
+    """The answering subnet routes the site's ``address`` to ``vgw``, and the VGW has
+    learned a route to it."""
+
+    settled_by = ast.VirtualPrivateGateway
+    subnet: ast.Subnet
+    vgw: ast.VirtualPrivateGateway
+    address: object
+
+
+def _back_through_vgw(walk: Walk, ob: BackThroughVirtualPrivateGateway) -> None:
+    vgw, address = ob.vgw, ob.address
+    walk.route_back(ob.subnet, address, vgw, lambda table, got: (
+        f"no return route: '{table}' has {got} for {address}, not virtual private gateway "
+        f"'{vgw.name}'"))
+    choice = best(walk.dp.links_on.get(vgw.name, []), address)
+    if choice is None:
+        walk.block(f"vgw:{vgw.name}", "route", f"no return route: virtual private gateway "
+                   f"'{vgw.name}' has learned no route to {address}", vgw.span, back=True)
+    walk.hop(f"vgw:{vgw.name}", "gateway", "forward", f"{vgw.name} sends the response over "
+             f"{choice.link.words} ({choice.announce.net}: {choice.why})",
+             choice.announce.span, back=True)
+
+
+class PrivateGatewayHop(HopHandler):
+    # A VGW is a VPC route target; VPNs, Direct Connects and DX gateways are TGW route
+    # targets, which `vpcdsl.flows.hops.transit_gateway` follows to their links.
+    components = (ast.VirtualPrivateGateway, ast.Vpn, ast.DirectConnect, ast.DxGateway)
+    settles = {BackThroughVirtualPrivateGateway: _back_through_vgw}
+
+    def forward(self, walk: Walk, vgw, leaving: Leaving) -> None:
+        entry = leaving.route
+        node = f"vgw:{vgw.name}"
+        address = walk.dst.address
+        if walk.dst.kind == "service" or address is None:
+            walk.block(node, "gateway", f"virtual private gateway '{vgw.name}' leads to on-premises "
+                       f"sites, not to {walk.dst_words()}", entry.span)
+        if address.version == 6:
+            walk.block(node, "gateway", f"virtual private gateway '{vgw.name}' carries no IPv6",
+                       entry.span)
+        if walk.src.vpc != vgw.vpc and not walk.translated:
+            walk.block(node, "gateway", f"virtual private gateway '{vgw.name}' of VPC '{vgw.vpc}' "
+                       f"carries only that VPC's traffic, not {walk.packet.src} of VPC "
+                       f"'{walk.src.vpc}' (no edge-to-edge routing)", entry.span)
+        walk.cross(leaving.subnet, None)
+        choice = best(walk.dp.links_on.get(vgw.name, []), address)
+        if choice is None:
+            walk.block(node, "route", f"virtual private gateway '{vgw.name}' has learned no route "
+                       f"to {address}: no VPN or Direct Connect on it announces it", entry.span)
+        walk.hop(node, "gateway", "forward", f"{vgw.name} sends it over {choice.link.words} "
+                 f"({choice.announce.net}: {choice.why})", choice.announce.span)
+        to_site(walk, choice.link)
+        return None
+
+    def from_site(self, walk: Walk, gw, link) -> None:
+        dst = walk.dst
+        if dst.address.version == 6:
+            walk.block(f"vgw:{gw.name}", "gateway", f"virtual private gateway '{gw.name}' carries "
+                       "no IPv6", gw.span)
+        walk.hop(f"vgw:{gw.name}", "gateway", "forward", f"{gw.name} hands it to VPC '{gw.vpc}'",
+                 gw.span)
+        walk.obligations.append(BackThroughVirtualPrivateGateway(dst.subnet, gw, walk.src.address))
+        walk.cross(None, dst.subnet)
+        walk.arrive(dst.subnet, dst.vpc)
+
+
+def to_site(walk: Walk, link) -> None:
+    """Over ``link`` to its site: delivered there (the site's own network is not modelled)."""
+    if link.dxgw is not None:
+        walk.hop(f"dxgw:{link.dxgw.name}", "gateway", "forward",
+                 f"Direct Connect gateway '{link.dxgw.name}' passes it to {link.words}",
+                 link.dxgw.span)
+    walk.hop(link.node, "gateway", "forward", f"{link.words} carries it to site '{link.site.name}'",
+             link.obj.span)
+    dst = walk.dst
+    if dst.kind == "site" and dst.obj is not link.site:
+        walk.block(f"site:{link.site.name}", "route", f"{dst.address} is in site '{dst.obj.name}', "
+                   f"but the route leads to site '{link.site.name}'", link.obj.span)
+    walk.hop(f"site:{link.site.name}", "site", "deliver", f"delivered to site '{link.site.name}'"
+             + ("" if dst.kind == "site" else f" ({dst.text} is beyond it)"))
+
+
+def tgw_link(walk: Walk, tgw, target, address):
+    """The link of ``tgw`` a TGW route target stands for (a DX gateway: its DX that carries
+    ``address``)."""
+    links = [lk for lk in walk.dp.links_on.get(tgw.name, [])
+             if lk.obj is target or lk.dxgw is target]
+    choice = best(links, address) if address is not None else None
+    if choice is not None:
+        return choice.link
+    return links[0] if links and isinstance(target, (ast.Vpn, ast.DirectConnect)) else None
+
+
+def software_vpn_to(walk: Walk, box):
+    """The software VPN ``box`` ends that carries the destination, if any (its BGP session up)."""
+    if walk.dst.address is None:
+        return None
+    choice = best(walk.dp.links_on.get(box.name, []), walk.dst.address)
+    if choice is None:
+        return None
+    bgp_session(walk, box, choice.link)
+    return choice.link
+
+
+def bgp_session(walk: Walk, box, link) -> None:
+    """A BGP session ending on an instance runs over TCP 179: the instance's SGs and its
+    subnet's NACL must let it in from the site and its answers out, else the session is
+    down and so is every route it carries (SEMANTICS.md, Hybrid)."""
+    if link.kind != "bgp-vpn":
+        return
+    host = walk.dp.host(box.name)
+    peer = next((c.net.network_address + 10 for c in link.site.cidrs if c.net is not None), None)
+    node = f"{'nat-instance' if isinstance(box, ast.NatInstance) else 'instance'}:{box.name}"
+    probe = walk.leg(walk.tracer.end(link.site.name), walk.tracer.end(box.name), "tcp", "179")
+    sgs = walk.dp.security_groups(box)
+    if not any(sg_allows(probe, sg, "in", peer, None) is not None for sg in sgs):
+        walk.block(node, "gateway", f"the BGP session of {link.words} is down: no rule of "
+                   f"security group {', '.join(sg.name for sg in sgs) or '(none)'} admits TCP 179 from "
+                   f"site '{link.site.name}', so no route over it exists",
+                   sgs[0].span if sgs else box.span)
+    nacl = walk.model.nacl_of.get(host.subnet.name) if host is not None else None
+    if nacl is not None and not nacl.default:
+        rule = first_nacl_match(nacl, "in", 6, 179, None, peer, walk.dp.nacl_rules(nacl, "in"))
+        _, denied = nacl_port_verdicts(nacl, "out", 6, ephemeral_range(link.site), peer,
+                                       walk.dp.nacl_rules(nacl, "out"))
+        if rule is None or rule.action == "deny" or denied:
+            walk.block(node, "gateway", f"the BGP session of {link.words} is down: network ACL "
+                       f"'{nacl.name}' does not pass TCP 179 from site '{link.site.name}' and its "
+                       "answers, so no route over it exists", rule.span if rule else nacl.span)
+    walk.hop(node, "gateway", "forward", f"BGP session of {link.words} up (TCP 179 passes "
+             f"{box.name}'s security groups and network ACL)", link.obj.span)

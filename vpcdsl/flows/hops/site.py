@@ -1,0 +1,141 @@
+"""Flows from on-premises sites: into a VPC over VPN and Direct Connect, between sites
+(CloudHub, TGW), to AWS public services over a public VIF. The links and the VGW's path
+choice are in `vpcdsl.flows.sitelinks`; the gateways' own steps in
+`vpcdsl.flows.hops.private_gateway`, `.transit_gateway` and `.appliance`.
+
+What a trace decides about sites (SEMANTICS.md, Hybrid; choices marked * are
+vpcdsl's where AWS leaves it to the customer's routers):
+
+- VPC → site through a VGW: the route table sends the packet to the VGW; the
+  VGW picks the link by `hybrid.best` (none announces the address: `route`);
+  a VGW carries no IPv6 and only its own VPC's traffic (`gateway`; a peering
+  never delivers a site's address, so peered VPCs are stopped there, `peering`). Through a TGW: the TGW's route names the link.
+- site → VPC: the site sends over one of its links that reaches the VPC —
+  Direct Connect before a static VPN before a BGP VPN, then the link written
+  first* — to the VPC's VGW, to a TGW attached to it, or to the instance of a
+  software VPN (which must have its source/dest check off and forwards into
+  the VPC; over BGP its SGs and NACL must pass TCP 179 from the site). The answering subnet's route table must send the response back
+  to that gateway, and the gateway must have a route back to the site.
+- site → site: through one VGW as an AWS VPN CloudHub (both links BGP or
+  Direct Connect), or through one TGW by its route table.
+- site → AWS public services: over a public VIF, from an address the site
+  announces over it (AWS has no route back to any other).
+- a site's traffic never reaches the internet through a VPC (no edge-to-edge
+  routing): `gateway`. The internet reaching a site is outside the model.
+"""
+
+from __future__ import annotations
+
+from ...syntax import ast
+from ..flow import FlowError, _word
+from ..sitelinks import KIND_RANK, best
+from .base import HopHandler, Walk
+from .private_gateway import tgw_link, to_site
+
+
+class SiteHop(HopHandler):
+    components = (ast.Site,)
+
+    def start(self, walk: Walk) -> None:
+        _from_site(walk)
+
+
+def _from_site(walk: Walk) -> None:
+    site, dst = walk.src.obj, walk.dst
+    if dst.kind == "internet":
+        walk.block(f"site:{site.name}", "gateway", f"site '{site.name}' cannot reach the internet "
+                   "through a VPC: VPN and Direct Connect traffic never leaves by a VPC's "
+                   "internet gateway or NAT (no edge-to-edge routing)", site.span)
+    if dst.kind == "service":
+        _public_vif(walk, site)
+        return
+    if dst.kind == "site":
+        _between_sites(walk, site)
+        return
+    if dst.vpc is None or dst.subnet is None:
+        raise FlowError(f"'{dst.text}' is neither in a VPC nor at a site of the model")
+    way = _site_way(walk, site, dst.vpc)
+    if way is None:
+        walk.block(f"site:{site.name}", "route", f"site '{site.name}' has no VPN or Direct Connect "
+                   f"to VPC '{dst.vpc}', nor to a transit gateway attached to it", site.span)
+    link = way
+    gw = link.gateway
+    if link.dxgw is not None:
+        walk.hop(link.node, "gateway", "forward", f"{link.words} carries it from site "
+                 f"'{site.name}'", link.obj.span)
+        walk.hop(f"dxgw:{link.dxgw.name}", "gateway", "forward", f"Direct Connect gateway "
+                 f"'{link.dxgw.name}' passes it to {_word(gw)} '{gw.name}'", link.dxgw.span)
+    else:
+        walk.hop(link.node, "gateway", "forward", f"{link.words} carries it from site "
+                 f"'{site.name}' to {_word(gw)} '{gw.name}'", link.obj.span)
+    walk.handler(gw).from_site(walk, gw, link)   # a VGW, a TGW or a software VPN's instance
+
+
+def _site_way(walk: Walk, site, vpc: str):
+    """The link the site sends traffic for VPC ``vpc`` over: Direct Connect first*."""
+    ways = []
+    for link in walk.dp.site_links.get(site.name, []):
+        gw = link.gateway
+        if isinstance(gw, ast.VirtualPrivateGateway) and gw.vpc == vpc \
+                or isinstance(gw, ast.TransitGateway) and vpc in walk.dp.tgw_attachments.get(gw.name, {}) \
+                or isinstance(gw, (ast.Instance, ast.NatInstance)) and gw.vpc == vpc:
+            ways.append(link)
+    ways.sort(key=lambda lk: (KIND_RANK.get(lk.kind, 9), lk.order))
+    return ways[0] if ways else None
+
+
+def _between_sites(walk: Walk, site) -> None:
+    dst = walk.dst
+    for link in walk.dp.site_links.get(site.name, []):
+        gw = link.gateway
+        if gw is None or isinstance(gw, (ast.Instance, ast.NatInstance)):
+            continue
+        if isinstance(gw, ast.VirtualPrivateGateway):
+            choice = best(walk.dp.links_on.get(gw.name, []), dst.address)
+            if choice is None or choice.link.site is not dst.obj:
+                continue
+            walk.hop(link.node, "gateway", "forward", f"{link.words} carries it from site "
+                     f"'{site.name}' to virtual private gateway '{gw.name}'", link.obj.span)
+            for lk in (link, choice.link):
+                if lk.kind == "static-vpn":
+                    walk.block(f"vgw:{gw.name}", "gateway", f"AWS VPN CloudHub relays between "
+                               f"sites over BGP only: {lk.words} uses static routing",
+                               lk.obj.span)
+            walk.hop(f"vgw:{gw.name}", "gateway", "forward", f"{gw.name} relays it between sites "
+                     f"(VPN CloudHub) over {choice.link.words} ({choice.announce.net}: "
+                     f"{choice.why})", choice.announce.span)
+            to_site(walk, choice.link)
+            return
+        table = walk.dp.tgw_routes.get(gw.name)
+        tentry = table.lookup(dst.address) if table is not None else None
+        out = tgw_link(walk, gw, tentry.target, dst.address) if tentry is not None else None
+        if out is None or out.site is not dst.obj:
+            continue
+        walk.hop(link.node, "gateway", "forward", f"{link.words} carries it from site "
+                 f"'{site.name}' to transit gateway '{gw.name}'", link.obj.span)
+        walk.hop(f"tgw:{gw.name}", "route", "forward", f"tgw route {tentry.text} matched",
+                 tentry.span)
+        to_site(walk, out)
+        return
+    walk.block(f"site:{site.name}", "route", f"no VPN or Direct Connect gateway of site "
+               f"'{site.name}' has a route to site '{dst.obj.name}'", site.span)
+
+
+def _public_vif(walk: Walk, site) -> None:
+    vifs = [lk for lk in walk.dp.site_links.get(site.name, []) if lk.kind == "public-vif"]
+    if not vifs:
+        raise FlowError(f"site '{site.name}' has no public VIF: it reaches AWS public services "
+                        "over its own internet uplink, which the model does not hold",
+                        "add `dx NAME SITE <-> aws vif public` to send it over Direct Connect")
+    address = walk.src.address
+    for link in vifs:
+        if link.carries(address) is not None:
+            walk.hop(link.node, "gateway", "forward", f"{link.words} carries it to AWS public "
+                     f"services", link.obj.span)
+            walk.hop(f"service:{walk.dst.text}", "service", "deliver", f"delivered to {walk.dst.text}")
+            return
+    link = vifs[0]
+    nets = ", ".join(str(a.net) for a in link.announced) or "none"
+    walk.block(link.node, "route", f"{link.words} carries only the public prefixes site "
+               f"'{site.name}' announces over it ({nets}); {address} is not one, so AWS has no "
+               "route back to it", link.obj.span)
