@@ -50,51 +50,33 @@ SEMANTICS.md leave it open are marked *):
   hosts use their IPv6 address, and an end without one is blocked
   (`route`). NAT gateways and NAT instances do not translate IPv6.
 - On-premises sites over VPN and Direct Connect (VGW path choice, TGW
-  attachments, CloudHub, public VIFs, software VPNs): see `vpcdsl.flows.legs.sites`.
+  attachments, CloudHub, public VIFs, software VPNs): see `vpcdsl.flows.hops.site`.
 
-The code: this module is the walk; `vpcdsl.flows.flow` holds the packet, hop, end and
-trace types, `vpcdsl.flows.filters` the NACL and SG evaluation, `vpcdsl.flows.legs.balancers` the
-load-balancer and port-forward legs, `vpcdsl.flows.legs.transit` the transit-gateway legs,
-`vpcdsl.flows.legs.sites` the legs to and from sites and `vpcdsl.flows.sitelinks` the links
-and the VGW's path choice.
+The code: this module is the walk's core (the `Tracer`, the route-table loop,
+arrivals, filters and the return walk). Each component kind's steps are a hop
+handler in `vpcdsl.flows.hops` (the table `HANDLERS`, the interface in
+`vpcdsl.flows.hops.base`); `vpcdsl.flows.ends` resolves flow ends,
+`vpcdsl.flows.flow` holds the packet, hop, end and trace types,
+`vpcdsl.flows.filters` the NACL and SG evaluation and `vpcdsl.flows.sitelinks`
+the links and the VGW's path choice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from ipaddress import ip_address, ip_network
 from typing import Any, Iterator
 
 from ..aws import SERVICES
 from ..span import Span
 from ..syntax import ast
-from .dataplane import DataPlane, ephemeral_range, icmp_type_number, protocol_number
+from .dataplane import DataPlane, icmp_type_number, protocol_number
 # Re-exported: the flow's types and the filter functions keep their `vpcdsl.flows.trace` names.
+from .ends import LINK_LOCAL_SERVICES, address_end, flow_end
 from .filters import first_nacl_match, nacl_port_verdicts, sg_allows
-from .flow import (INTERNET_V4, INTERNET_V6, End, FlowError, Hop, NotSimulated, Packet, Trace, _word,
+from .flow import (INTERNET_V4, End, FlowError, Hop, NotSimulated, Packet, Trace, _word,
                    node_id, parse_address)
 from .hops import HANDLERS, HopHandler, Internet, Leaving, ReturnObligation
 from .hops.transit_gateway import answered
-
-# Link-local services every instance reaches without SG or NACL filtering
-# (SEMANTICS.md, Filters; EC2 guide: Amazon DNS, IMDS, Amazon Time Sync, and
-# their IPv6 addresses on Nitro). The VPC's own resolver at its primary
-# block + 2 is `DataPlane.amazon_dns`.
-LINK_LOCAL_SERVICES = {
-    ip_address("169.254.169.253"): "the Amazon DNS server",
-    ip_address("169.254.169.254"): "the instance metadata service",
-    ip_address("169.254.169.123"): "the Amazon Time Sync Service",
-    ip_address("fd00:ec2::253"): "the Amazon DNS server",
-    ip_address("fd00:ec2::254"): "the instance metadata service",
-    ip_address("fd00:ec2::123"): "the Amazon Time Sync Service",
-}
-LIMITED_BROADCAST = ip_address("255.255.255.255")
-# Addresses no internet host has: RFC 1918, shared (CGNAT), loopback, link-local, ULA. Any
-# other address outside the model's VPCs and sites is an internet host (documentation
-# ranges such as 203.0.113.0/24 included: examples use them for public hosts).
-_PRIVATE_NETS = tuple(ip_network(n) for n in (
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
-    "169.254.0.0/16", "0.0.0.0/8", "fc00::/7", "fe80::/10", "::1/128", "::/128"))
 
 KINDS = ("sg", "nacl", "route", "peering", "gateway", "endpoint", "lb")
 
@@ -114,115 +96,14 @@ class Tracer:
 
     def end(self, text: str, *, other_v6: bool = False, family: int | None = None,
             near: str | None = None) -> End:
-        """Resolve one flow end. ``family`` 6 picks IPv6 addresses; ``near`` (an AZ) picks the
-        node of a load balancer or interface endpoint in that AZ (else its first)."""
-        m, dp = self.model, self.dp
-        v6 = other_v6 or family == 6
-        if text == "internet":
-            return End(text, "internet", INTERNET_V6 if v6 else INTERNET_V4)
-        if text in SERVICES:
-            return End(text, "service")
-        address = parse_address(text)
-        if address is not None:
-            return self.address_end(text, address)
-        obj = m.get(text)
-        if obj is None:
-            raise FlowError(f"unknown flow end '{text}'", _did_you_mean(m, text))
-        if isinstance(obj, (ast.Instance, ast.NatInstance)):
-            host = dp.host(obj.name)
-            if host is None:
-                raise FlowError(f"{_word(obj)} '{text}' has no address (its subnet is unknown or full)")
-            public = obj.public_ip != "none" if isinstance(obj, ast.Instance) else True
-            public = public or host.subnet.public_ip
-            end = End(text, "instance" if isinstance(obj, ast.Instance) else "nat-instance",
-                      host.address, obj, host, host.subnet, obj.vpc, dp.security_groups(obj), public,
-                      ephemeral_range(obj))
-            if v6:
-                end.address = host.ipv6
-                if host.ipv6 is None:
-                    end.problem = _no_ipv6(obj, host.subnet)
-            return end
-        if isinstance(obj, ast.Subnet):
-            if obj.cidr is None or obj.cidr.net is None:
-                raise FlowError(f"subnet '{text}' has no valid CIDR")
-            probe = obj.cidr.net.broadcast_address - 1
-            end = End(text, "subnet", probe, obj, None, obj, obj.vpc, None, obj.public_ip,
-                      (32768, 60999))
-            if v6:
-                six = obj.ipv6.net if obj.ipv6 is not None else None
-                end.address = six.broadcast_address - 1 if six is not None else None
-                if six is None:
-                    end.problem = _no_ipv6(obj, obj)
-            return end
-        if isinstance(obj, ast.NatGateway):
-            host = dp.host(obj.name)
-            if host is None:
-                raise FlowError(f"NAT gateway '{text}' has no address")
-            end = End(text, "nat", host.address, obj, host, host.subnet, obj.vpc, None,
-                      not obj.private, ephemeral_range(obj))
-            if v6:
-                end.address, end.problem = None, _no_ipv6(obj, host.subnet)
-            return end
-        if isinstance(obj, (ast.InterfaceEndpoint, ast.LoadBalancer)):
-            host = dp.host_in_zone(obj.name, near)
-            if host is None:
-                raise FlowError(f"{_word(obj)} '{text}' has no address (no subnet of it resolves)")
-            sgs = dp.security_groups(obj) or None
-            if isinstance(obj, ast.LoadBalancer):
-                end = End(text, "lb", host.address, obj, host, host.subnet, obj.vpc, sgs,
-                          obj.scheme == "internet-facing", ephemeral_range(obj))
-            else:
-                end = End(text, "interface-endpoint", host.address, obj, host, host.subnet, obj.vpc,
-                          sgs, False)
-            if v6:
-                end.address, end.problem = None, _no_ipv6(obj, host.subnet)
-            return end
-        if isinstance(obj, ast.Site):
-            nets = [c.net for c in obj.cidrs if c.net is not None]
-            if not nets:
-                raise FlowError(f"site '{text}' has no valid CIDR")
-            return End(text, "site", nets[0].network_address + 10, obj,
-                       ephemeral=ephemeral_range(obj))
-        if isinstance(obj, ast.Vpc):
-            raise FlowError(f"VPC '{text}' stands for every address of it, not one end",
-                            "`Tracer.traces` traces to or from each of its subnets")
-        raise NotSimulated(f"{_word(obj)} '{text}' is not simulated as a flow end yet",
-                        "flow ends are instances, subnets, VPCs, load balancers, NAT gateways and "
-                        "instances, interface endpoints, sites, `internet`, AWS services and "
-                        "addresses")
+        """Resolve one flow end (`vpcdsl.flows.ends.flow_end`)."""
+        return flow_end(self.model, self.dp, text, other_v6=other_v6, family=family, near=near)
 
     def address_end(self, text: str, address) -> End:
-        dp = self.dp
-        service = LINK_LOCAL_SERVICES.get(address)
-        if service is not None:
-            return End(text, "aws-local", address)
-        dns_vpc = dp.amazon_dns.get(address)
-        if dns_vpc is not None:
-            return End(text, "aws-local", address, vpc=dns_vpc)
-        host = dp.host_at.get(address)
-        if host is not None:
-            end = self.end(host.obj.name, family=address.version)
-            end.text, end.address, end.host, end.subnet, end.problem = \
-                text, address, host, host.subnet, None
-            return end
-        vpc = dp.vpc_at(address)
-        if address.is_multicast or address == LIMITED_BROADCAST:
-            return End(text, "multicast" if address.is_multicast else "broadcast", address,
-                       vpc=vpc.name if vpc is not None else None)
-        if vpc is not None:
-            subnet = dp.subnet_at(vpc.name, address)
-            if subnet is not None and address.version == 4 \
-                    and address == subnet.cidr.net.broadcast_address:
-                return End(text, "broadcast", address, None, None, subnet, vpc.name)
-            return End(text, "address", address, None, None, subnet, vpc.name, None, False,
-                       (32768, 60999))
-        site = dp.site_at(address)
-        if site is not None:
-            return End(text, "site", address, site, ephemeral=ephemeral_range(site))
-        if not any(address.version == net.version and address in net for net in _PRIVATE_NETS):
-            return End(text, "internet", address)    # public, or documentation ranges
-        return End(text, "address", address)
+        """The end an address literal stands for (`vpcdsl.flows.ends.address_end`)."""
+        return address_end(self.model, self.dp, text, address)
 
+    # ------------------------------------------------------------------ entry point
     # ------------------------------------------------------------------ entry point
 
     def trace(self, src: str, dst: str, protocol: str, port: str | int | None = None) -> Trace:
@@ -716,27 +597,8 @@ def _family(src: str, dst: str, protocol: str) -> int:
     return 6 if number == 58 or 6 in versions else 4
 
 
-def _no_ipv6(obj, subnet) -> tuple:
-    """The `End.problem` of an end that has no IPv6 address in an IPv6 flow."""
-    from ..model.network import kind_of
-    if isinstance(obj, ast.Subnet):
-        why = f"subnet '{obj.name}' has no IPv6 block"
-    elif isinstance(obj, (ast.Instance,)):
-        why = f"'{obj.name}' has no IPv6 address: its subnet '{subnet.name}' has no IPv6 block"
-    else:
-        why = f"{_word(obj)} '{obj.name}' has no IPv6 address in this model"
-    return ("route", f"{kind_of(obj)}:{obj.name}", why + ", so it has no part in an IPv6 flow",
-            subnet.span if subnet is not None else obj.span)
-
-
 def _range_text(lo: int, hi: int) -> str:
     return str(lo) if lo == hi else f"{lo}-{hi}"
-
-
-def _did_you_mean(model, text: str) -> str | None:
-    from ..checks.names import close_matches, did_you_mean
-    close = close_matches(text, [*model.objects, "internet", *SERVICES])
-    return did_you_mean(close) if close else None      # every name tied for closest, not one at random
 
 
 def trace(model, src: str, dst: str, protocol: str, port: str | int | None = None) -> Trace:
