@@ -30,7 +30,7 @@ class BackToSoftwareVpn(ReturnObligation):
 
     settled_by = ast.Instance
     subnet: ast.Subnet
-    box: object                      # an instance or a NAT instance
+    box: object                      # an instance or a NAT instance (settled as an appliance)
     address: object
 
 
@@ -107,7 +107,7 @@ class NatInstanceHop(ApplianceHop):
     """A NAT instance: translates the source to its public address (IPv4 only)."""
 
     components = (ast.NatInstance,)
-    settles = {**ApplianceHop.settles, BackThroughPortForward: _back_through_port_forward}
+    settles = {BackThroughPortForward: _back_through_port_forward}
     node_kind = "nat-instance"
 
     def _before_translation(self, walk: Walk, box, node: str) -> None:
