@@ -81,3 +81,20 @@ def test_handlers_settle_only_obligations_that_name_them():
 def test_each_component_class_has_one_handler():
     claimed = [c for h in {id(h): h for h in HANDLERS.values()}.values() for c in h.components]
     assert len(claimed) == len(set(claimed)) == len(HANDLERS)
+
+
+def test_the_walk_has_everything_its_declared_interface_promises_handlers():
+    from pathlib import Path
+
+    import vpcdsl
+    from vpcdsl.flows.hops import Walk
+    from vpcdsl.flows.trace import Tracer, _Walk
+
+    m = vpcdsl.load(Path(__file__).resolve().parents[1] / "examples" / "three-tier.vpc")
+    tracer = Tracer(m)
+    walk = _Walk(tracer, tracer.end("internet"), tracer.end("internet"), "tcp", "443")
+    declared = set(Walk.__annotations__) | {
+        name for name, value in vars(Walk).items() if callable(value) and not name.startswith("__")}
+    missing = sorted(name for name in declared if not hasattr(walk, name))
+    assert missing == []
+    assert {"end", "address_end"} <= set(dir(tracer))
