@@ -6,11 +6,16 @@ starts outside every VPC (`start`), where a site's link brings it (`from_site`)
 or where it is the destination (`receive`), and records a `ReturnObligation`
 for the response; the walk settles each obligation by the handler it names.
 
-The symbolic engine (a later issue) adds a set-valued `transfer` beside each
-concrete `forward`: same registry, same `Leaving`/`Onward` shapes, but a set of
-packets in and a list of (set, outcome) out, each outcome the `Onward` step, a
-delivery, or a block; the obligations stay the same frozen dataclasses and get
-a set-valued `settle` beside the concrete one. Nothing of it is implemented here.
+For the symbolic engine (a later issue), each handler gets a set-valued
+`transfer(walk, target, leaving, packets)` beside its concrete `forward`, in
+the same class and so the same `HANDLERS` entry. Where `forward` blocks or goes
+on for one packet, `transfer` splits the set by the same conditions and returns
+[(subset, outcome)], an outcome being an `Onward`, a delivery or a block (kind,
+component, span as `Walk.block` takes them). It records the same
+`ReturnObligation` types for the subsets that pass, and each gets a set-valued
+`settle` beside the concrete one in `settles`. Handlers therefore touch the
+walk only through `Walk`, so a symbolic walk can implement the same protocol.
+Nothing of it is implemented here.
 """
 
 from __future__ import annotations
