@@ -68,7 +68,8 @@ from typing import Any, Iterator
 from ..aws import SERVICES
 from ..span import Span
 from ..syntax import ast
-from .dataplane import DataPlane, ephemeral_range, icmp_type_number, protocol_number
+from ..protocols import ECHO_REPLY, ECHO_REQUEST, icmp_type_number, protocol_number
+from .dataplane import DataPlane, ephemeral_range
 # Re-exported: the flow's types and the filter functions keep their `vpcdsl.flows.trace` names.
 from .filters import first_nacl_match, nacl_port_verdicts, sg_allows
 from .flow import INTERNET_V4, INTERNET_V6, End, FlowError, Hop, NotSimulated, Packet, Trace, _word
@@ -98,8 +99,6 @@ _PRIVATE_NETS = tuple(ip_network(n) for n in (
 
 KINDS = ("sg", "nacl", "route", "peering", "gateway", "endpoint", "lb")
 
-_ECHO_REPLY = {1: 0, 58: 129}
-_ECHO_REQUEST = {1: 8, 58: 128}
 _MAX_LEGS = 16
 
 
@@ -810,7 +809,7 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
         return Packet(str(crossing.dst), str(crossing.src), self.protocol, ports)
 
     def _reply_type(self) -> str:
-        if self.number in (1, 58) and self.icmp == _ECHO_REQUEST[self.number]:
+        if self.number in (1, 58) and self.icmp == ECHO_REQUEST[self.number]:
             return "echo-reply"
         return ""
 
@@ -888,7 +887,7 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
                      back=True)
             return
         number = self.number
-        reply = _ECHO_REPLY.get(number) if self.icmp == _ECHO_REQUEST.get(number) else self.icmp
+        reply = ECHO_REPLY.get(number) if self.icmp == ECHO_REQUEST.get(number) else self.icmp
         if ports is None:
             rule = first_nacl_match(nacl, direction, number, None, reply, peer_address,
                                     self.dp.nacl_rules(nacl, direction))
