@@ -874,8 +874,8 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
             self.block(node, "nacl", f"network ACL '{nacl.name}' has no {way} rule for "
                        f"{self.packet}: the implicit deny drops it", nacl.span)
         if rule.action == "deny":
-            self.block(node, "nacl", f"nacl {nacl.name} rule {rule.number} deny", rule.span)
-        self.hop(node, "nacl", "allow", f"nacl {nacl.name} rule {rule.number} allow", rule.span)
+            self.block(node, "nacl", f"nacl {nacl.name} {direction} rule {rule.number} deny", rule.span)
+        self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule {rule.number} allow", rule.span)
 
     def _nacl_range(self, subnet: ast.Subnet, direction: str, peer_address, ports) -> None:
         nacl = self.model.nacl_of.get(subnet.name)
@@ -892,10 +892,10 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
             rule = first_nacl_match(nacl, direction, number, None, reply, peer_address,
                                     self.dp.nacl_rules(nacl, direction))
             if rule is None or rule.action == "deny":
-                why = "the implicit deny" if rule is None else f"rule {rule.number} deny"
+                why = "the implicit deny" if rule is None else f"{direction} rule {rule.number} deny"
                 self.block(node, "nacl", f"network ACL '{nacl.name}' drops the response ({why})",
                            rule.span if rule else nacl.span, back=True)
-            self.hop(node, "nacl", "allow", f"nacl {nacl.name} rule {rule.number} allow", rule.span,
+            self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule {rule.number} allow", rule.span,
                      back=True)
             return
         allowed, denied = nacl_port_verdicts(nacl, direction, number, ports, peer_address,
@@ -903,13 +903,13 @@ class _Walk(LoadBalancerLegs, TransitGatewayLegs, HybridLegs):
         if denied:
             failing = ", ".join(_range_text(lo, hi) for lo, hi, _ in denied)
             first = denied[0][2]
-            why = f"rule {first.number} deny" if first is not None else "the implicit deny"
+            why = f"{direction} rule {first.number} deny" if first is not None else "the implicit deny"
             self.block(node, "nacl", f"network ACL '{nacl.name}' blocks the response to ports "
                        f"{failing} of the client's {_range_text(*ports)} ({why})",
                        first.span if first is not None else nacl.span, back=True)
         rules = sorted({r.number for _, _, r in allowed})
         span = allowed[0][2].span if allowed else None
-        self.hop(node, "nacl", "allow", f"nacl {nacl.name} rule{'s' if len(rules) > 1 else ''} "
+        self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule{'s' if len(rules) > 1 else ''} "
                  f"{', '.join(map(str, rules))} allow ports {_range_text(*ports)}", span, back=True)
 
     def _sg_egress(self, end: End) -> None:
