@@ -41,7 +41,7 @@ def test_trace_prints_the_hop_table_and_exits_0_when_allowed(three_tier, capsys)
     code, out, _ = run(capsys, "trace", three_tier, "web-1", "db-1", "tcp/5432")
     assert code == 0
     assert "verdict: ALLOWED" in out
-    assert "nacl db rule 100 allow  [examples/three-tier.vpc:31]" in out
+    assert "nacl db in rule 100 allow  [examples/three-tier.vpc:31]" in out
     assert "return:" in out
 
 

@@ -92,15 +92,3 @@ ASN_RANGES = ((1, 4294967294),)
 # CreateVpnGateway, CreateTransitGateway; DX CreateDirectConnectGateway).
 AMAZON_SIDE_ASN_RANGES = ((64512, 65534), (4200000000, 4294967294))
 
-# IP protocol numbers of the protocols the language names (`any` is -1).
-PROTOCOL_NUMBERS = {"any": -1, "tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58}
-# ICMP type names as written after `icmp` / `icmpv6`, so `icmp 8` and
-# `icmp echo-request` compare equal (IANA ICMP and ICMPv6 parameters).
-ICMP_TYPES = {
-    1: {"echo-reply": 0, "destination-unreachable": 3, "source-quench": 4, "redirect": 5,
-        "echo-request": 8, "router-advertisement": 9, "router-solicitation": 10,
-        "time-exceeded": 11, "parameter-problem": 12, "timestamp-request": 13,
-        "timestamp-reply": 14},
-    58: {"destination-unreachable": 1, "packet-too-big": 2, "time-exceeded": 3,
-         "parameter-problem": 4, "echo-request": 128, "echo-reply": 129},
-}

@@ -23,8 +23,7 @@ from typing import Any, Iterator
 
 import sympy
 
-from ..aws import ICMP_TYPES
-from ..flows.dataplane import icmp_type_number, protocol_number
+from ..protocols import ECHO_REQUEST, ICMP_TYPES, icmp_type_number, protocol_number
 from ..syntax import ast
 
 PORTS = (0, 65535)
@@ -81,7 +80,7 @@ def _bounds(model) -> set[int]:
 def _icmp_types(model, number: int) -> list[int]:
     named = {icmp_type_number(number, p.icmp_type) for p in _filter_protocols(model)
              if protocol_number(p.name) == number and p.icmp_type is not None} - {None}
-    ping = ICMP_TYPES.get(number, {}).get("echo-request", 8)     # a ping answers with a reply
+    ping = ECHO_REQUEST.get(number, 8)     # a ping answers with a reply
     known = sorted(ICMP_TYPES.get(number, {}).values())
     other = next(t for t in [*known, *range(256)] if t not in named and t != ping)
     return sorted(named | {ping, other})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..aws import ICMP_TYPES, PROTOCOL_NUMBERS
+from ..protocols import ICMP, PORTED, icmp_type_number, protocol_number
 from ..diagnostics import Diagnostic, error, warning
 from ..model.network import Model
 from ..syntax import ast
@@ -18,10 +18,6 @@ from . import locate
 
 NACL_MIN_RULE, NACL_MAX_RULE = 1, 32766   # VPC guide, vpc-network-acls
 
-_PROTOCOL_NUMBERS = PROTOCOL_NUMBERS
-_PORTED = (6, 17)
-_ICMP = (1, 58)
-_ICMP_TYPES = ICMP_TYPES
 _DIRECTION_WORDS = {"in": "inbound", "out": "outbound"}
 
 
@@ -96,15 +92,15 @@ MatchKey = tuple[int, "tuple[int, int] | None", "int | str | None", "tuple[int, 
 def match_key(rule: ast.NaclRule) -> MatchKey | None:
     """The packets ``rule`` matches, or None when a literal in it is invalid."""
     proto = rule.protocol
-    number = _protocol_number(proto.name)
+    number = protocol_number(proto.name)
     if number is None:
         return None
     ports = icmp = None
-    if number in _PORTED and proto.ports is not None:
+    if number in PORTED and proto.ports is not None:
         if not 0 <= proto.ports.low <= proto.ports.high <= 65535:
             return None
         ports = (proto.ports.low, proto.ports.high)
-    elif number in _ICMP and proto.icmp_type is not None:
+    elif number in ICMP and proto.icmp_type is not None:
         icmp = _icmp_type(number, proto.icmp_type)
     if isinstance(rule.cidr, ast.AnyPeer):
         addresses = None
@@ -130,18 +126,9 @@ def covers(a: MatchKey, b: MatchKey) -> bool:
     return b[3] is not None and a[3][0] == b[3][0] and a[3][1] <= b[3][1] and b[3][2] <= a[3][2]
 
 
-def _protocol_number(name: str) -> int | None:
-    if name in _PROTOCOL_NUMBERS:
-        return _PROTOCOL_NUMBERS[name]
-    if name.isdigit() and int(name) <= 255:
-        return int(name)
-    return None
-
-
 def _icmp_type(protocol: int, text: str) -> int | str:
-    if text.isdigit():
-        return int(text)
-    return _ICMP_TYPES[protocol].get(text.lower(), text.lower())
+    number = icmp_type_number(protocol, text)
+    return text.lower() if number is None else number   # an unknown name compares as itself
 
 
 def describe_rule(rule: ast.NaclRule) -> str:

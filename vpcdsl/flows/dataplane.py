@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 from typing import Any, Iterable
 
-from ..aws import EPHEMERAL, ICMP_TYPES, PROTOCOL_NUMBERS
+from ..aws import EPHEMERAL
 from ..gcpause import paused_gc
 from ..syntax import ast
 from .sitelinks import Link, build_links
@@ -481,24 +481,6 @@ def _route_target(model, target):
                      "instance", "gateway-endpoint")
 
 
-# ---------------------------------------------------------------------------- protocols
-
-def protocol_number(name: str) -> int | None:
-    if name in PROTOCOL_NUMBERS:
-        return PROTOCOL_NUMBERS[name]
-    if name.isdigit() and int(name) <= 255:
-        return int(name)
-    return None
-
-
-def icmp_type_number(protocol: int, text: str | None) -> int | None:
-    if text is None:
-        return None
-    if text.isdigit():
-        return int(text)
-    return ICMP_TYPES.get(protocol, {}).get(text.lower())
-
-
 def ephemeral_range(end_obj) -> tuple[int, int]:
     """The ports a client's responses come back to (SEMANTICS.md, ephemeral ports)."""
     if isinstance(end_obj, ast.Instance):
@@ -528,4 +510,4 @@ def parse_ip(text: str):
 
 
 __all__ = ["DataPlane", "RouteLookup", "RouteEntry", "Host", "PrefixIndex", "TgwAttach", "IPv4Address", "IPv6Address",
-           "protocol_number", "icmp_type_number", "ephemeral_range", "parse_ip"]
+           "ephemeral_range", "parse_ip"]

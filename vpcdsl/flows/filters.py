@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..syntax import ast
-from .dataplane import icmp_type_number, protocol_number
+from ..protocols import icmp_type_number, protocol_number
 
 if TYPE_CHECKING:
     from .flow import End

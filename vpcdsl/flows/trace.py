@@ -69,7 +69,8 @@ from typing import Any, Iterator
 from ..aws import SERVICES
 from ..span import Span
 from ..syntax import ast
-from .dataplane import DataPlane, icmp_type_number, protocol_number
+from ..protocols import ECHO_REPLY, ECHO_REQUEST, icmp_type_number, protocol_number
+from .dataplane import DataPlane
 # Re-exported: the flow's types and the filter functions keep their `vpcdsl.flows.trace` names.
 from .ends import LINK_LOCAL_SERVICES, address_end, flow_end
 from .filters import first_nacl_match, nacl_port_verdicts, sg_allows
@@ -80,8 +81,6 @@ from .hops.transit_gateway import answered
 
 KINDS = ("sg", "nacl", "route", "peering", "gateway", "endpoint", "lb")
 
-_ECHO_REPLY = {1: 0, 58: 129}
-_ECHO_REQUEST = {1: 8, 58: 128}
 _MAX_LEGS = 16
 
 
@@ -462,7 +461,7 @@ class _Walk:
         return Packet(str(crossing.dst), str(crossing.src), self.protocol, ports)
 
     def _reply_type(self) -> str:
-        if self.number in (1, 58) and self.icmp == _ECHO_REQUEST[self.number]:
+        if self.number in (1, 58) and self.icmp == ECHO_REQUEST[self.number]:
             return "echo-reply"
         return ""
 
@@ -501,8 +500,8 @@ class _Walk:
             self.block(node, "nacl", f"network ACL '{nacl.name}' has no {way} rule for "
                        f"{self.packet}: the implicit deny drops it", nacl.span)
         if rule.action == "deny":
-            self.block(node, "nacl", f"nacl {nacl.name} rule {rule.number} deny", rule.span)
-        self.hop(node, "nacl", "allow", f"nacl {nacl.name} rule {rule.number} allow", rule.span)
+            self.block(node, "nacl", f"nacl {nacl.name} {direction} rule {rule.number} deny", rule.span)
+        self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule {rule.number} allow", rule.span)
 
     def _nacl_range(self, subnet: ast.Subnet, direction: str, peer_address, ports) -> None:
         nacl = self.model.nacl_of.get(subnet.name)
@@ -514,15 +513,15 @@ class _Walk:
                      back=True)
             return
         number = self.number
-        reply = _ECHO_REPLY.get(number) if self.icmp == _ECHO_REQUEST.get(number) else self.icmp
+        reply = ECHO_REPLY.get(number) if self.icmp == ECHO_REQUEST.get(number) else self.icmp
         if ports is None:
             rule = first_nacl_match(nacl, direction, number, None, reply, peer_address,
                                     self.dp.nacl_rules(nacl, direction))
             if rule is None or rule.action == "deny":
-                why = "the implicit deny" if rule is None else f"rule {rule.number} deny"
+                why = "the implicit deny" if rule is None else f"{direction} rule {rule.number} deny"
                 self.block(node, "nacl", f"network ACL '{nacl.name}' drops the response ({why})",
                            rule.span if rule else nacl.span, back=True)
-            self.hop(node, "nacl", "allow", f"nacl {nacl.name} rule {rule.number} allow", rule.span,
+            self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule {rule.number} allow", rule.span,
                      back=True)
             return
         allowed, denied = nacl_port_verdicts(nacl, direction, number, ports, peer_address,
@@ -530,13 +529,13 @@ class _Walk:
         if denied:
             failing = ", ".join(_range_text(lo, hi) for lo, hi, _ in denied)
             first = denied[0][2]
-            why = f"rule {first.number} deny" if first is not None else "the implicit deny"
+            why = f"{direction} rule {first.number} deny" if first is not None else "the implicit deny"
             self.block(node, "nacl", f"network ACL '{nacl.name}' blocks the response to ports "
                        f"{failing} of the client's {_range_text(*ports)} ({why})",
                        first.span if first is not None else nacl.span, back=True)
         rules = sorted({r.number for _, _, r in allowed})
         span = allowed[0][2].span if allowed else None
-        self.hop(node, "nacl", "allow", f"nacl {nacl.name} rule{'s' if len(rules) > 1 else ''} "
+        self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule{'s' if len(rules) > 1 else ''} "
                  f"{', '.join(map(str, rules))} allow ports {_range_text(*ports)}", span, back=True)
 
     def _sg_egress(self, end: End) -> None:
