@@ -102,6 +102,15 @@ def _unreadable(model) -> bool:
     return any(d.code == "E004" for d in model.diagnostics)
 
 
+# What evaluating an expectation reports: a failed expectation is what one wants to trace,
+# so only the other errors (the model does not compile) stop `trace`, `render` and `dns`.
+_OUTCOMES = ("E901", "E903", "E904")
+
+
+def _compile_errors(model) -> list:
+    return [d for d in model.errors if d.code not in _OUTCOMES]
+
+
 def _check(args) -> int:
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     results = []
@@ -143,7 +152,7 @@ def _ask(args, command: str, question, errors):
     """Load the model and ask it ``question(model)``; (answer, None), or (None, exit code 2) after
     printing why: the model has errors, or ``errors`` (FlowError, DnsError) say it cannot answer."""
     model = _load(args.path)
-    if _unreadable(model) or model.errors:
+    if _unreadable(model) or _compile_errors(model):
         print(render_all(model.diagnostics, model.sources), file=sys.stderr)
         print(f"vpcdsl {command}: {args.path} has errors; fix them first (`vpcdsl check`)", file=sys.stderr)
         return None, 2
@@ -210,7 +219,7 @@ def _render(args) -> int:
     if _unreadable(model):
         print(render_all(model.diagnostics, model.sources), file=sys.stderr)
         return 2
-    if model.errors:
+    if _compile_errors(model):
         print(render_all(model.diagnostics, model.sources), file=sys.stderr)
         print(f"vpcdsl render: {args.path} has errors; fix them first (`vpcdsl check`)", file=sys.stderr)
         return 1
