@@ -25,3 +25,12 @@ def test_trace_and_render_work_when_an_expectation_fails(tmp_path, capsys):
     assert "verdict: ALLOWED" in capsys.readouterr().out
     assert main(["render", str(path)]) == 0
     assert "digraph" in capsys.readouterr().out
+
+
+def test_trace_accepts_the_flow_as_one_argument_as_render_trace_does(tmp_path, capsys):
+    path = tmp_path / "m.vpc"
+    path.write_text(FAILING)
+    assert main(["trace", str(path), "c -> w tcp/443"]) == 0
+    assert "flow: c -> w tcp 443" in capsys.readouterr().out
+    assert main(["trace", str(path), "c -> tcp/443"]) == 2
+    assert "cannot read the flow" in capsys.readouterr().err

@@ -32,9 +32,10 @@ def main(argv: list[str] | None = None) -> int:
 
     p_trace = sub.add_parser("trace", help="trace one flow hop by hop, forward and back")
     p_trace.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
-    p_trace.add_argument("src", metavar="SRC", help="instance, subnet, NAT, endpoint, `internet`, service or address")
-    p_trace.add_argument("dst", metavar="DST")
-    p_trace.add_argument("flow", metavar="PROTO/PORT", help="e.g. tcp/443, udp/53, icmp/echo-request, icmp")
+    p_trace.add_argument("flow", nargs="+", metavar="FLOW",
+                         help='SRC DST PROTO/PORT, or one argument "SRC -> DST PROTO/PORT" as --trace takes; '
+                              "an end is an instance, subnet, NAT, endpoint, `internet`, service or address; "
+                              "PROTO/PORT e.g. tcp/443, udp/53, icmp/echo-request, icmp")
     p_trace.add_argument("--json", action="store_true", help="machine-readable output")
 
     p_dns = sub.add_parser("dns", help="what Route 53 answers for a name, and why")
@@ -167,7 +168,12 @@ def _ask(args, command: str, question, errors):
 
 def _trace(args) -> int:
     from ..flows.trace import FlowError
-    trace, code = _ask(args, "trace", lambda m: m.trace(args.src, args.dst, args.flow), FlowError)
+    flow = parse_trace_spec(" ".join(args.flow))
+    if flow is None:
+        print(f"vpcdsl trace: error: cannot read the flow {' '.join(args.flow)!r}", file=sys.stderr)
+        print('  = hint: write it as SRC DST PROTO/PORT or "SRC -> DST PROTO/PORT"', file=sys.stderr)
+        return 2
+    trace, code = _ask(args, "trace", lambda m: m.trace(*flow), FlowError)
     if trace is None:
         return code
     if args.json:
