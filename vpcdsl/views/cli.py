@@ -32,9 +32,10 @@ def main(argv: list[str] | None = None) -> int:
 
     p_trace = sub.add_parser("trace", help="trace one flow hop by hop, forward and back")
     p_trace.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
-    p_trace.add_argument("src", metavar="SRC", help="instance, subnet, NAT, endpoint, `internet`, service or address")
-    p_trace.add_argument("dst", metavar="DST")
-    p_trace.add_argument("flow", metavar="PROTO/PORT", help="e.g. tcp/443, udp/53, icmp/echo-request, icmp")
+    p_trace.add_argument("flow", nargs="+", metavar="FLOW",
+                         help='SRC DST PROTO/PORT, or one argument "SRC -> DST PROTO/PORT" as --trace takes; '
+                              "an end is an instance, subnet, NAT, endpoint, `internet`, service or address; "
+                              "PROTO/PORT e.g. tcp/443, udp/53, icmp/echo-request, icmp")
     p_trace.add_argument("--json", action="store_true", help="machine-readable output")
 
     p_dns = sub.add_parser("dns", help="what Route 53 answers for a name, and why")
@@ -102,6 +103,15 @@ def _unreadable(model) -> bool:
     return any(d.code == "E004" for d in model.diagnostics)
 
 
+# What evaluating an expectation reports: a failed expectation is what one wants to trace,
+# so only the other errors (the model does not compile) stop `trace`, `render` and `dns`.
+_OUTCOMES = ("E901", "E903", "E904")
+
+
+def _compile_errors(model) -> list:
+    return [d for d in model.errors if d.code not in _OUTCOMES]
+
+
 def _check(args) -> int:
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     results = []
@@ -143,7 +153,7 @@ def _ask(args, command: str, question, errors):
     """Load the model and ask it ``question(model)``; (answer, None), or (None, exit code 2) after
     printing why: the model has errors, or ``errors`` (FlowError, DnsError) say it cannot answer."""
     model = _load(args.path)
-    if _unreadable(model) or model.errors:
+    if _unreadable(model) or _compile_errors(model):
         print(render_all(model.diagnostics, model.sources), file=sys.stderr)
         print(f"vpcdsl {command}: {args.path} has errors; fix them first (`vpcdsl check`)", file=sys.stderr)
         return None, 2
@@ -158,7 +168,12 @@ def _ask(args, command: str, question, errors):
 
 def _trace(args) -> int:
     from ..flows.trace import FlowError
-    trace, code = _ask(args, "trace", lambda m: m.trace(args.src, args.dst, args.flow), FlowError)
+    flow = parse_trace_spec(" ".join(args.flow))
+    if flow is None:
+        print(f"vpcdsl trace: error: cannot read the flow {' '.join(args.flow)!r}", file=sys.stderr)
+        print('  = hint: write it as SRC DST PROTO/PORT or "SRC -> DST PROTO/PORT"', file=sys.stderr)
+        return 2
+    trace, code = _ask(args, "trace", lambda m: m.trace(*flow), FlowError)
     if trace is None:
         return code
     if args.json:
@@ -210,7 +225,7 @@ def _render(args) -> int:
     if _unreadable(model):
         print(render_all(model.diagnostics, model.sources), file=sys.stderr)
         return 2
-    if model.errors:
+    if _compile_errors(model):
         print(render_all(model.diagnostics, model.sources), file=sys.stderr)
         print(f"vpcdsl render: {args.path} has errors; fix them first (`vpcdsl check`)", file=sys.stderr)
         return 1
