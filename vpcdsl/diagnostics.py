@@ -9,7 +9,9 @@ from it and a test keeps the two in step.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Literal
 
 from .span import Span
@@ -207,6 +209,9 @@ _COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "hint": "\x1b[1;36m",
 def render(diag: Diagnostic, source: str | None, color: bool = False) -> str:
     """The compiler-style form: location, message, source line, caret, hint.
 
+    Control characters from the source (ESC, BEL, bidirectional overrides) are
+    shown escaped, `\\x1b`, with the caret still under the span.
+
     >>> from vpcdsl.span import Span
     >>> d = Diagnostic("E104", "error", "subnet 'bad' is outside VPC 'a'", Span("m.vpc", 1, 8, 1, 11), "widen it")
     >>> print(render(d, "subnet bad 10.1.0.0/24"))
@@ -217,25 +222,58 @@ def render(diag: Diagnostic, source: str | None, color: bool = False) -> str:
     """
     c = _COLORS if color else {k: "" for k in _COLORS}
     sev = f"{c[diag.severity]}{diag.severity}[{diag.code}]{c['reset']}"
-    out = [f"{diag.span}: {sev}: {diag.message}"]
-    lines = source.splitlines() if source is not None else []
+    out = [f"{diag.span}: {sev}: {escape_controls(diag.message)}"]
+    lines = _lines(source) if source is not None else ()
     if 1 <= diag.span.line <= len(lines):
-        text = lines[diag.span.line - 1].expandtabs(1).rstrip("\r")
+        raw = lines[diag.span.line - 1].expandtabs(1).rstrip("\r")
         num = str(diag.span.line)
         pad = " " * len(num)
         start = max(diag.span.col, 1)
         if diag.span.end_line == diag.span.line and diag.span.end_col > start:
-            width = diag.span.end_col - start
+            end = diag.span.end_col
         else:
-            width = max(len(text) - start + 1, 1)
+            end = len(raw) + 1
+        text = escape_controls(raw)
+        # Columns count source characters; an escaped one is several printed ones.
+        caret_start = len(escape_controls(raw[:start - 1])) + max(start - 1 - len(raw), 0)
+        segment = raw[start - 1:end - 1]
+        width = max(len(escape_controls(segment)) + max(end - start - len(segment), 0), 1)
         out.append(f"  {num} | {text}")
-        out.append(f"  {pad} | {' ' * (start - 1)}{c[diag.severity]}{'^' * width}{c['reset']}")
+        out.append(f"  {pad} | {' ' * caret_start}{c[diag.severity]}{'^' * width}{c['reset']}")
         gutter = f"  {pad} "
     else:
         gutter = "  "
     if diag.hint:
-        out.append(f"{gutter}= {c['hint']}hint{c['reset']}: {diag.hint}")
+        out.append(f"{gutter}= {c['hint']}hint{c['reset']}: {escape_controls(diag.hint)}")
     return "\n".join(out)
+
+
+# C0 controls (tab aside: it is shown as one space), DEL, C1 controls, and the
+# bidirectional overrides and isolates a source line could hide text with.
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str) -> str:
+    r"""`text` with every control character shown as an escape, as compilers print them.
+
+    >>> escape_controls("a\x1b[2Jb\x07")
+    'a\\x1b[2Jb\\x07'
+    """
+    return _CONTROLS.sub(_escaped, text)
+
+
+@lru_cache(maxsize=16)
+def _lines(source: str) -> tuple[str, ...]:
+    """A source's lines, split once however many diagnostics point into it.
+
+    A str caches its hash, so looking up the same source again costs O(1).
+    """
+    return tuple(source.splitlines())
 
 
 def render_all(diagnostics: Iterable[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
@@ -296,6 +334,10 @@ examples/three-tier.vpc:24:5: warning[W302]: route table 'private' sends subnet 
 - The source line follows with `^` under the span (to the end of the line
   when the span covers several lines).
 - `= hint:` says what to do about it, when there is something to say.
+- Control characters of the source (ESC, BEL, bidirectional overrides) are
+  printed escaped, `\\x1b`, in the source line, message and hint, so a
+  hostile file cannot drive the reader's terminal; the caret still points
+  at the right character.
 
 Objects AWS creates implicitly (the main route table `VPC.main`, the
 default network ACL `VPC.default-nacl` and security group `VPC.default-sg`)

@@ -13,15 +13,26 @@ import json
 import os
 import sys
 
-from ..diagnostics import render_all
+from ..diagnostics import escape_controls, render_all
 from .report import status_line
 
 JSON_VERSION = 1
 LEVELS = ("region", "vpc", "subnet", "instance")
 
 
+def _version() -> str:
+    """The installed distribution's version, else the package's own (a source checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("vpcdsl")
+    except PackageNotFoundError:
+        from .. import __version__
+        return __version__
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="vpcdsl", description="Check, explain and draw AWS VPC models.")
+    parser.add_argument("--version", action="version", version=f"vpcdsl {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_check = sub.add_parser("check", help="compile and check models; evaluate expectations")
@@ -128,9 +139,9 @@ def _check(args) -> int:
                 print()
             if not args.quiet:
                 for r in model.expectation_results:
-                    print(f"{r['file']}:{r['line']}: expect {r['status']}: {r['text']}")
+                    print(escape_controls(f"{r['file']}:{r['line']}: expect {r['status']}: {r['text']}"))
                     if r["status"] == "failed" and r.get("trace") is not None:
-                        print(_indent(r["trace"].table(), "    "))
+                        print(escape_controls(_indent(r["trace"].table(), "    ")))
                 print(f"{path}: {status_line(model)}")
     if args.json:
         doc = {"version": JSON_VERSION, "models": [model_json(path, m) for path, m in results]}
@@ -179,7 +190,7 @@ def _trace(args) -> int:
     if args.json:
         print(json.dumps(trace.to_dict(), indent=2))
     else:
-        print(trace.table())
+        print(escape_controls(trace.table()))
     return 0 if trace.allowed else 1
 
 
@@ -192,8 +203,8 @@ def _dns(args) -> int:
         print(json.dumps({"version": 1, **r.to_dict()}, indent=2))
     else:
         where = f"  [{r.span}]" if r.span is not None and r.span.line > 0 else ""
-        print(f"{r.fqdn} {r.type} from {r.client.words}: {', '.join(r.answers) or 'no answer'}")
-        print(f"  {r.reason}{where}")
+        print(escape_controls(f"{r.fqdn} {r.type} from {r.client.words}: {', '.join(r.answers) or 'no answer'}"))
+        print(escape_controls(f"  {r.reason}{where}"))
     return 0 if r.answers else 1
 
 
