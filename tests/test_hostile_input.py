@@ -62,3 +62,7 @@ def test_check_prints_no_raw_control_character(tmp_path):
 def test_version():
     out = _cli("--version")
     assert out.returncode == 0 and out.stdout.startswith("vpcdsl ") and out.stdout.split()[1][0].isdigit()
+
+
+def test_newlines_and_tabs_are_kept():
+    assert escape_controls("a\tb\nc") == "a\tb\nc"

@@ -248,9 +248,9 @@ def render(diag: Diagnostic, source: str | None, color: bool = False) -> str:
     return "\n".join(out)
 
 
-# C0 controls (tab aside: it is shown as one space), DEL, C1 controls, and the
+# C0 controls (tab and newline aside), DEL, C1 controls, and the
 # bidirectional overrides and isolates a source line could hide text with.
-_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _escaped(match: re.Match) -> str:
