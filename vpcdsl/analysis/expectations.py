@@ -3,14 +3,19 @@ for concrete flows (one protocol and one port, or one portless protocol), and
 `expect dns FQDN [TYPE] [from CLIENT] -> ANSWERS` (`vpcdsl.analysis.route53`).
 
 Flows over port ranges, `any` or no protocol and `expect isolated` ask about
-sets of packets; they are reported `not-evaluated` (W900) until the symbolic
-analysis lands. A failed flow expectation carries the trace that contradicts
+sets of packets, evaluated class by class (`vpcdsl.analysis.flowsets`). A
+CIDR end is a set of addresses, evaluated piece by piece
+(`vpcdsl.analysis.cidrpieces`): `allowed` needs every piece allowed, `blocked`
+every piece blocked; past `MAX_PIECES` traced pairs it is `not-evaluated`
+(W900). A failed flow expectation carries the trace that contradicts
 it; a failed DNS expectation, Route 53's answer and why.
 """
 
 from __future__ import annotations
 
-from ..diagnostics import error, warning
+from dataclasses import replace
+
+from ..diagnostics import _lines, error, warning
 from ..syntax import ast
 
 _PORTED = ("tcp", "udp", "6", "17")
@@ -51,8 +56,7 @@ def evaluate(model) -> list[dict]:
             result["detail"] = "this kind of expectation is not evaluated yet"
             model.diagnostics.append(warning(
                 "W900", "expectation not evaluated yet", exp.span,
-                "flows between CIDRs await the symbolic analysis; flows between hosts, "
-                "subnets, VPCs, sites, services and addresses are evaluated"))
+                "this kind of expectation awaits the symbolic analysis"))
         results.append(result)
     return results
 
@@ -78,9 +82,10 @@ def flow_args(exp: ast.ExpectFlow) -> tuple[str, str, str, str]:
 def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
     from ..flows.trace import Tracer, trace
 
-    src, dst, proto, port = flow_args(exp)
+    _, _, proto, port = flow_args(exp)
+    want_kind = exp.by.name if exp.by is not None else None
 
-    def run():
+    def one(src, dst):
         t = trace(model, src, dst, proto, port or None)
         if exp.verdict == "blocked" and not t.allowed:
             # A VPC end stands for each of its subnets: `blocked` needs every probe blocked,
@@ -88,14 +93,22 @@ def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
             t = next((x for x in Tracer(model).traces(src, dst, proto, port or None) if x.allowed), t)
         return t
 
-    t = _traced(model, exp, result, run)
-    if t is None:
+    def run():
+        # Each address piece of a CIDR end is traced; the first that disagrees decides.
+        first = None
+        for pair, t in _each_piece(model, exp.src, exp.dst, one):
+            if first is None:
+                first = (t, pair.where)
+            if not _agrees(exp, t, want_kind):
+                return t, pair.where
+        return first
+
+    traced = _traced(model, exp, result, run)
+    if traced is None:
         return
+    t, where_piece = traced
     result["trace"] = t
-    want_kind = exp.by.name if exp.by is not None else None
-    ok = t.verdict == exp.verdict and (exp.verdict == "allowed" or want_kind is None
-                                       or t.kind == want_kind)
-    if ok:
+    if _agrees(exp, t, want_kind):
         result["status"] = "passed"
         return
     result["status"] = "failed"
@@ -103,23 +116,100 @@ def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
     wanted = exp.verdict + (f" by {want_kind}" if want_kind else "")
     got = t.verdict + (f" by {t.kind} ({t.component})" if t.kind else "")
     where = f" at {t.span}" if t.span is not None and t.span.line > 0 else ""
+    flow = f"{exp.src.text} -> {exp.dst.text} {t.flow.split(' ', 3)[-1]}" if where_piece else t.flow
+    piece = f"{where_piece}: " if where_piece else ""
+    why = f"let through by {_allowing_rules(t)}" if t.allowed else f"{t.reason}{where}"
     model.diagnostics.append(error(
-        "E901", f"expectation failed: {t.flow} is {got}, expected {wanted}", exp.span,
-        f"{t.reason}{where}"))
+        "E901", f"expectation failed: {flow} is {got}, expected {wanted}", exp.span,
+        _with_every_address_hint(f"{piece}{why}", exp)))
+
+
+def _allowing_rules(t) -> str:
+    """The written rules and routes an allowed flow passed, forward then back, with lines."""
+    seen, parts = set(), []
+    for hop in (*t.forward, *t.back):
+        span = hop.span
+        if hop.action not in ("allow", "forward", "translate") or span is None or span.line <= 0:
+            continue
+        key = (hop.detail, span.file, span.line)
+        if key not in seen:
+            seen.add(key)
+            parts.append(f"{hop.detail} ({span.file}:{span.line})")
+    return "; ".join(parts) or "defaults only (no written rule decided)"
+
+
+def _with_every_address_hint(hint: str, exp) -> str:
+    from .cidrpieces import every_address_hint
+    extra = every_address_hint(exp.src, exp.dst)
+    return f"{hint}; {extra}" if extra else hint
+
+
+def _agrees(exp, t, want_kind) -> bool:
+    return t.verdict == exp.verdict and (exp.verdict == "allowed" or want_kind is None
+                                         or t.kind == want_kind)
+
+
+def _end_pairs(model, src: ast.FlowEnd, dst: ast.FlowEnd):
+    """The (source, destination) pairs to trace: a CIDR end stands for each of its pieces."""
+    from .cidrpieces import EndPair, end_pairs
+    if src.kind != "cidr" and dst.kind != "cidr":
+        return [EndPair(src.text, dst.text, "")]
+    return end_pairs(model, src, dst)
 
 
 def _set_evaluable(exp) -> bool:
-    """Flows over sets of packets are evaluated class by class (`vpcdsl.analysis.flowsets`) between
-    named ends and addresses; a CIDR end is a set of addresses, which awaits the symbolic
-    analysis."""
-    ends = (exp.src, exp.dst) if isinstance(exp, ast.ExpectFlow) else exp.ends
-    return all(e.kind != "cidr" for e in ends)
+    """Flows over sets of packets are evaluated class by class (`vpcdsl.analysis.flowsets`),
+    a CIDR end piece by piece (`vpcdsl.analysis.cidrpieces`)."""
+    return True
 
 
-def _set_trace(model, exp, result: dict, src: str, dst: str, protocol):
-    """Every class verdict of one flow, or None after recording why it cannot be evaluated."""
+def _set_trace(model, exp, result: dict, src: ast.FlowEnd, dst: ast.FlowEnd, protocol):
+    """Every class verdict of one flow (of each address piece of a CIDR end), or None after
+    recording why it cannot be evaluated."""
     from .flowsets import flow_verdicts
-    return _traced(model, exp, result, lambda: list(flow_verdicts(model, src, dst, protocol)))
+
+    def run():
+        verdicts = []
+        for pair, found in _each_piece(model, src, dst,
+                                       lambda a, b: list(flow_verdicts(model, a, b, protocol))):
+            verdicts += [replace(v, packets=_in(v.packets, pair.where)) for v in found]
+        return verdicts
+
+    return _traced(model, exp, result, run)
+
+
+def _each_piece(model, src: ast.FlowEnd, dst: ast.FlowEnd, run):
+    """(pair, run(pair's src, pair's dst)) for each address piece of the ends.
+
+    A piece no host can have (a private block outside every VPC and site: `run` raises
+    FlowError) holds no flow and is passed over, as reserved addresses are; when every
+    piece is such, the first piece's error is raised, naming it.
+    """
+    from ..flows.flow import FlowError, NotSimulated
+    from .cidrpieces import every_address_hint, in_piece
+
+    pairs = _end_pairs(model, src, dst)
+    first_error, traced = None, False
+    for pair in pairs:
+        try:
+            found = run(pair.src, pair.dst)
+        except NotSimulated as exc:
+            raise in_piece(exc, pair.where) from None
+        except FlowError as exc:
+            if len(pairs) == 1:
+                raise
+            first_error = first_error or in_piece(exc, pair.where)
+            continue
+        traced = True
+        yield pair, found
+    if first_error and not traced:
+        hint = every_address_hint(src, dst)
+        raise type(first_error)(str(first_error), hint or first_error.hint)
+
+
+def _in(packets, where: str):
+    """A packet class named with the address piece it was traced in."""
+    return replace(packets, words=f"{packets.words} {where}") if where else packets
 
 
 def _traced(model, exp, result: dict, run):
@@ -131,7 +221,8 @@ def _traced(model, exp, result: dict, run):
         return run()
     except NotSimulated as exc:
         result["detail"] = str(exc)
-        model.diagnostics.append(warning("W900", "expectation not evaluated yet", exp.span, str(exc)))
+        hint = f"{exc}; {exc.hint}" if exc.hint else str(exc)
+        model.diagnostics.append(warning("W900", "expectation not evaluated yet", exp.span, hint))
     except FlowError as exc:
         result["status"] = "failed"
         result["detail"] = str(exc)
@@ -142,7 +233,7 @@ def _traced(model, exp, result: dict, run):
 def _evaluate_flow_set(model, exp: ast.ExpectFlow, result: dict) -> None:
     from .flowsets import summarize
 
-    verdicts = _set_trace(model, exp, result, exp.src.text, exp.dst.text, exp.protocol)
+    verdicts = _set_trace(model, exp, result, exp.src, exp.dst, exp.protocol)
     if verdicts is None:
         return
     want_kind = exp.by.name if exp.by is not None else None
@@ -164,20 +255,21 @@ def _evaluate_flow_set(model, exp: ast.ExpectFlow, result: dict) -> None:
     result["detail"] = first.to_dict()
     wanted = exp.verdict + (f" by {want_kind}" if want_kind else "")
     where = f" at {first.span}" if first.span is not None and first.span.line > 0 else ""
+    why = f"let through by {_allowing_rules(first)}" if first.allowed else f"{first.reason}{where}"
     model.diagnostics.append(error(
         "E901", f"expectation failed: {what} is {got}, expected {wanted}", exp.span,
-        f"{wrong[0].packets.words}: {first.reason}{where}"))
+        _with_every_address_hint(f"{wrong[0].packets.words}: {why}", exp)))
 
 
 def _evaluate_isolated(model, exp: ast.ExpectIsolated, result: dict) -> None:
     from .flowsets import summarize
 
-    names = [e.text for e in exp.ends]
-    for a in names:
-        for b in names:
+    for a_end in exp.ends:
+        for b_end in exp.ends:
+            a, b = a_end.text, b_end.text
             if a == b:
                 continue
-            verdicts = _set_trace(model, exp, result, a, b, None)
+            verdicts = _set_trace(model, exp, result, a_end, b_end, None)
             if verdicts is None:
                 return
             open_ = [v for v in verdicts if v.trace.allowed]
@@ -188,7 +280,8 @@ def _evaluate_isolated(model, exp: ast.ExpectIsolated, result: dict) -> None:
                 result["detail"] = t.to_dict()
                 model.diagnostics.append(error(
                     "E901", f"expectation failed: {a} -> {b} is allowed for {summarize(verdicts, True)}, "
-                    f"expected isolated", exp.span, f"{open_[0].packets.words}: {t.reason}"))
+                    f"expected isolated", exp.span,
+                    f"{open_[0].packets.words}: let through by {_allowing_rules(t)}"))
                 return
     result["status"] = "passed"
 
@@ -222,6 +315,5 @@ def _evaluate_dns(model, exp: ast.ExpectDns, result: dict) -> None:
 
 
 def _source_line(model, span) -> str:
-    src = model.sources.get(span.file, "")
-    lines = src.splitlines()
+    lines = _lines(model.sources.get(span.file, ""))
     return lines[span.line - 1].strip() if 0 < span.line <= len(lines) else ""
