@@ -4,6 +4,7 @@
 #   make demo    run the CLI on the bundled example (check, two traces, a diagram)
 #   make docs-images   redraw docs/images/<example>.png for every example
 #   make test    unit tests + notebook output comparison (nbval)
+#   make notebooks   re-execute the notebooks in place (after an output change)
 #   make bench   install the bench extras and run benchmarks/run.py
 #   make clean   remove build and test artefacts (keeps .venv)
 #   make distclean   clean, and remove .venv as well
@@ -21,7 +22,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
 .DEFAULT_GOAL := test
-.PHONY: venv demo docs-images test bench clean distclean
+.PHONY: venv demo docs-images test notebooks bench clean distclean
 
 venv: $(STAMP)
 
@@ -78,6 +79,12 @@ docs-images: venv
 # nbval re-executes the notebooks and compares against their committed outputs.
 test: venv
 	$(BIN)/python -m pytest -q -ra --nbval --nbval-current-env -p no:cacheprovider --doctest-modules $(PYTEST_ARGS) vpcdsl tests notebooks
+
+# Re-execute the notebooks and store their outputs (what nbval compares
+# against), leaving out what changes from run to run. Look at the diff
+# before committing.
+notebooks: venv
+	$(BIN)/python notebooks/refresh.py notebooks/*.ipynb
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py

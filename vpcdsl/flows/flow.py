@@ -157,6 +157,10 @@ def with_src(packet: Packet, src: str) -> Packet:
     return Packet(src, packet.dst, packet.protocol, packet.port)
 
 
+def with_dst(packet: Packet, dst: str) -> Packet:
+    return Packet(packet.src, dst, packet.protocol, packet.port)
+
+
 def node_id(end: End) -> str:
     """The graph node id of a flow end."""
     if end.kind in ("internet",):

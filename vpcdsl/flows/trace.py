@@ -75,7 +75,7 @@ from .dataplane import DataPlane
 from .ends import LINK_LOCAL_SERVICES, address_end, flow_end
 from .filters import first_nacl_match, nacl_port_verdicts, sg_allows
 from .flow import (INTERNET_V4, End, FlowError, Hop, NotSimulated, Packet, Trace, _word,
-                   node_id, parse_address)
+                   node_id, parse_address, public_label)
 from .hops import HANDLERS, HopHandler, Internet, Leaving, ReturnObligation
 from .hops.transit_gateway import answered
 
@@ -173,6 +173,7 @@ class _Crossing:
     src: Any                 # the request's source address at that point (the response's target)
     dst: Any                 # the request's destination (the response's source)
     client_ports: tuple[int, int]
+    after: int = 0           # how many return obligations the request had recorded before it
 
 
 class _Blocked(Exception):
@@ -266,6 +267,12 @@ class _Walk:
             if src.kind not in ("internet", "site") and src.sgs is not None:
                 self._sg_egress(src)
             self._no_broadcast()
+        if src.kind == "internet" and self._private_from_internet(dst):
+            return
+        if src.kind == "internet" and dst.public and dst.address is not None \
+                and dst.address.version == 4:
+            # Internet hosts address an instance by its public IP; the IGW translates it.
+            self.packet = Packet(self.packet.src, public_label(dst.text), self.protocol, self.port)
         if src.kind == "internet" or src.kind == "site":
             self.hop(src.kind if src.kind == "internet" else f"site:{src.obj.name}", src.kind,
                      "forward", f"{src.text} sends {self.packet}")
@@ -348,7 +355,7 @@ class _Walk:
 
     def cross(self, left: ast.Subnet | None, entered: ast.Subnet | None) -> None:
         self.crossings.append(_Crossing(left, entered, self.packet.src, self.packet.dst,
-                                        self.client_ports))
+                                        self.client_ports, len(self.obligations)))
 
     def arrive(self, subnet: ast.Subnet, vpc: str) -> None:
         """The request enters ``subnet`` from outside it: NACL in, then the host."""
@@ -428,17 +435,17 @@ class _Walk:
     # ------------------------------------------------------------------ the response
 
     def _return(self) -> None:
-        """Responses go back along the crossings, to every port of the client's range."""
-        if self.obligations:
-            # the return routes are looked up for the response as the answering side sends it
-            last = self.crossings[-1] if self.crossings else None
-            if last is not None:
-                self.packet = self._response(last)
-            else:
-                self.packet = Packet(self.packet.dst, self.packet.src, self.protocol, self._reply_type())
-        for obligation in self.obligations:
-            HANDLERS[obligation.settled_by].settle(self, obligation)
+        """Responses go back the way the request came, last step first, to every port of the
+        client's range: each subnet boundary's NACLs, and each recorded obligation (a return
+        route, a gateway, a tunnel) where the request recorded it, so hops follow the packet."""
+        last = self.crossings[-1] if self.crossings else None
+        # the return routes are looked up for the response as the answering side sends it
+        answer = self._response(last) if last is not None else \
+            Packet(self.packet.dst, self.packet.src, self.protocol, self._reply_type())
+        pending = len(self.obligations)
         for crossing in reversed(self.crossings):
+            self._settle(crossing.after, pending, answer)
+            pending = min(pending, crossing.after)
             self.packet = self._response(crossing)
             low, high = crossing.client_ports
             ports = (low, high) if self.number in (6, 17) else None
@@ -447,12 +454,35 @@ class _Walk:
                 self._nacl_range(crossing.entered, "out", parse_address(str(response_dst)), ports)
             if crossing.left is not None:
                 self._nacl_range(crossing.left, "in", parse_address(str(response_src)), ports)
+        self._settle(0, pending, answer)
         if not self.back:
             self.hop(node_id(self.src), "host", "deliver", "the response needs no filter: security "
                      "groups are stateful and no subnet boundary was crossed", back=True)
         else:
             self.hop(node_id(self.src), "host", "deliver", f"response delivered to {self.src.text}",
                      back=True)
+
+    def _private_from_internet(self, dst: End) -> bool:
+        """An IPv4 packet from the internet to a private address (RFC 1918, or a VPC's own
+        block) never reaches a VPC: an IGW translates only public and Elastic IPs
+        (docs/SEMANTICS.md, Gateways). A VPC's IPv6 addresses are global: not this case."""
+        written = parse_address(dst.text)
+        if written is None or written.version != 4:
+            return False
+        if not (written.is_private or self.dp.vpc_at(written) is not None):
+            return False
+        self.hop("internet", "internet", "forward", f"{self.src.text} sends {self.packet}")
+        who = f"; {dst.host.obj.name}'s public address is {public_label(dst.host.obj.name)}: " \
+              f"write `internet -> {dst.host.obj.name}`" if dst.public and dst.host is not None else ""
+        self.block("internet", "route", f"{written} is a private address: the internet routes no "
+                   f"packet to it, and an internet gateway translates only public and Elastic "
+                   f"IPs{who}", None)
+
+    def _settle(self, first: int, end: int, answer: Packet) -> None:
+        """Settle obligations ``first``..``end`` (exclusive), the latest first."""
+        for obligation in reversed(self.obligations[first:end]):
+            self.packet = answer
+            HANDLERS[obligation.settled_by].settle(self, obligation)
 
     def _response(self, crossing) -> Packet:
         """The response to the request that made `crossing`, to the client's whole port range."""

@@ -17,6 +17,7 @@ class BackToInternet(ReturnObligation):
     settled_by = Internet
     subnet: ast.Subnet
     igw: ast.InternetGateway
+    public: str | None = None        # the host's public IPv4 the IGW translates the source back to
 
 
 def to_outside(walk: Walk, node: str) -> None:
@@ -53,6 +54,11 @@ def _back_to_internet(walk: Walk, ob: BackToInternet) -> None:
     walk.route_back(ob.subnet, parse_address(walk.packet.dst) or INTERNET_V4, via,
                     lambda table, got: f"no return route to the internet through '{via.name}': {got}",
                     outbound_only)
+    if ob.public is not None:
+        private = walk.packet.src
+        walk.packet = Packet(ob.public, walk.packet.dst, walk.packet.protocol, walk.packet.port)
+        walk.hop(f"igw:{via.name}", "gateway", "translate",
+                 f"{via.name} translates {private} back to {ob.public}", via.span, back=True)
 
 
 class InternetHop(HopHandler):
@@ -89,12 +95,12 @@ class InternetHop(HopHandler):
             if not dst.public:
                 walk.block(node, "gateway", f"{dst.text} has no public IPv4 address: internet gateway "
                            f"'{igw.name}' has nothing to translate to", igw.span)
-            walk.packet = Packet(walk.packet.src, public_label(dst.text), walk.protocol, walk.port)
-            walk.hop(node, "gateway", "translate",
-                     f"{igw.name} translates {walk.packet.dst} to {dst.address}", igw.span)
+            # The NACL and SG see the private address: the IGW has translated it already.
             walk.packet = Packet(walk.packet.src, str(dst.address), walk.protocol, walk.port)
+            walk.hop(node, "gateway", "translate",
+                     f"{igw.name} translates {public_label(dst.text)} to {dst.address}", igw.span)
         else:
             walk.hop(node, "gateway", "forward", f"{igw.name} forwards IPv6 untranslated", igw.span)
-        walk.obligations.append(BackToInternet(dst.subnet, igw))
+        walk.obligations.append(BackToInternet(dst.subnet, igw, None if v6 else public_label(dst.text)))
         walk.cross(None, dst.subnet)
         walk.arrive(dst.subnet, dst.vpc)

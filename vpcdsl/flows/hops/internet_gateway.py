@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...syntax import ast
-from ..flow import INTERNET_V4, public_label, with_src
+from ..flow import INTERNET_V4, public_label, with_dst, with_src
 from .base import HopHandler, Leaving, ReturnObligation, Walk
 from .internet import own_addresses_only, to_outside
 
@@ -14,31 +14,43 @@ from .internet import own_addresses_only, to_outside
 @dataclass(frozen=True)
 class BackThroughInternetGateway(ReturnObligation):
     """The response comes back in by the gateway that let the request out: the NACLs of the
-    crossing check it (the walk's crossings); nothing else is owed."""
+    crossing check it (the walk's crossings); a host's public IPv4 address is translated
+    back to its private one (``public`` to ``private``) before any NACL sees it."""
 
     settled_by = ast.InternetGateway
     subnet: ast.Subnet
     igw: ast.InternetGateway
+    public: str | None = None
+    private: str | None = None
+
+
+def _back_in(walk: Walk, ob: BackThroughInternetGateway) -> None:
+    if ob.public is None:
+        return
+    walk.packet = with_dst(walk.packet, ob.private)
+    walk.hop(f"igw:{ob.igw.name}", "gateway", "translate",
+             f"{ob.igw.name} translates {ob.public} back to {ob.private}", ob.igw.span, back=True)
 
 
 class InternetGatewayHop(HopHandler):
     components = (ast.InternetGateway,)
-    settles = {BackThroughInternetGateway: lambda walk, ob: None}
+    settles = {BackThroughInternetGateway: _back_in}
 
     def forward(self, walk: Walk, igw, leaving: Leaving) -> None:
         entry = leaving.route
         node = f"igw:{igw.name}"
         address = walk.dst.address if walk.dst.kind != "service" else INTERNET_V4
         walk.cross(leaving.subnet, None)
-        walk.obligations.append(BackThroughInternetGateway(leaving.subnet, igw))
         own_addresses_only(walk, node, igw, entry)
         if address is None or address.version == 6:
+            walk.obligations.append(BackThroughInternetGateway(leaving.subnet, igw))
             walk.hop(node, "gateway", "forward", f"{igw.name} forwards IPv6 untranslated", entry.span)
             return to_outside(walk, node)
         if walk.translated and not walk.src_public:
             walk.block(node, "gateway", f"a private NAT gateway's traffic cannot use internet "
                        f"gateway '{igw.name}'", entry.span)
         if walk.translated:
+            walk.obligations.append(BackThroughInternetGateway(leaving.subnet, igw))
             walk.hop(node, "gateway", "forward", f"{igw.name} forwards {walk.packet.src} "
                      "(already public)", entry.span)
             return to_outside(walk, node)
@@ -48,6 +60,7 @@ class InternetGatewayHop(HopHandler):
         before = walk.packet.src
         walk.packet = with_src(walk.packet, public_label(walk.src.text))
         walk.translated = True
+        walk.obligations.append(BackThroughInternetGateway(leaving.subnet, igw, walk.packet.src, before))
         walk.hop(node, "gateway", "translate", f"{igw.name} translates {before} to {walk.packet.src}",
                  entry.span)
         return to_outside(walk, node)
