@@ -22,6 +22,7 @@ from typing import Any, Iterable
 from ..aws import EPHEMERAL
 from ..gcpause import paused_gc
 from ..syntax import ast
+from .filters import Peer
 from .sitelinks import Link, build_links
 
 IPV4_ANY = ip_network("0.0.0.0/0")
@@ -464,6 +465,32 @@ class DataPlane:
                 sgs = (default,) if default is not None else ()
         self.sgs_of[obj.name] = sgs
         return sgs
+
+    def peer(self, groups, vpc: str | None, near: str | None, *, via_tgw: bool = False,
+             forwarded: bool = False, service: str | None = None) -> Peer:
+        """The other end of a packet that a security group of VPC ``near`` filters: its ENI's
+        ``groups`` (None: it has none), its ``vpc``, and whether references to its groups are
+        honoured on this path (`references_honoured`)."""
+        return Peer(groups, vpc, self.references_honoured(vpc, near, via_tgw=via_tgw,
+                                                          forwarded=forwarded), service)
+
+    def references_honoured(self, vpc: str | None, near: str | None, *, via_tgw: bool = False,
+                            forwarded: bool = False) -> bool:
+        """Whether a security group of VPC ``near`` can name the groups of an end in ``vpc``.
+
+        Within a VPC and across a same-region peering, yes; across regions, through a transit
+        gateway (its SG referencing is off by default) or after a middlebox appliance forwarded
+        the packet (it still carries the client's address, not the appliance's ENI), no
+        (docs/SEMANTICS.md, Filters; Peering and transit).
+        """
+        if forwarded:
+            return False
+        if vpc is None or near is None or vpc == near:
+            return True
+        vpcs = self.model.vpcs
+        if getattr(vpcs.get(vpc), "region_name", None) != getattr(vpcs.get(near), "region_name", None):
+            return False
+        return not via_tgw and frozenset((vpc, near)) in self.peerings_between
 
 
 def _interface_subnets(member) -> Iterable[ast.Ref]:

@@ -73,7 +73,7 @@ from ..protocols import ECHO_REPLY, ECHO_REQUEST, icmp_type_number, protocol_num
 from .dataplane import DataPlane
 # Re-exported: the flow's types and the filter functions keep their `vpcdsl.flows.trace` names.
 from .ends import LINK_LOCAL_SERVICES, address_end, flow_end
-from .filters import first_nacl_match, nacl_port_verdicts, sg_allows
+from .filters import Header, Match, Peer, nacl_port_split, nacl_verdict, sg_verdict
 from .flow import (INTERNET_V4, End, FlowError, Hop, NotSimulated, Packet, Trace, _word,
                    node_id, parse_address, public_label)
 from .hops import HANDLERS, HopHandler, Internet, Leaving, ReturnObligation
@@ -211,6 +211,7 @@ class _Walk:
         self.translated = False        # the source address is no longer the client's own
         self.via_peering: ast.Peering | None = None
         self.via_tgw: ast.TransitGateway | None = None
+        self.forwarded_by: ast.Instance | None = None   # a middlebox appliance passed it on
         # TGW crossings whose return route is known once the device that answers is reached
         self.tgw_pending: list[tuple[ast.TransitGateway, str]] = []
 
@@ -514,6 +515,13 @@ class _Walk:
 
     # ------------------------------------------------------------------ filters
 
+    def _header(self, direction: str, peer_address, port: int | None = None,
+                icmp: int | None = None) -> Header:
+        """The packet as a filter of ``direction`` reads it: ``peer_address`` is the far end."""
+        if direction == "in":
+            return Header(self.number, src=peer_address, port=port, icmp=icmp)
+        return Header(self.number, dst=peer_address, port=port, icmp=icmp)
+
     def _nacl(self, subnet: ast.Subnet, direction: str, peer_address, port: int | None) -> None:
         nacl = self.model.nacl_of.get(subnet.name)
         if nacl is None:
@@ -523,15 +531,15 @@ class _Walk:
             self.hop(node, "nacl", "allow", f"default NACL of VPC '{subnet.vpc}' allows all "
                      f"{'inbound' if direction == 'in' else 'outbound'} traffic")
             return
-        rule = first_nacl_match(nacl, direction, self.number, port, self.icmp, peer_address,
-                                self.dp.nacl_rules(nacl, direction))
-        if rule is None:
+        match = nacl_verdict(nacl, direction, self._header(direction, peer_address, port, self.icmp),
+                             rules=self.dp.nacl_rules(nacl, direction))
+        if match.rule is None:
             way = "inbound" if direction == "in" else "outbound"
             self.block(node, "nacl", f"network ACL '{nacl.name}' has no {way} rule for "
-                       f"{self.packet}: the implicit deny drops it", nacl.span)
-        if rule.action == "deny":
-            self.block(node, "nacl", f"nacl {nacl.name} {direction} rule {rule.number} deny", rule.span)
-        self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule {rule.number} allow", rule.span)
+                       f"{self.packet}: the implicit deny drops it", match.span)
+        if not match.allowed:
+            self.block(node, "nacl", f"nacl {nacl.name} {match.reason}", match.span)
+        self.hop(node, "nacl", "allow", f"nacl {nacl.name} {match.reason}", match.span)
 
     def _nacl_range(self, subnet: ast.Subnet, direction: str, peer_address, ports) -> None:
         nacl = self.model.nacl_of.get(subnet.name)
@@ -543,30 +551,28 @@ class _Walk:
                      back=True)
             return
         number = self.number
-        reply = ECHO_REPLY.get(number) if self.icmp == ECHO_REQUEST.get(number) else self.icmp
+        rules = self.dp.nacl_rules(nacl, direction)
         if ports is None:
-            rule = first_nacl_match(nacl, direction, number, None, reply, peer_address,
-                                    self.dp.nacl_rules(nacl, direction))
-            if rule is None or rule.action == "deny":
-                why = "the implicit deny" if rule is None else f"{direction} rule {rule.number} deny"
-                self.block(node, "nacl", f"network ACL '{nacl.name}' drops the response ({why})",
-                           rule.span if rule else nacl.span, back=True)
-            self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule {rule.number} allow", rule.span,
-                     back=True)
+            reply = ECHO_REPLY.get(number) if self.icmp == ECHO_REQUEST.get(number) else self.icmp
+            match = nacl_verdict(nacl, direction, self._header(direction, peer_address, None, reply),
+                                 rules=rules)
+            if not match.allowed:
+                self.block(node, "nacl", f"network ACL '{nacl.name}' drops the response "
+                           f"({match.reason})", match.span, back=True)
+            self.hop(node, "nacl", "allow", f"nacl {nacl.name} {match.reason}", match.span, back=True)
             return
-        allowed, denied = nacl_port_verdicts(nacl, direction, number, ports, peer_address,
-                                             self.dp.nacl_rules(nacl, direction))
+        allowed, denied = nacl_port_split(nacl, direction, self._header(direction, peer_address),
+                                          ports, rules=rules)
         if denied:
             failing = ", ".join(_range_text(lo, hi) for lo, hi, _ in denied)
             first = denied[0][2]
-            why = f"{direction} rule {first.number} deny" if first is not None else "the implicit deny"
             self.block(node, "nacl", f"network ACL '{nacl.name}' blocks the response to ports "
-                       f"{failing} of the client's {_range_text(*ports)} ({why})",
-                       first.span if first is not None else nacl.span, back=True)
-        rules = sorted({r.number for _, _, r in allowed})
+                       f"{failing} of the client's {_range_text(*ports)} ({first.reason})",
+                       first.span, back=True)
+        numbers = sorted({m.rule.number for _, _, m in allowed})
         span = allowed[0][2].span if allowed else None
-        self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule{'s' if len(rules) > 1 else ''} "
-                 f"{', '.join(map(str, rules))} allow ports {_range_text(*ports)}", span, back=True)
+        self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule{'s' if len(numbers) > 1 else ''} "
+                 f"{', '.join(map(str, numbers))} allow ports {_range_text(*ports)}", span, back=True)
 
     def _sg_egress(self, end: End) -> None:
         self._sg_check(end, "out", peer_address=self.dst.address, peer=self.dst)
@@ -583,14 +589,23 @@ class _Walk:
             if direction == "in":
                 self.block(node, "sg", f"{end.text} has no security group rule allowing it in")
             return
-        for sg in sgs:
-            verdict = sg_allows(self, sg, direction, peer_address, peer)
-            if verdict is not None:
-                self.hop(f"sg:{sg.name}", "sg", "allow", verdict[0], verdict[1])
-                return
+        match = sg_verdict(sgs, direction, self._header(direction, peer_address, self.port_value,
+                                                        self.icmp), self._peer(peer, sgs[0].vpc, direction))
+        if match.allowed:
+            self.hop(f"sg:{match.group}", "sg", "allow", match.reason, match.span)
+            return
         word = "ingress" if direction == "in" else "egress"
         self.block(node, "sg", f"no {word} rule of security group{'s' if len(sgs) > 1 else ''} "
                    f"{names} allows {self.packet}", sgs[0].span)
+
+    def _peer(self, end: End | None, near: str, direction: str) -> Peer | None:
+        """The other end as a security group of VPC ``near`` sees it (`DataPlane.peer`): after a
+        middlebox forwarded the packet, no inbound SG reference matches its client."""
+        if end is None:
+            return None
+        return self.dp.peer(end.sgs, end.vpc, near, via_tgw=self.via_tgw is not None,
+                            forwarded=direction == "in" and self.forwarded_by is not None,
+                            service=end.text if end.kind == "service" else None)
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -84,6 +84,9 @@ class ApplianceHop(HopHandler):
 
     def _pass(self, walk: Walk, box, node: str) -> None:
         walk.hop(node, "gateway", "forward", f"{box.name} forwards (source/dest check off)", box.span)
+        # The packet keeps the client's address: beyond here an inbound SG reference does not
+        # match it, only a CIDR rule (docs/SEMANTICS.md, Peering and transit: middlebox).
+        walk.forwarded_by = box
 
     def from_site(self, walk: Walk, box, link) -> None:
         """A software VPN: the instance takes the traffic out of the tunnel and forwards it."""

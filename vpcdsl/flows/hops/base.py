@@ -88,6 +88,7 @@ class Walk(Protocol):
     client_ports: tuple[int, int]
     via_peering: ast.Peering | None
     via_tgw: ast.TransitGateway | None
+    forwarded_by: ast.Instance | None    # a middlebox appliance forwarded the packet
     tgw_pending: list[tuple[ast.TransitGateway, str]]
     hops: list[Hop]
     back: list[Hop]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ...syntax import ast
 from ..dataplane import ephemeral_range
-from ..filters import first_nacl_match, nacl_port_verdicts, sg_allows
+from ..filters import Header, nacl_port_split, nacl_verdict, sg_verdict
 from ..sitelinks import best
 from .base import HopHandler, Leaving, ReturnObligation, Walk
 
@@ -130,18 +130,19 @@ def bgp_session(walk: Walk, box, link) -> None:
     host = walk.dp.host(box.name)
     peer = next((c.net.network_address + 10 for c in link.site.cidrs if c.net is not None), None)
     node = f"{'nat-instance' if isinstance(box, ast.NatInstance) else 'instance'}:{box.name}"
-    probe = walk.leg(walk.tracer.end(link.site.name), walk.tracer.end(box.name), "tcp", "179")
     sgs = walk.dp.security_groups(box)
-    if not any(sg_allows(probe, sg, "in", peer, None) is not None for sg in sgs):
+    if not sg_verdict(sgs, "in", Header(6, src=peer, port=179), None).allowed:
         walk.block(node, "gateway", f"the BGP session of {link.words} is down: no rule of "
                    f"security group {', '.join(sg.name for sg in sgs) or '(none)'} admits TCP 179 from "
                    f"site '{link.site.name}', so no route over it exists",
                    sgs[0].span if sgs else box.span)
     nacl = walk.model.nacl_of.get(host.subnet.name) if host is not None else None
     if nacl is not None and not nacl.default:
-        rule = first_nacl_match(nacl, "in", 6, 179, None, peer, walk.dp.nacl_rules(nacl, "in"))
-        _, denied = nacl_port_verdicts(nacl, "out", 6, ephemeral_range(link.site), peer,
-                                       walk.dp.nacl_rules(nacl, "out"))
+        match = nacl_verdict(nacl, "in", Header(6, src=peer, port=179),
+                             rules=walk.dp.nacl_rules(nacl, "in"))
+        _, denied = nacl_port_split(nacl, "out", Header(6, dst=peer), ephemeral_range(link.site),
+                                    rules=walk.dp.nacl_rules(nacl, "out"))
+        rule = match.rule
         if rule is None or rule.action == "deny" or denied:
             walk.block(node, "gateway", f"the BGP session of {link.words} is down: network ACL "
                        f"'{nacl.name}' does not pass TCP 179 from site '{link.site.name}' and its "
