@@ -48,7 +48,8 @@ SEMANTICS.md leave it open are marked *):
   `trace` returns the first blocked one, else the first.
 - IPv6: a flow is IPv6 when it is `icmpv6` or an end is an IPv6 literal;
   hosts use their IPv6 address, and an end without one is blocked
-  (`route`). NAT gateways and NAT instances do not translate IPv6.
+  (`route`). A NAT gateway translates IPv6 only to 64:ff9b::/96 (NAT64, in
+  `vpcdsl.flows.hops.nat_gateway`); NAT instances do not translate IPv6.
 - On-premises sites over VPN and Direct Connect (VGW path choice, TGW
   attachments, CloudHub, public VIFs, software VPNs): see `vpcdsl.flows.hops.site`.
 
@@ -174,6 +175,7 @@ class _Crossing:
     dst: Any                 # the request's destination (the response's source)
     client_ports: tuple[int, int]
     after: int = 0           # how many return obligations the request had recorded before it
+    protocol: tuple = ()     # (name, number, ICMP type) there: NAT64 turns ICMPv6 into ICMP
 
 
 class _Blocked(Exception):
@@ -254,6 +256,9 @@ class _Walk:
 
     def _forward(self) -> None:
         src, dst = self.src, self.dst
+        if src.kind == "forwarder":
+            raise FlowError(f"{_word(src.obj)} '{src.text}' originates no traffic: it only "
+                            "forwards", "start the flow at a host, a subnet, a site or `internet`")
         for end in (src, dst):
             if end.problem is not None:
                 kind, component, reason, span = end.problem
@@ -356,7 +361,8 @@ class _Walk:
 
     def cross(self, left: ast.Subnet | None, entered: ast.Subnet | None) -> None:
         self.crossings.append(_Crossing(left, entered, self.packet.src, self.packet.dst,
-                                        self.client_ports, len(self.obligations)))
+                                        self.client_ports, len(self.obligations),
+                                        (self.protocol, self.number, self.icmp)))
 
     def arrive(self, subnet: ast.Subnet, vpc: str) -> None:
         """The request enters ``subnet`` from outside it: NACL in, then the host."""
@@ -447,6 +453,7 @@ class _Walk:
         for crossing in reversed(self.crossings):
             self._settle(crossing.after, pending, answer)
             pending = min(pending, crossing.after)
+            self.protocol, self.number, self.icmp = crossing.protocol
             self.packet = self._response(crossing)
             low, high = crossing.client_ports
             ports = (low, high) if self.number in (6, 17) else None
