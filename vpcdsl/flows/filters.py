@@ -228,3 +228,56 @@ def _group_verdict(sg: ast.SecurityGroup, direction: str, packet: Header,
                 return Match(rule, "allow", f"sg {sg.name} allows {rule.protocol.name} {word} {what}",
                              rule.span, sg.name)
     return None
+
+
+# ---------------------------------------------------------------------------- address sets
+
+@dataclass(frozen=True, slots=True)
+class Ranges:
+    """A far end that is a set of blocks rather than one address: an AWS service reached at
+    its public ranges (`vpcdsl.service_ranges`). A filter decides it per `cut` piece."""
+
+    name: str                        # the service, as the flow names it
+    region: str | None
+    blocks: tuple                    # IPv4Network, disjoint
+    published: bool                  # the service's own published ranges (else all public IPv4)
+
+    def words(self) -> str:
+        """How a reason names the set."""
+        where = f" in {self.region}" if self.region else ""
+        if self.published:
+            return f"{self.name}'s {len(self.blocks)} published ranges{where}"
+        return f"the public IPv4 space (AWS publishes no ranges of {self.name}'s own{where})"
+
+
+def rule_cidrs(rules) -> list:
+    """The networks the CIDR peers of ``rules`` (NACL or SG rules) name."""
+    nets = []
+    for rule in rules:
+        for peer in (rule.peers if isinstance(rule, ast.SgRule) else (rule.cidr,)):
+            if isinstance(peer, ast.Cidr) and peer.net is not None:
+                nets.append(peer.net)
+    return nets
+
+
+def cut(blocks, cidrs) -> list:
+    """``blocks`` split so that no piece straddles the edge of a network in ``cidrs``: every
+    address of a piece meets the same rules, so one address decides the piece.
+
+    Linear in blocks × cidrs (a piece splits into at most 32 per network).
+
+    >>> from ipaddress import ip_network as n
+    >>> [str(p) for p in cut([n("52.216.0.0/15")], [n("52.216.0.0/16"), n("0.0.0.0/0")])]
+    ['52.216.0.0/16', '52.217.0.0/16']
+    """
+    pieces = list(blocks)
+    for net in cidrs:
+        out = []
+        for piece in pieces:
+            if piece.version == net.version and net.subnet_of(piece) and net != piece:
+                out.extend(piece.address_exclude(net))
+                out.append(net)
+            else:
+                out.append(piece)
+        pieces = out
+    return sorted(pieces)

@@ -70,11 +70,13 @@ from typing import Any, Iterator
 from ..aws import SERVICES
 from ..span import Span
 from ..syntax import ast
-from ..protocols import ECHO_REPLY, ECHO_REQUEST, icmp_type_number, protocol_number
+from ..protocols import ECHO_REQUEST, icmp_type_number, protocol_number
 from .dataplane import DataPlane
 # Re-exported: the flow's types and the filter functions keep their `vpcdsl.flows.trace` names.
 from .ends import LINK_LOCAL_SERVICES, address_end, flow_end
-from .filters import Header, Match, Peer, nacl_port_split, nacl_verdict, sg_verdict
+from ..service_ranges import RANGES_DATE, representative, service_ranges
+from .filter_steps import nacl_response_step, nacl_step, sg_step
+from .filters import Header, Match, Peer, Ranges, nacl_port_split, nacl_verdict, sg_verdict
 from .flow import (INTERNET_V4, End, FlowError, Hop, NotSimulated, Packet, Trace, _word,
                    node_id, parse_address, public_label)
 from .hops import HANDLERS, HopHandler, Internet, Leaving, ReturnObligation
@@ -160,7 +162,26 @@ class Tracer:
                             f"private DNS: {text} resolves to interface endpoint '{ep.name}' "
                             f"({end.address}) in VPC '{ep.vpc}'", ep.span)
                 return end
-        return self.end(text, family=family, near=zone)
+        end = self.end(text, family=family, near=zone)
+        if end.kind == "service" and src.vpc is not None:
+            end.note = _service_note(self.model, text, src)
+        return end
+
+
+def _service_note(model, service: str, src: End) -> tuple:
+    """The `End.note` of a service end: where its addresses come from, and the one address
+    that stands for them in print (`vpcdsl.service_ranges`)."""
+    vpc = model.vpcs.get(src.vpc or "")
+    region = getattr(vpc, "region_name", None)
+    blocks, published = service_ranges(service, region)
+    where = f" in {region}" if region else ""
+    if published:
+        what = (f"{service}{where} has {len(blocks)} published IPv4 ranges (AWS ip-ranges.json "
+                f"of {RANGES_DATE}), such as {representative(service, region)}")
+    else:
+        what = (f"{service}{where} has no ranges of its own in AWS ip-ranges.json (of "
+                f"{RANGES_DATE}): any public IPv4 address")
+    return (f"service:{service}", "service", what + "; each filter decides every range", None)
 
 
 # ---------------------------------------------------------------------------- the walk
@@ -216,6 +237,7 @@ class _Walk:
         self.forwarded_by: ast.Instance | None = None   # a middlebox appliance passed it on
         # TGW crossings whose return route is known once the device that answers is reached
         self.tgw_pending: list[tuple[ast.TransitGateway, str]] = []
+        self._service: Ranges | None = None      # `remote` of a service end, once
 
     # ------------------------------------------------------------------ driver
 
@@ -310,7 +332,7 @@ class _Walk:
                          f"same subnet {subnet.name}: delivered without the route table or NACL")
                 self._deliver(dst)
                 return
-            self._nacl(subnet, "out", self.dst.address, self.port_value)
+            self._nacl(subnet, "out", self.remote(self.dst), self.port_value)
             table = self.dp.route_table_of(subnet)
             if table is None:
                 self.block(f"subnet:{subnet.name}", "route", f"subnet '{subnet.name}' has no route table")
@@ -459,9 +481,9 @@ class _Walk:
             ports = (low, high) if self.number in (6, 17) else None
             response_src, response_dst = crossing.dst, crossing.src
             if crossing.entered is not None:
-                self._nacl_range(crossing.entered, "out", parse_address(str(response_dst)), ports)
+                self._nacl_range(crossing.entered, "out", self._response_remote(response_dst), ports)
             if crossing.left is not None:
-                self._nacl_range(crossing.left, "in", parse_address(str(response_src)), ports)
+                self._nacl_range(crossing.left, "in", self._response_remote(response_src), ports)
         self._settle(0, pending, answer)
         if not self.back:
             self.hop(node_id(self.src), "host", "deliver", "the response needs no filter: security "
@@ -521,98 +543,43 @@ class _Walk:
         self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span, back=True)
 
     # ------------------------------------------------------------------ filters
+    # The steps are in `vpcdsl.flows.filter_steps`; hop handlers call them through these.
 
-    def _header(self, direction: str, peer_address, port: int | None = None,
-                icmp: int | None = None) -> Header:
-        """The packet as a filter of ``direction`` reads it: ``peer_address`` is the far end."""
-        if direction == "in":
-            return Header(self.number, src=peer_address, port=port, icmp=icmp)
-        return Header(self.number, dst=peer_address, port=port, icmp=icmp)
+    def remote(self, end: End):
+        """What a filter sees of ``end`` as the far side: its address, or for an AWS service
+        its published ranges in the client's region (`vpcdsl.service_ranges`)."""
+        if end.kind != "service":
+            return end.address
+        if self._service is None:
+            vpc = self.model.vpcs.get(self.src.vpc or "")
+            region = getattr(vpc, "region_name", None)
+            blocks, published = service_ranges(end.text, region)
+            self._service = Ranges(end.text, region, blocks, published)
+        return self._service
+
+    def _response_remote(self, text):
+        """The far end of a response, by the request's address text at a crossing."""
+        if self.dst.kind == "service" and str(text) == self.dst.text:
+            return self.remote(self.dst)
+        return parse_address(str(text))
 
     def _nacl(self, subnet: ast.Subnet, direction: str, peer_address, port: int | None) -> None:
-        nacl = self.model.nacl_of.get(subnet.name)
-        if nacl is None:
-            return
-        node = f"nacl:{nacl.name}"
-        if nacl.default:
-            self.hop(node, "nacl", "allow", f"default NACL of VPC '{subnet.vpc}' allows all "
-                     f"{'inbound' if direction == 'in' else 'outbound'} traffic")
-            return
-        match = nacl_verdict(nacl, direction, self._header(direction, peer_address, port, self.icmp),
-                             rules=self.dp.nacl_rules(nacl, direction))
-        if match.rule is None:
-            way = "inbound" if direction == "in" else "outbound"
-            self.block(node, "nacl", f"network ACL '{nacl.name}' has no {way} rule for "
-                       f"{self.packet}: the implicit deny drops it", match.span)
-        if not match.allowed:
-            self.block(node, "nacl", f"nacl {nacl.name} {match.reason}", match.span)
-        self.hop(node, "nacl", "allow", f"nacl {nacl.name} {match.reason}", match.span)
+        nacl_step(self, subnet, direction, peer_address, port)
 
     def _nacl_range(self, subnet: ast.Subnet, direction: str, peer_address, ports) -> None:
-        nacl = self.model.nacl_of.get(subnet.name)
-        if nacl is None:
-            return
-        node = f"nacl:{nacl.name}"
-        if nacl.default:
-            self.hop(node, "nacl", "allow", f"default NACL of VPC '{subnet.vpc}' allows the response",
-                     back=True)
-            return
-        number = self.number
-        rules = self.dp.nacl_rules(nacl, direction)
-        if ports is None:
-            reply = ECHO_REPLY.get(number) if self.icmp == ECHO_REQUEST.get(number) else self.icmp
-            match = nacl_verdict(nacl, direction, self._header(direction, peer_address, None, reply),
-                                 rules=rules)
-            if not match.allowed:
-                self.block(node, "nacl", f"network ACL '{nacl.name}' drops the response "
-                           f"({match.reason})", match.span, back=True)
-            self.hop(node, "nacl", "allow", f"nacl {nacl.name} {match.reason}", match.span, back=True)
-            return
-        allowed, denied = nacl_port_split(nacl, direction, self._header(direction, peer_address),
-                                          ports, rules=rules)
-        if denied:
-            failing = ", ".join(_range_text(lo, hi) for lo, hi, _ in denied)
-            first = denied[0][2]
-            self.block(node, "nacl", f"network ACL '{nacl.name}' blocks the response to ports "
-                       f"{failing} of the client's {_range_text(*ports)} ({first.reason})",
-                       first.span, back=True)
-        numbers = sorted({m.rule.number for _, _, m in allowed})
-        span = allowed[0][2].span if allowed else None
-        self.hop(node, "nacl", "allow", f"nacl {nacl.name} {direction} rule{'s' if len(numbers) > 1 else ''} "
-                 f"{', '.join(map(str, numbers))} allow ports {_range_text(*ports)}", span, back=True)
+        nacl_response_step(self, subnet, direction, peer_address, ports)
 
     def _sg_egress(self, end: End) -> None:
-        self._sg_check(end, "out", peer_address=self.dst.address, peer=self.dst)
+        self._sg_check(end, "out", peer_address=self.remote(self.dst), peer=self.dst)
 
     def _sg_ingress(self, end: End) -> None:
         self._sg_check(end, "in", peer_address=self.current_src_address(),
                        peer=None if self.translated else self.src)
 
     def _sg_check(self, end: End, direction: str, peer_address, peer: End | None) -> None:
-        sgs = end.sgs or ()
-        names = ", ".join(sg.name for sg in sgs)
-        node = f"sg:{sgs[0].name}" if sgs else f"{end.kind}:{end.text}"
-        if not sgs:
-            if direction == "in":
-                self.block(node, "sg", f"{end.text} has no security group rule allowing it in")
-            return
-        match = sg_verdict(sgs, direction, self._header(direction, peer_address, self.port_value,
-                                                        self.icmp), self._peer(peer, sgs[0].vpc, direction))
-        if match.allowed:
-            self.hop(f"sg:{match.group}", "sg", "allow", match.reason, match.span)
-            return
-        word = "ingress" if direction == "in" else "egress"
-        self.block(node, "sg", f"no {word} rule of security group{'s' if len(sgs) > 1 else ''} "
-                   f"{names} allows {self.packet}", sgs[0].span)
-
-    def _peer(self, end: End | None, near: str, direction: str) -> Peer | None:
-        """The other end as a security group of VPC ``near`` sees it (`DataPlane.peer`): after a
-        middlebox forwarded the packet, no inbound SG reference matches its client."""
-        if end is None:
-            return None
-        return self.dp.peer(end.sgs, end.vpc, near, via_tgw=self.via_tgw is not None,
-                            forwarded=direction == "in" and self.forwarded_by is not None,
-                            service=end.text if end.kind == "service" else None)
+        if peer is not None and peer.kind == "service" and peer_address is None:
+            peer_address = self.remote(peer)
+        sg_step(self, end, direction, peer_address, peer)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -646,10 +613,6 @@ def _family(src: str, dst: str, protocol: str) -> int:
     if number == 1 and 6 in versions:
         raise FlowError("icmp runs over IPv4, not to an IPv6 address", "use icmpv6")
     return 6 if number == 58 or 6 in versions else 4
-
-
-def _range_text(lo: int, hi: int) -> str:
-    return str(lo) if lo == hi else f"{lo}-{hi}"
 
 
 def trace(model, src: str, dst: str, protocol: str, port: str | int | None = None) -> Trace:

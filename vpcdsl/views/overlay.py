@@ -70,6 +70,9 @@ def hop_places(scene: Scene, hops) -> list[tuple[Any, Place]]:
     sender), else the subnet of the packet's destination or source that
     uses the table.
     """
+    # A `resolve` hop says how an end was found (private DNS, a service's ranges): the
+    # packet has not moved yet, so it is no step of the drawn path.
+    hops = [h for h in hops if h.action != "resolve"]
     out: list[tuple[Any, Place]] = []
     here: ast.Subnet | None = None           # where the packet is, when known
     zone: str | None = None                  # the sender's AZ, for TGW attachment subnets
