@@ -33,10 +33,15 @@ SEMANTICS.md leave it open are marked *):
   without SG or NACL. Multicast, 255.255.255.255 and a subnet's last address
   are dropped (`route`): a VPC supports neither broadcast nor multicast.
 - Transit gateways: the sender's AZ needs an attachment subnet (`gateway`);
-  the attachment subnet's NACL sees the packet in (TGW guide, tgw-nacls), the
-  TGW route table decides (longest prefix; static beats propagated;
+  the TGW route table decides (longest prefix; static beats propagated;
   blackhole), the packet enters the chosen VPC at its attachment subnet in
-  the same AZ (else the first) and follows that subnet's route table. The
+  the same AZ (else the first) and follows that subnet's route table. NACLs
+  see each packet crossing an attachment as the TGW guide says (SEMANTICS.md,
+  NACLs and TGW attachments): instance→TGW traffic the instance subnet's
+  outbound and the attachment subnet's inbound rules, TGW→instance traffic
+  the attachment subnet's outbound and the instance subnet's inbound rules;
+  in the attachment subnet itself, its outbound and inbound rules see
+  instance→TGW traffic and none TGW→instance traffic. The
   device that answers (the destination, a NAT, an appliance) needs a route
   back to the TGW and the TGW a route back to the sender's VPC. SG
   references do not cross a TGW; an IGW or EIGW does not carry another VPC's
