@@ -231,14 +231,19 @@ class _Walk:
     # ------------------------------------------------------------------ driver
 
     def run(self, flow: str) -> Trace:
+        # A site written by name stands for one probe host, on which the verdict rests.
+        probes = [e.probe for e in (self.src, self.dst) if e.probe is not None]
+        hint = "; ".join(probes) + f"; write an address of the site{'s' if len(probes) > 1 else ''} " \
+            "to trace another" if probes else None
         try:
             self._forward()
             self._return()
         except _Blocked as b:
             return Trace(flow, "blocked", b.kind, b.component, b.reason, tuple(self.hops),
-                         tuple(self.back), b.span)
+                         tuple(self.back), b.span, hint)
         return Trace(flow, "allowed", None, None, "the request is delivered and its response "
-                     "returns to every client port", tuple(self.hops), tuple(self.back))
+                     "returns to every client port", tuple(self.hops), tuple(self.back),
+                     hint=hint)
 
     def hop(self, component, kind, action, detail, span=None, back=False):
         (self.back if back else self.hops).append(Hop(component, kind, action, detail, self.packet, span))
