@@ -247,7 +247,7 @@ def test_wrong_kind_names_both_sides():
     ("  route-table private for prod-igw { 10.1.0.0/16 -> blackhole }", ""),
     ("", "cdn edge origin prod-igw\n"),
     ("", "dns example.com { www A simple app-a }\n"),
-    ("", "expect web-1 -> prod-igw tcp 80 allowed\n"),
+    ("", "expect web-1 -> public tcp 80 allowed\n"),
     ("", "peer p2 prod -> tools-a\n"),
     ("", "tgw hub { attach app-a }\n"),
     ("", "site office 192.168.0.0/16\nvpn v office <-> web bgp\n"),

@@ -26,8 +26,10 @@ ROUTE_TARGETS = ("igw", "eigw", "nat", "nat-instance", "peering", "vgw", "tgw", 
 SAME_VPC_TARGETS = frozenset(("igw", "eigw", "nat", "nat-instance", "vgw", "instance",
                               "gateway-endpoint"))
 # What a flow end may name besides `internet`, a service or an address (LANGUAGE.md §4).
+# Forward-only components (igw ... dxgw) are accepted too: a trace to one is blocked by
+# `gateway` and says what the component does (docs/SEMANTICS.md, Gateways).
 FLOW_END_KINDS = ("vpc", "subnet", "instance", "lb", "interface-endpoint", "nat", "nat-instance",
-                  "site")
+                  "site", "igw", "eigw", "vgw", "tgw", "gateway-endpoint", "peering", "dxgw")
 BY_KINDS = ("sg", "nacl", "route", "peering", "gateway", "endpoint", "lb")
 # What people write for a `by` kind (AWS's long names, or a component instead of its kind).
 _BY_ALIASES = {

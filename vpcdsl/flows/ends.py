@@ -106,6 +106,13 @@ def flow_end(model, dp: DataPlane, text: str, *, other_v6: bool = False, family:
         address, how = site_probe(nets[0])
         return End(text, "site", address, obj, ephemeral=ephemeral_range(obj),
                    probe=f"site '{text}' is probed at {address}, {how}")
+    forwards = _FORWARD_ONLY.get(type(obj))
+    if forwards is not None:
+        # A blocked end, not an error: what the component does is the lesson (SEMANTICS.md).
+        end = End(text, "forwarder", None, obj, vpc=getattr(obj, "vpc", None))
+        end.problem = ("gateway", f"{node_kind(obj)}:{obj.name}",
+                       f"{_word(obj)} '{text}' {forwards}", obj.span)
+        return end
     if isinstance(obj, ast.Vpc):
         raise FlowError(f"VPC '{text}' stands for every address of it, not one end",
                         "`Tracer.traces` traces to or from each of its subnets")
@@ -113,6 +120,31 @@ def flow_end(model, dp: DataPlane, text: str, *, other_v6: bool = False, family:
                     "flow ends are instances, subnets, VPCs, load balancers, NAT gateways and "
                     "instances, interface endpoints, sites, `internet`, AWS services and "
                     "addresses")
+
+# What each forward-only component does, said when a flow names it as its end: none of
+# them accepts a connection to an address of its own (docs/SEMANTICS.md, Gateways).
+_FORWARD_ONLY = {
+    ast.InternetGateway: "only forwards: it maps instances' public IPv4 addresses to their "
+        "private ones and owns no address that accepts a connection (trace to the instance, "
+        "`internet -> web-1`, or out to `internet`)",
+    ast.EgressOnlyInternetGateway: "only forwards outbound IPv6 and its responses: nothing "
+        "connects to it, and nothing from the internet through it (trace out to `internet`)",
+    ast.VirtualPrivateGateway: "only forwards between its VPC and its VPN and Direct Connect "
+        "links: no address of it in the VPC accepts a connection (trace to a site's host)",
+    ast.TransitGateway: "only routes between its attachments: its interfaces in the attachment "
+        "subnets accept no connection (trace to a host of an attached VPC or site)",
+    ast.GatewayEndpoint: "is a route target, not an address: traffic to its service follows "
+        "the prefix-list route (trace to the service, such as `s3`)",
+    ast.Peering: "is a route target, not a host: trace to an address in the peer VPC",
+    ast.DxGateway: "only forwards between Direct Connect virtual interfaces and its gateways: "
+        "it has no host address (trace to a site's host or a VPC's)",
+}
+
+
+def node_kind(obj) -> str:
+    from ..model.network import kind_of
+    return kind_of(obj)
+
 
 def address_end(model, dp: DataPlane, text: str, address) -> End:
     service = LINK_LOCAL_SERVICES.get(address)

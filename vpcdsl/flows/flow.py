@@ -178,6 +178,9 @@ def node_id(end: End) -> str:
         return f"address:{end.text}"
     if end.kind == "aws-local":
         return f"aws:{end.address}"
+    if end.kind == "forwarder":
+        from ..model.network import kind_of
+        return f"{kind_of(end.obj)}:{end.obj.name}"
     kind = {"interface-endpoint": "interface-endpoint", "nat": "nat"}.get(end.kind, end.kind)
     name = end.obj.name if end.obj is not None else end.text
     return f"{kind}:{name}"

@@ -53,7 +53,8 @@ SEMANTICS.md leave it open are marked *):
   `trace` returns the first blocked one, else the first.
 - IPv6: a flow is IPv6 when it is `icmpv6` or an end is an IPv6 literal;
   hosts use their IPv6 address, and an end without one is blocked
-  (`route`). NAT gateways and NAT instances do not translate IPv6.
+  (`route`). A NAT gateway translates IPv6 only to 64:ff9b::/96 (NAT64, in
+  `vpcdsl.flows.hops.nat_gateway`); NAT instances do not translate IPv6.
 - On-premises sites over VPN and Direct Connect (VGW path choice, TGW
   attachments, CloudHub, public VIFs, software VPNs): see `vpcdsl.flows.hops.site`.
 
@@ -184,6 +185,7 @@ class _Crossing:
     dst: Any                 # the request's destination (the response's source)
     client_ports: tuple[int, int]
     after: int = 0           # how many return obligations the request had recorded before it
+    protocol: tuple = ()     # (name, number, ICMP type) there: NAT64 turns ICMPv6 into ICMP
     back: tuple[tuple[ast.Subnet, str], ...] = ()
 
 
@@ -272,6 +274,9 @@ class _Walk:
 
     def _forward(self) -> None:
         src, dst = self.src, self.dst
+        if src.kind == "forwarder":
+            raise FlowError(f"{_word(src.obj)} '{src.text}' originates no traffic: it only "
+                            "forwards", "start the flow at a host, a subnet, a site or `internet`")
         for end in (src, dst):
             if end.problem is not None:
                 kind, component, reason, span = end.problem
@@ -375,7 +380,8 @@ class _Walk:
     def cross(self, left: ast.Subnet | None, entered: ast.Subnet | None) -> None:
         back = tuple((s, d) for s, d in ((entered, "out"), (left, "in")) if s is not None)
         self.crossings.append(_Crossing(left, entered, self.packet.src, self.packet.dst,
-                                        self.client_ports, len(self.obligations), back))
+                                        self.client_ports, len(self.obligations),
+                                        (self.protocol, self.number, self.icmp), back))
 
     def cross_back_only(self, subnet: ast.Subnet) -> None:
         """The request came from a TGW into ``subnet`` and is delivered there, which no NACL
@@ -383,6 +389,7 @@ class _Walk:
         then its inbound ones (docs/SEMANTICS.md, NACLs and TGW attachments)."""
         self.crossings.append(_Crossing(subnet, subnet, self.packet.src, self.packet.dst,
                                         self.client_ports, len(self.obligations),
+                                        (self.protocol, self.number, self.icmp),
                                         ((subnet, "out"), (subnet, "in"))))
 
     def arrive(self, subnet: ast.Subnet, vpc: str) -> None:
@@ -480,6 +487,7 @@ class _Walk:
         for crossing in reversed(self.crossings):
             self._settle(crossing.after, pending, answer)
             pending = min(pending, crossing.after)
+            self.protocol, self.number, self.icmp = crossing.protocol
             self.packet = self._response(crossing)
             low, high = crossing.client_ports
             ports = (low, high) if self.number in (6, 17) else None

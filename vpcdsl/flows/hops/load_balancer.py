@@ -47,6 +47,7 @@ def _load_balancer(walk: Walk, end: End) -> None:
     if not targets:
         walk.block(node, "lb", f"listener {listener.protocol} {listener.port} of '{lb.name}' "
                    "has no target", listener.span)
+    _hairpin(walk, lb, node, targets)
     legs = []
     for target in targets:
         leg = _target_leg(walk, end, listener, target)
@@ -63,6 +64,38 @@ def _load_balancer(walk: Walk, end: End) -> None:
         walk.block(node, "lb", f"no target of load balancer '{lb.name}' (listener "
                    f"{listener.protocol} {listener.port}) is reachable; the last, {label}: "
                    f"{t.reason}", t.span if t.span is not None else listener.span)
+
+def _preserves_client_ip(walk: Walk, lb, target) -> bool:
+    """An NLB keeps the client's address for instance targets, and for UDP to any target."""
+    return lb.type == "network" and (isinstance(target.ref, ast.Ref) or walk.number == 17)
+
+
+def _hairpin(walk: Walk, lb, node: str, targets) -> None:
+    """A target that connects through its own NLB with the client's address kept, and is
+    picked for that connection, times out: it sees its own address as the source and
+    answers itself directly (NLB guide, client IP preservation: hairpinning is not
+    supported). With several targets the flow is intermittent, so blocked."""
+    client = walk.current_src_address()
+    if walk.translated or client is None or walk.src.host is None:
+        return
+    own = [t for t in targets if _preserves_client_ip(walk, lb, t)
+           and isinstance(t.ref, ast.Ref) and t.ref.name == walk.src.host.obj.name]
+    if not own:
+        return
+    target = own[0]
+    why = (f"{walk.src.text} is a target of network load balancer '{lb.name}', which keeps "
+           f"the client's address ({client}): when the NLB picks {walk.src.text} for this "
+           "connection, the target sees its own address as the source and answers itself "
+           "directly, so the connection times out (hairpinning is not supported with client "
+           "IP preservation)")
+    if len(targets) > 1:
+        others = ", ".join(t.ref.name if isinstance(t.ref, ast.Ref) else t.ref.text
+                           for t in targets if t is not target)
+        why += (f"; with {others} also targets, the flow is intermittent: it fails whenever "
+                f"the NLB picks {walk.src.text}")
+    walk.block(node, "lb", why + "; register the targets by IP address (then a TCP target "
+               "sees the NLB's address) or connect to the other targets directly", target.span)
+
 
 def _lb_targets(walk: Walk, lb, listener):
     """The targets a concrete flow goes to: those of the first `source-ip` rule holding the
@@ -114,7 +147,7 @@ def _target_leg(walk: Walk, lb_end: End, listener, target) -> tuple[str, Trace]:
         return label, Trace(flow, "blocked", "lb", f"lb:{lb.name}", fail, (), (), target.span)
     # An NLB keeps the client's address for instance targets (and for UDP): the target's SG
     # and NACLs see the client, and its response goes to the client's ports.
-    preserve = lb.type == "network" and (isinstance(target.ref, ast.Ref) or walk.number == 17)
+    preserve = _preserves_client_ip(walk, lb, target)
     client = walk.current_src_address() or (INTERNET_V4 if walk.flow_family() == 4 else INTERNET_V6)
     leg_src = End(lb.name, "lb", client if preserve else lb_end.address, lb, lb_end.host,
                   lb_end.subnet, lb.vpc, lb_end.sgs, False,
