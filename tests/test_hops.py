@@ -25,10 +25,13 @@ def _overrides(handler: HopHandler, step: str) -> bool:
 
 
 def _obligation_types() -> set[type]:
+    """Every concrete obligation type: those that name their handler (`LeavingSubnet` is a
+    kind of obligation, not one)."""
     found, todo = set(), [ReturnObligation]
     while todo:
         for sub in todo.pop().__subclasses__():
-            found.add(sub)
+            if hasattr(sub, "settled_by"):
+                found.add(sub)
             todo.append(sub)
     return found
 

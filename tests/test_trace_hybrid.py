@@ -291,3 +291,51 @@ def test_a_bgp_software_vpn_needs_tcp_179_through_the_network_acl_too():
     m = model(text)
     t = check(m, text, "partner", "app-1", "tcp", 8080, "blocked", "gateway", at="nacl edge")
     assert "network ACL 'edge' does not pass TCP 179" in t.reason
+
+
+# ---------------------------------------------------------------------------- a site's probe host
+
+PROBED = """\
+vpc corp {
+  cidr 10.40.0.0/16
+  subnet app 10.40.1.0/24 az a
+  vgw corp-vgw asn 64512
+  route-table main main { propagate corp-vgw }
+  sg app { in tcp 443 from 192.168.7.0/24 }
+  instance app-1 in app sg app
+}
+site office 192.168.0.0/16 asn 65001
+site tiny 198.51.100.8/29 asn 65002
+vpn office-vpn office <-> corp-vgw bgp
+vpn tiny-vpn tiny <-> corp-vgw bgp
+"""
+
+
+def test_a_site_by_name_is_probed_at_one_host_and_the_hint_says_which():
+    """Site-to-Site VPN guide (a site is the customer network behind the customer
+    gateway, many hosts): a site written by name stands for one probe host, the network
+    address + 10 of its first prefix (its first host when the prefix is smaller); the
+    trace's hint names it and how it was chosen, forward (site as source) and return
+    (site as destination, where the response goes)."""
+    m = model(PROBED)
+    t = check(m, PROBED, "office", "app-1", "tcp", 443, "blocked", "sg")
+    assert "192.168.0.10 -> 10.40.1.4" in t.reason
+    assert t.hint == ("site 'office' is probed at 192.168.0.10, address 192.168.0.0 + 10 of its "
+                      "first prefix 192.168.0.0/16; write an address of the site to trace another")
+    assert "hint: site 'office' is probed at 192.168.0.10" in t.table()
+    assert t.to_dict()["hint"] == t.hint
+    assert check(m, PROBED, "192.168.7.20", "app-1", "tcp", 443, "allowed").hint is None
+    t = check(m, PROBED, "app-1", "tiny", "tcp", 443, "allowed")
+    assert str(t.back[-2].packet).startswith("198.51.100.9 -> 10.40.1.4")
+    assert t.hint.startswith("site 'tiny' is probed at 198.51.100.9, the first host of its first "
+                             "prefix 198.51.100.8/29")
+
+
+def test_a_failed_expectation_on_a_site_names_its_probe_host():
+    """Site-to-Site VPN guide: the expectation on `office` was decided for its probe host
+    alone, so the E901 hint says which host that was and how to trace another."""
+    text = PROBED + "expect office -> app-1 tcp 443 allowed\n"
+    m = model(text, valid=False)
+    [d] = [d for d in m.diagnostics if d.code == "E901"]
+    assert "site 'office' is probed at 192.168.0.10" in d.hint
+    assert d.hint.endswith("write an address of the site to trace another")

@@ -121,7 +121,7 @@ def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
     why = f"let through by {_allowing_rules(t)}" if t.allowed else f"{t.reason}{where}"
     model.diagnostics.append(error(
         "E901", f"expectation failed: {flow} is {got}, expected {wanted}", exp.span,
-        _with_every_address_hint(f"{piece}{why}", exp)))
+        _with_every_address_hint(f"{piece}{why}", exp, t)))
 
 
 def _allowing_rules(t) -> str:
@@ -138,10 +138,13 @@ def _allowing_rules(t) -> str:
     return "; ".join(parts) or "defaults only (no written rule decided)"
 
 
-def _with_every_address_hint(hint: str, exp) -> str:
+def _with_every_address_hint(hint: str, exp, t=None) -> str:
+    """``hint``, then what the verdict rests on: the `internet` suggestion for an end written
+    0.0.0.0/0, and the probe host of a site written by name (the trace's own hint)."""
     from .cidrpieces import every_address_hint
-    extra = every_address_hint(exp.src, exp.dst)
-    return f"{hint}; {extra}" if extra else hint
+    extras = [x for x in (every_address_hint(exp.src, exp.dst), t.hint if t is not None else None)
+              if x]
+    return "; ".join([hint, *extras])
 
 
 def _agrees(exp, t, want_kind) -> bool:
@@ -258,7 +261,7 @@ def _evaluate_flow_set(model, exp: ast.ExpectFlow, result: dict) -> None:
     why = f"let through by {_allowing_rules(first)}" if first.allowed else f"{first.reason}{where}"
     model.diagnostics.append(error(
         "E901", f"expectation failed: {what} is {got}, expected {wanted}", exp.span,
-        _with_every_address_hint(f"{wrong[0].packets.words}: {why}", exp)))
+        _with_every_address_hint(f"{wrong[0].packets.words}: {why}", exp, first)))
 
 
 def _evaluate_isolated(model, exp: ast.ExpectIsolated, result: dict) -> None:
@@ -281,7 +284,8 @@ def _evaluate_isolated(model, exp: ast.ExpectIsolated, result: dict) -> None:
                 model.diagnostics.append(error(
                     "E901", f"expectation failed: {a} -> {b} is allowed for {summarize(verdicts, True)}, "
                     f"expected isolated", exp.span,
-                    f"{open_[0].packets.words}: let through by {_allowing_rules(t)}"))
+                    f"{open_[0].packets.words}: let through by {_allowing_rules(t)}"
+                    + (f"; {t.hint}" if t.hint else "")))
                 return
     result["status"] = "passed"
 

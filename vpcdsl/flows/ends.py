@@ -103,8 +103,9 @@ def flow_end(model, dp: DataPlane, text: str, *, other_v6: bool = False, family:
         nets = [c.net for c in obj.cidrs if c.net is not None]
         if not nets:
             raise FlowError(f"site '{text}' has no valid CIDR")
-        return End(text, "site", nets[0].network_address + 10, obj,
-                   ephemeral=ephemeral_range(obj))
+        address, how = site_probe(nets[0])
+        return End(text, "site", address, obj, ephemeral=ephemeral_range(obj),
+                   probe=f"site '{text}' is probed at {address}, {how}")
     forwards = _FORWARD_ONLY.get(type(obj))
     if forwards is not None:
         # A blocked end, not an error: what the component does is the lesson (SEMANTICS.md).
@@ -194,3 +195,21 @@ def _did_you_mean(model, text: str) -> str | None:
     from ..checks.names import close_matches, did_you_mean
     close = close_matches(text, [*model.objects, "internet", *SERVICES])
     return did_you_mean(close) if close else None      # every name tied for closest, not one at random
+
+
+def site_probe(net):
+    """The address that stands for a site written by name, and how it was chosen: the
+    network address + 10 of its first prefix (a host on the site's LAN, clear of a router
+    on the first addresses*), or its first host when the prefix is smaller.
+
+    >>> import ipaddress
+    >>> site_probe(ipaddress.ip_network("192.168.0.0/16"))
+    (IPv4Address('192.168.0.10'), 'address 192.168.0.0 + 10 of its first prefix 192.168.0.0/16')
+    >>> site_probe(ipaddress.ip_network("198.51.100.8/29"))[1]
+    'the first host of its first prefix 198.51.100.8/29'
+    """
+    if net.num_addresses > 11:
+        return net.network_address + 10, f"address {net.network_address} + 10 of its first prefix {net}"
+    if net.num_addresses > 1:
+        return net.network_address + 1, f"the first host of its first prefix {net}"
+    return net.network_address, f"the one address of its first prefix {net}"

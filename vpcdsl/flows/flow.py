@@ -78,22 +78,28 @@ class Trace:
     forward: tuple[Hop, ...]
     back: tuple[Hop, ...]
     span: Span | None = None         # the deciding rule or route of a blocked flow
+    hint: str | None = None          # what the verdict rests on that the flow did not say
 
     @property
     def allowed(self) -> bool:
         return self.verdict == "allowed"
 
     def to_dict(self) -> dict:
-        return {"version": 1, "flow": self.flow, "verdict": self.verdict, "kind": self.kind,
-                "component": self.component, "reason": self.reason,
-                "forward": [h.to_dict() for h in self.forward],
-                "return": [h.to_dict() for h in self.back]}
+        out = {"version": 1, "flow": self.flow, "verdict": self.verdict, "kind": self.kind,
+               "component": self.component, "reason": self.reason}
+        if self.hint is not None:
+            out["hint"] = self.hint
+        out["forward"] = [h.to_dict() for h in self.forward]
+        out["return"] = [h.to_dict() for h in self.back]
+        return out
 
     def table(self) -> str:
         """The hop table `vpcdsl trace` prints."""
         lines = [f"flow: {self.flow}",
                  f"verdict: {self.verdict.upper()}" + (f" by {self.kind} ({self.component})" if self.kind else ""),
                  f"reason: {self.reason}"]
+        if self.hint is not None:
+            lines.append(f"hint: {self.hint}")
         for title, hops in (("forward", self.forward), ("return", self.back)):
             if not hops:
                 continue
@@ -127,6 +133,7 @@ class End:
     public: bool = False             # has a public IPv4 (public IP, EIP)
     ephemeral: tuple[int, int] = (1024, 65535)
     note: tuple | None = None        # (component, kind, detail, span): how the end was resolved
+    probe: str | None = None         # how the address standing for a named site was chosen
     problem: tuple | None = None     # (kind, component, reason, span): no flow can start or end here
 
 

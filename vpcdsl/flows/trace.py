@@ -33,10 +33,15 @@ SEMANTICS.md leave it open are marked *):
   without SG or NACL. Multicast, 255.255.255.255 and a subnet's last address
   are dropped (`route`): a VPC supports neither broadcast nor multicast.
 - Transit gateways: the sender's AZ needs an attachment subnet (`gateway`);
-  the attachment subnet's NACL sees the packet in (TGW guide, tgw-nacls), the
-  TGW route table decides (longest prefix; static beats propagated;
+  the TGW route table decides (longest prefix; static beats propagated;
   blackhole), the packet enters the chosen VPC at its attachment subnet in
-  the same AZ (else the first) and follows that subnet's route table. The
+  the same AZ (else the first) and follows that subnet's route table. NACLs
+  see each packet crossing an attachment as the TGW guide says (SEMANTICS.md,
+  NACLs and TGW attachments): instance→TGW traffic the instance subnet's
+  outbound and the attachment subnet's inbound rules, TGW→instance traffic
+  the attachment subnet's outbound and the instance subnet's inbound rules;
+  in the attachment subnet itself, its outbound and inbound rules see
+  instance→TGW traffic and none TGW→instance traffic. The
   device that answers (the destination, a NAT, an appliance) needs a route
   back to the TGW and the TGW a route back to the sender's VPC. SG
   references do not cross a TGW; an IGW or EIGW does not carry another VPC's
@@ -79,7 +84,7 @@ from .filter_steps import nacl_response_step, nacl_step, sg_step
 from .filters import Header, Match, Peer, Ranges, nacl_port_split, nacl_verdict, sg_verdict
 from .flow import (INTERNET_V4, End, FlowError, Hop, NotSimulated, Packet, Trace, _word,
                    node_id, parse_address, public_label)
-from .hops import HANDLERS, HopHandler, Internet, Leaving, ReturnObligation
+from .hops import HANDLERS, HopHandler, Internet, Leaving, LeavingSubnet, ReturnObligation
 from .hops.transit_gateway import answered
 
 KINDS = ("sg", "nacl", "route", "peering", "gateway", "endpoint", "lb")
@@ -188,7 +193,12 @@ def _service_note(model, service: str, src: End) -> tuple:
 
 @dataclass
 class _Crossing:
-    """The request crossed a subnet boundary: both NACLs apply to the response too."""
+    """The request crossed a subnet boundary: the response meets NACLs there too.
+
+    ``back`` lists them in the order the response meets them, each with the direction whose
+    rules see it: normally the entered subnet's outbound rules, then the left subnet's
+    inbound ones; a TGW attachment can differ (docs/SEMANTICS.md, NACLs and TGW attachments).
+    """
 
     left: ast.Subnet | None
     entered: ast.Subnet | None
@@ -197,6 +207,7 @@ class _Crossing:
     client_ports: tuple[int, int]
     after: int = 0           # how many return obligations the request had recorded before it
     protocol: tuple = ()     # (name, number, ICMP type) there: NAT64 turns ICMPv6 into ICMP
+    back: tuple[tuple[ast.Subnet, str], ...] = ()
 
 
 class _Blocked(Exception):
@@ -238,18 +249,25 @@ class _Walk:
         # TGW crossings whose return route is known once the device that answers is reached
         self.tgw_pending: list[tuple[ast.TransitGateway, str]] = []
         self._service: Ranges | None = None      # `remote` of a service end, once
+        self._deferred: list[LeavingSubnet] = []   # settled as the response leaves their subnet
+        self._early: list[LeavingSubnet] = []      # those of them settled so far
 
     # ------------------------------------------------------------------ driver
 
     def run(self, flow: str) -> Trace:
+        # A site written by name stands for one probe host, on which the verdict rests.
+        probes = [e.probe for e in (self.src, self.dst) if e.probe is not None]
+        hint = "; ".join(probes) + f"; write an address of the site{'s' if len(probes) > 1 else ''} " \
+            "to trace another" if probes else None
         try:
             self._forward()
             self._return()
         except _Blocked as b:
             return Trace(flow, "blocked", b.kind, b.component, b.reason, tuple(self.hops),
-                         tuple(self.back), b.span)
+                         tuple(self.back), b.span, hint)
         return Trace(flow, "allowed", None, None, "the request is delivered and its response "
-                     "returns to every client port", tuple(self.hops), tuple(self.back))
+                     "returns to every client port", tuple(self.hops), tuple(self.back),
+                     hint=hint)
 
     def hop(self, component, kind, action, detail, span=None, back=False):
         (self.back if back else self.hops).append(Hop(component, kind, action, detail, self.packet, span))
@@ -382,9 +400,19 @@ class _Walk:
         self.arrive(target, vpc)
 
     def cross(self, left: ast.Subnet | None, entered: ast.Subnet | None) -> None:
+        back = tuple((s, d) for s, d in ((entered, "out"), (left, "in")) if s is not None)
         self.crossings.append(_Crossing(left, entered, self.packet.src, self.packet.dst,
                                         self.client_ports, len(self.obligations),
-                                        (self.protocol, self.number, self.icmp)))
+                                        (self.protocol, self.number, self.icmp), back))
+
+    def cross_back_only(self, subnet: ast.Subnet) -> None:
+        """The request came from a TGW into ``subnet`` and is delivered there, which no NACL
+        sees; the response, instance→TGW traffic, meets the subnet's outbound rules and
+        then its inbound ones (docs/SEMANTICS.md, NACLs and TGW attachments)."""
+        self.crossings.append(_Crossing(subnet, subnet, self.packet.src, self.packet.dst,
+                                        self.client_ports, len(self.obligations),
+                                        (self.protocol, self.number, self.icmp),
+                                        ((subnet, "out"), (subnet, "in"))))
 
     def arrive(self, subnet: ast.Subnet, vpc: str) -> None:
         """The request enters ``subnet`` from outside it: NACL in, then the host."""
@@ -466,11 +494,17 @@ class _Walk:
     def _return(self) -> None:
         """Responses go back the way the request came, last step first, to every port of the
         client's range: each subnet boundary's NACLs, and each recorded obligation (a return
-        route, a gateway, a tunnel) where the request recorded it, so hops follow the packet."""
+        route, a gateway, a tunnel) where the request recorded it, so hops follow the packet.
+        An obligation of the subnet the response leaves (`LeavingSubnet`: its route table) is
+        settled right after that subnet's outbound NACL, before the next subnet's inbound one."""
         last = self.crossings[-1] if self.crossings else None
         # the return routes are looked up for the response as the answering side sends it
-        answer = self._response(last) if last is not None else \
-            Packet(self.packet.dst, self.packet.src, self.protocol, self._reply_type())
+        answer = self._response(last) if last is not None else Packet(
+            self.packet.dst, self.packet.src, self.protocol, self._reply_ports(self.client_ports))
+        leaving = {id(c.back[0][0]) for c in self.crossings if c.back and c.back[0][1] == "out"}
+        self._deferred = [ob for ob in self.obligations
+                          if isinstance(ob, LeavingSubnet) and id(ob.subnet) in leaving]
+        self._early = []
         pending = len(self.obligations)
         for crossing in reversed(self.crossings):
             self._settle(crossing.after, pending, answer)
@@ -480,10 +514,11 @@ class _Walk:
             low, high = crossing.client_ports
             ports = (low, high) if self.number in (6, 17) else None
             response_src, response_dst = crossing.dst, crossing.src
-            if crossing.entered is not None:
-                self._nacl_range(crossing.entered, "out", self._response_remote(response_dst), ports)
-            if crossing.left is not None:
-                self._nacl_range(crossing.left, "in", self._response_remote(response_src), ports)
+            for subnet, direction in crossing.back:
+                peer = response_dst if direction == "out" else response_src
+                self._nacl_range(subnet, direction, self._response_remote(peer), ports)
+                if direction == "out":
+                    self._settle_leaving(subnet)
         self._settle(0, pending, answer)
         if not self.back:
             self.hop(node_id(self.src), "host", "deliver", "the response needs no filter: security "
@@ -509,16 +544,30 @@ class _Walk:
                    f"IPs{who}", None)
 
     def _settle(self, first: int, end: int, answer: Packet) -> None:
-        """Settle obligations ``first``..``end`` (exclusive), the latest first."""
+        """Settle obligations ``first``..``end`` (exclusive), the latest first; those that wait
+        for their subnet's outbound NACL (`_settle_leaving`) are left to it."""
         for obligation in reversed(self.obligations[first:end]):
+            if any(obligation is ob for ob in self._deferred):
+                continue
             self.packet = answer
             HANDLERS[obligation.settled_by].settle(self, obligation)
 
+    def _settle_leaving(self, subnet: ast.Subnet) -> None:
+        """The response has passed ``subnet``'s outbound NACL: its route table's obligations,
+        each once."""
+        for obligation in reversed(self._deferred):
+            if obligation.subnet is subnet and not any(obligation is ob for ob in self._early):
+                self._early.append(obligation)
+                HANDLERS[obligation.settled_by].settle(self, obligation)
+
     def _response(self, crossing) -> Packet:
         """The response to the request that made `crossing`, to the client's whole port range."""
-        low, high = crossing.client_ports
-        ports = f"{low}-{high}" if self.number in (6, 17) else self._reply_type()
-        return Packet(str(crossing.dst), str(crossing.src), self.protocol, ports)
+        return Packet(str(crossing.dst), str(crossing.src), self.protocol,
+                      self._reply_ports(crossing.client_ports))
+
+    def _reply_ports(self, client_ports: tuple[int, int]) -> str:
+        low, high = client_ports
+        return f"{low}-{high}" if self.number in (6, 17) else self._reply_type()
 
     def _reply_type(self) -> str:
         if self.number in (1, 58) and self.icmp == ECHO_REQUEST[self.number]:

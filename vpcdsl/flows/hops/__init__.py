@@ -9,7 +9,7 @@ start outside the VPCs, a site's gateway, a destination and each recorded
 from __future__ import annotations
 
 from .appliance import ApplianceHop, NatInstanceHop
-from .base import HopHandler, Internet, Leaving, Onward, ReturnObligation, Walk
+from .base import HopHandler, Internet, Leaving, LeavingSubnet, Onward, ReturnObligation, Walk
 from .egress_gateway import EgressGatewayHop
 from .gateway_endpoint import GatewayEndpointHop
 from .interface_endpoint import InterfaceEndpointHop
@@ -31,4 +31,5 @@ HANDLERS: dict[type, HopHandler] = {
     for component in handler.components
 }
 
-__all__ = ["HANDLERS", "HopHandler", "Internet", "Leaving", "Onward", "ReturnObligation", "Walk"]
+__all__ = ["HANDLERS", "HopHandler", "Internet", "Leaving", "LeavingSubnet", "Onward", "ReturnObligation",
+           "Walk"]

@@ -60,6 +60,15 @@ class ReturnObligation:
     settled_by: ClassVar[type]
 
 
+@dataclass(frozen=True)
+class LeavingSubnet(ReturnObligation):
+    """An obligation of the subnet the response leaves (its route table must send the
+    response on): the walk settles it right after that subnet's outbound NACL sees the
+    response, before the next NACL, so the return hops follow the packet."""
+
+    subnet: ast.Subnet
+
+
 class Ends(Protocol):
     """The tracer's end resolution, which handlers use for a leg's new end."""
 
@@ -114,6 +123,8 @@ class Walk(Protocol):
     def flow_family(self) -> int: ...
 
     def cross(self, left: ast.Subnet | None, entered: ast.Subnet | None) -> None: ...
+
+    def cross_back_only(self, subnet: ast.Subnet) -> None: ...
 
     def arrive(self, subnet: ast.Subnet, vpc: str) -> None: ...
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ...syntax import ast
 from ..dataplane import ephemeral_range
+from ..flow import _word
 from ..filters import Header, nacl_port_split, nacl_verdict, sg_verdict
 from ..sitelinks import best
 from .base import HopHandler, Leaving, ReturnObligation, Walk
@@ -27,6 +28,21 @@ class BackThroughVirtualPrivateGateway(ReturnObligation):
     address: object
 
 
+@dataclass(frozen=True)
+class BackFromSiteThroughVirtualPrivateGateway(ReturnObligation):
+    """A site answers over ``link`` to ``vgw``, which hands the response to its VPC."""
+
+    settled_by = ast.VirtualPrivateGateway
+    vgw: ast.VirtualPrivateGateway
+    link: object                     # a `vpcdsl.flows.sitelinks.Link`
+
+
+def _back_from_site_through_vgw(walk: Walk, ob: BackFromSiteThroughVirtualPrivateGateway) -> None:
+    link_from_site(walk, ob.link, back=True)
+    walk.hop(f"vgw:{ob.vgw.name}", "gateway", "forward", f"{ob.vgw.name} hands the response to "
+             f"VPC '{ob.vgw.vpc}'", ob.vgw.span, back=True)
+
+
 def _back_through_vgw(walk: Walk, ob: BackThroughVirtualPrivateGateway) -> None:
     vgw, address = ob.vgw, ob.address
     walk.route_back(ob.subnet, address, vgw, lambda table, got: (
@@ -39,13 +55,15 @@ def _back_through_vgw(walk: Walk, ob: BackThroughVirtualPrivateGateway) -> None:
     walk.hop(f"vgw:{vgw.name}", "gateway", "forward", f"{vgw.name} sends the response over "
              f"{choice.link.words} ({choice.announce.net}: {choice.why})",
              choice.announce.span, back=True)
+    over_link(walk, choice.link, back=True)
 
 
 class PrivateGatewayHop(HopHandler):
     # A VGW is a VPC route target; VPNs, Direct Connects and DX gateways are TGW route
     # targets, which `vpcdsl.flows.hops.transit_gateway` follows to their links.
     components = (ast.VirtualPrivateGateway, ast.Vpn, ast.DirectConnect, ast.DxGateway)
-    settles = {BackThroughVirtualPrivateGateway: _back_through_vgw}
+    settles = {BackThroughVirtualPrivateGateway: _back_through_vgw,
+               BackFromSiteThroughVirtualPrivateGateway: _back_from_site_through_vgw}
 
     def forward(self, walk: Walk, vgw, leaving: Leaving) -> None:
         entry = leaving.route
@@ -68,6 +86,7 @@ class PrivateGatewayHop(HopHandler):
                        f"to {address}: no VPN or Direct Connect on it announces it", entry.span)
         walk.hop(node, "gateway", "forward", f"{vgw.name} sends it over {choice.link.words} "
                  f"({choice.announce.net}: {choice.why})", choice.announce.span)
+        walk.obligations.append(BackFromSiteThroughVirtualPrivateGateway(vgw, choice.link))
         to_site(walk, choice.link)
         return None
 
@@ -85,18 +104,40 @@ class PrivateGatewayHop(HopHandler):
 
 def to_site(walk: Walk, link) -> None:
     """Over ``link`` to its site: delivered there (the site's own network is not modelled)."""
-    if link.dxgw is not None:
-        walk.hop(f"dxgw:{link.dxgw.name}", "gateway", "forward",
-                 f"Direct Connect gateway '{link.dxgw.name}' passes it to {link.words}",
-                 link.dxgw.span)
-    walk.hop(link.node, "gateway", "forward", f"{link.words} carries it to site '{link.site.name}'",
-             link.obj.span)
+    over_link(walk, link)
     dst = walk.dst
     if dst.kind == "site" and dst.obj is not link.site:
         walk.block(f"site:{link.site.name}", "route", f"{dst.address} is in site '{dst.obj.name}', "
                    f"but the route leads to site '{link.site.name}'", link.obj.span)
     walk.hop(f"site:{link.site.name}", "site", "deliver", f"delivered to site '{link.site.name}'"
              + ("" if dst.kind == "site" else f" ({dst.text} is beyond it)"))
+
+
+def over_link(walk: Walk, link, back: bool = False) -> None:
+    """From a VGW or TGW over ``link`` to its site: the DX gateway a VIF passes, then the
+    link itself, each a hop (the request, or with ``back`` the response)."""
+    what = "the response" if back else "it"
+    if link.dxgw is not None:
+        walk.hop(f"dxgw:{link.dxgw.name}", "gateway", "forward",
+                 f"Direct Connect gateway '{link.dxgw.name}' passes {what} to {link.words}",
+                 link.dxgw.span, back=back)
+    walk.hop(link.node, "gateway", "forward", f"{link.words} carries {what} to site "
+             f"'{link.site.name}'", link.obj.span, back=back)
+
+
+def link_from_site(walk: Walk, link, back: bool = False) -> None:
+    """From a site over ``link`` toward its gateway: the link, then the DX gateway a VIF
+    passes, each a hop (the request, or with ``back`` the response)."""
+    site, gw, what = link.site, link.gateway, "the response" if back else "it"
+    if link.dxgw is not None:
+        walk.hop(link.node, "gateway", "forward", f"{link.words} carries {what} from site "
+                 f"'{site.name}'", link.obj.span, back=back)
+        walk.hop(f"dxgw:{link.dxgw.name}", "gateway", "forward", f"Direct Connect gateway "
+                 f"'{link.dxgw.name}' passes {what} to {_word(gw)} '{gw.name}'", link.dxgw.span,
+                 back=back)
+    else:
+        walk.hop(link.node, "gateway", "forward", f"{link.words} carries {what} from site "
+                 f"'{site.name}' to {_word(gw)} '{gw.name}'", link.obj.span, back=back)
 
 
 def tgw_link(walk: Walk, tgw, target, address):

@@ -30,7 +30,7 @@ from ...syntax import ast
 from ..flow import FlowError, _word
 from ..sitelinks import KIND_RANK, best
 from .base import HopHandler, Walk
-from .private_gateway import tgw_link, to_site
+from .private_gateway import link_from_site, tgw_link, to_site
 
 
 class SiteHop(HopHandler):
@@ -60,14 +60,7 @@ def _from_site(walk: Walk) -> None:
                    f"to VPC '{dst.vpc}', nor to a transit gateway attached to it", site.span)
     link = way
     gw = link.gateway
-    if link.dxgw is not None:
-        walk.hop(link.node, "gateway", "forward", f"{link.words} carries it from site "
-                 f"'{site.name}'", link.obj.span)
-        walk.hop(f"dxgw:{link.dxgw.name}", "gateway", "forward", f"Direct Connect gateway "
-                 f"'{link.dxgw.name}' passes it to {_word(gw)} '{gw.name}'", link.dxgw.span)
-    else:
-        walk.hop(link.node, "gateway", "forward", f"{link.words} carries it from site "
-                 f"'{site.name}' to {_word(gw)} '{gw.name}'", link.obj.span)
+    link_from_site(walk, link)
     walk.handler(gw).from_site(walk, gw, link)   # a VGW, a TGW or a software VPN's instance
 
 

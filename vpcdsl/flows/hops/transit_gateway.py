@@ -8,39 +8,51 @@ from dataclasses import dataclass
 
 from ...syntax import ast
 from ..flow import INTERNET_V4
-from .base import HopHandler, Leaving, Onward, ReturnObligation, Walk
-from .private_gateway import tgw_link, to_site
+from .base import HopHandler, Leaving, LeavingSubnet, Onward, ReturnObligation, Walk
+from .private_gateway import link_from_site, over_link, tgw_link, to_site
+
+
+@dataclass(frozen=True)
+class RouteToTransitGateway(LeavingSubnet):
+    """The subnet the response leaves toward the TGW routes ``address`` to ``tgw``."""
+
+    settled_by = ast.TransitGateway
+    tgw: ast.TransitGateway
+    address: object
 
 
 @dataclass(frozen=True)
 class BackThroughTransitGateway(ReturnObligation):
-    """The answering device's subnet routes the response to ``tgw``, and the TGW routes
-    ``address`` back to VPC ``from_vpc`` (or a VPC that holds it)."""
+    """The TGW routes the response to ``address`` back to VPC ``from_vpc`` (or a VPC that
+    holds it), which it enters at attachment subnet ``into``."""
 
     settled_by = ast.TransitGateway
-    subnet: ast.Subnet
     tgw: ast.TransitGateway
     address: object
     from_vpc: str
+    into: ast.Subnet
+    attachment: ast.TgwAttachment
 
 
 @dataclass(frozen=True)
 class BackFromSiteThroughTransitGateway(ReturnObligation):
-    """A site answers over a TGW attachment: the TGW routes ``address`` back to ``from_vpc``."""
+    """A site answers over ``link``, a TGW attachment: the TGW routes ``address`` back to
+    ``from_vpc``, which it enters at attachment subnet ``into``."""
 
     settled_by = ast.TransitGateway
     tgw: ast.TransitGateway
     address: object
     from_vpc: str
+    link: object                     # a `vpcdsl.flows.sitelinks.Link`
+    into: ast.Subnet
+    attachment: ast.TgwAttachment
 
 
 @dataclass(frozen=True)
 class BackToSiteThroughTransitGateway(ReturnObligation):
-    """The answering subnet routes the site's ``address`` to ``tgw``, and the TGW routes it
-    over a link to ``site``."""
+    """The TGW routes the site's ``address`` over a link to ``site``."""
 
     settled_by = ast.TransitGateway
-    subnet: ast.Subnet
     tgw: ast.TransitGateway
     address: object
     site: ast.Site
@@ -60,11 +72,20 @@ def tgw_route(walk: Walk, tgw, address):
     return tentry
 
 
-def _back_through_tgw(walk: Walk, ob: BackThroughTransitGateway) -> None:
-    subnet, tgw, address, from_vpc = ob.subnet, ob.tgw, ob.address, ob.from_vpc
+def _route_to_tgw(walk: Walk, ob: RouteToTransitGateway) -> None:
+    subnet, tgw, address = ob.subnet, ob.tgw, ob.address
     walk.route_back(subnet, address, tgw, lambda table, got: (
         f"no return route: subnet '{subnet.name}' has {got} for {address}, "
         f"not transit gateway '{tgw.name}'"))
+
+
+def _hand_back(walk: Walk, tgw, vpc: str, ob) -> None:
+    walk.hop(f"tgw:{tgw.name}", "gateway", "forward", f"{tgw.name} hands the response to VPC "
+             f"'{vpc}' at attachment subnet {ob.into.name}", ob.attachment.span, back=True)
+
+
+def _back_through_tgw(walk: Walk, ob: BackThroughTransitGateway) -> None:
+    tgw, address, from_vpc = ob.tgw, ob.address, ob.from_vpc
     node = f"tgw:{tgw.name}"
     lookup = walk.dp.tgw_routes.get(tgw.name)
     back = lookup.lookup(address) if lookup is not None else None
@@ -81,10 +102,12 @@ def _back_through_tgw(walk: Walk, ob: BackThroughTransitGateway) -> None:
                    back=True)
     walk.hop(node, "route", "forward", f"return tgw route {back.text} matched", back.span,
              back=True)
+    _hand_back(walk, tgw, from_vpc, ob)
 
 
 def _back_from_site(walk: Walk, ob: BackFromSiteThroughTransitGateway) -> None:
-    tgw, address, from_vpc = ob.tgw, ob.address, ob.from_vpc
+    tgw, address, from_vpc, link = ob.tgw, ob.address, ob.from_vpc, ob.link
+    link_from_site(walk, link, back=True)
     table = walk.dp.tgw_routes.get(tgw.name)
     back = table.lookup(address) if table is not None and address is not None else None
     node = f"tgw:{tgw.name}"
@@ -95,13 +118,11 @@ def _back_from_site(walk: Walk, ob: BackFromSiteThroughTransitGateway) -> None:
                    back=True)
     walk.hop(node, "route", "forward", f"return tgw route {back.text} matched", back.span,
              back=True)
+    _hand_back(walk, tgw, from_vpc, ob)
 
 
 def _back_to_site(walk: Walk, ob: BackToSiteThroughTransitGateway) -> None:
     tgw, address, site = ob.tgw, ob.address, ob.site
-    walk.route_back(ob.subnet, address, tgw, lambda table, got: (
-        f"no return route: '{table}' has {got} for {address}, not transit gateway "
-        f"'{tgw.name}'"))
     node = f"tgw:{tgw.name}"
     table = walk.dp.tgw_routes.get(tgw.name)
     back = table.lookup(address) if table is not None else None
@@ -112,11 +133,18 @@ def _back_to_site(walk: Walk, ob: BackToSiteThroughTransitGateway) -> None:
                    f"{address}, not a link to site '{site.name}'", back.span if back else tgw.span,
                    back=True)
     walk.hop(node, "route", "forward", f"return tgw route {back.text} matched", back.span, back=True)
+    over_link(walk, link, back=True)
+
+
+def _delivered_in(walk: Walk, subnet) -> bool:
+    """The request is delivered in ``subnet`` itself, without its route table (`route_from`)."""
+    return walk.dst.subnet is subnet and walk.dst.kind not in ("internet", "service", "site")
 
 
 class TransitGatewayHop(HopHandler):
     components = (ast.TransitGateway,)
-    settles = {BackThroughTransitGateway: _back_through_tgw,
+    settles = {RouteToTransitGateway: _route_to_tgw,
+               BackThroughTransitGateway: _back_through_tgw,
                BackFromSiteThroughTransitGateway: _back_from_site,
                BackToSiteThroughTransitGateway: _back_to_site}
 
@@ -135,9 +163,13 @@ class TransitGatewayHop(HopHandler):
             walk.block(node, "gateway", f"transit gateway '{tgw.name}' has no attachment subnet "
                        f"of VPC '{vpc}' in {subnet.zone}: resources in that AZ cannot reach it",
                        here.attachment.span)
+        # Instance→TGW traffic: the sender's subnet's outbound rules saw it (`route_from`), the
+        # attachment subnet's inbound rules see it, also when that is the sender's own subnet;
+        # the response (TGW→instance) meets the attachment subnet's outbound rules and the
+        # sender's inbound ones, or none when they are one subnet (SEMANTICS.md, NACLs and TGW
+        # attachments).
         if enter is not subnet:
             walk.cross(subnet, enter)
-        # the attachment subnet's inbound rules see traffic to the TGW (TGW guide, tgw-nacls)
         walk._nacl(enter, "in", walk.current_src_address(), walk.port_value)
         walk.hop(node, "gateway", "forward", f"{tgw.name} takes it from VPC '{vpc}' at attachment "
                  f"subnet {enter.name}", here.attachment.span)
@@ -148,16 +180,23 @@ class TransitGatewayHop(HopHandler):
                        f"of '{tgw.name}'", tentry.span)
         walk.hop(node, "route", "forward", f"tgw route {tentry.text} matched", tentry.span)
         if not isinstance(target, ast.Vpc):      # a VPN, Direct Connect or DX gateway: a site
-            return _to_site(walk, tgw, target, tentry, vpc)
+            return _to_site(walk, tgw, target, tentry, vpc, enter, here.attachment)
         there = attached[target.name]
         out = there.subnet_in(enter.zone) or (there.subnets[0] if there.subnets else None)
         if out is None:
             walk.block(node, "gateway", f"transit gateway '{tgw.name}' has no attachment subnet in "
                        f"VPC '{target.name}'", there.attachment.span)
         walk.via_tgw = tgw
+        walk.obligations.append(BackThroughTransitGateway(tgw, walk.current_src_address(), vpc,
+                                                          enter, here.attachment))
         walk.tgw_pending.append((tgw, vpc))
         walk.hop(node, "gateway", "forward", f"{tgw.name} hands it to VPC '{target.name}' at "
                  f"attachment subnet {out.name}", there.attachment.span)
+        # TGW→instance traffic: the attachment subnet's outbound rules and the instance's
+        # subnet's inbound ones see it (`route_from`), none when the instance is in the
+        # attachment subnet; its response is instance→TGW traffic all the same.
+        if _delivered_in(walk, out):
+            walk.cross_back_only(out)
         return Onward(out, target.name)
 
     def from_site(self, walk: Walk, tgw, link) -> None:
@@ -177,15 +216,16 @@ class TransitGatewayHop(HopHandler):
                        f"VPC '{target.name}'", there.attachment.span)
         walk.hop(node, "gateway", "forward", f"{tgw.name} hands it to VPC '{target.name}' at "
                  f"attachment subnet {out.name}", there.attachment.span)
-        walk.obligations.append(BackToSiteThroughTransitGateway(dst.subnet, tgw, walk.src.address,
-                                                                link.site))
-        walk.cross(None, out)
-        if out is not dst.subnet:
-            walk._nacl(out, "in", walk.current_src_address(), walk.port_value)
+        walk.obligations.append(BackToSiteThroughTransitGateway(tgw, walk.src.address, link.site))
+        walk.obligations.append(RouteToTransitGateway(dst.subnet, tgw, walk.src.address))
+        # TGW→instance traffic, as from a VPC (`forward`): the attachment subnet's outbound
+        # rules, then the instance's subnet's inbound ones, or none in the attachment subnet.
+        if _delivered_in(walk, out):
+            walk.cross_back_only(out)
         walk.route_from(out, target.name)
 
 
-def _to_site(walk: Walk, tgw, target, tentry, from_vpc) -> None:
+def _to_site(walk: Walk, tgw, target, tentry, from_vpc, enter, attachment) -> None:
     """A TGW route names a VPN, Direct Connect or DX gateway: out to its site."""
     link = tgw_link(walk, tgw, target, walk.dst.address)
     node = f"tgw:{tgw.name}"
@@ -193,13 +233,14 @@ def _to_site(walk: Walk, tgw, target, tentry, from_vpc) -> None:
         walk.block(node, "route", f"transit gateway route {tentry.text} leads to no site that "
                    f"holds {walk.dst.address}", tentry.span)
     walk.obligations.append(BackFromSiteThroughTransitGateway(tgw, walk.current_src_address(),
-                                                              from_vpc))
+                                                              from_vpc, link, enter, attachment))
     to_site(walk, link)
     return None
 
 
 def answered(walk: Walk, subnet: ast.Subnet, address) -> None:
-    """A device in ``subnet`` answers: each pending TGW crossing needs a route back from there."""
-    for tgw, from_vpc in walk.tgw_pending:
-        walk.obligations.append(BackThroughTransitGateway(subnet, tgw, address, from_vpc))
+    """A device in ``subnet`` answers: each pending TGW crossing needs a route back from there,
+    which the response takes as it leaves the subnet."""
+    for tgw, _ in walk.tgw_pending:
+        walk.obligations.append(RouteToTransitGateway(subnet, tgw, address))
     walk.tgw_pending = []
