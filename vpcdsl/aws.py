@@ -39,9 +39,22 @@ LINK_LOCAL = ip_network("169.254.0.0/16")
 DOCKER_BRIDGE = ip_network("172.17.0.0/16")
 IPV6_VPC_PREFIX, IPV6_SUBNET_PREFIX = 56, 64
 
+# Address blocks by what they are: the one list that checks, the walk and the
+# analyses classify addresses by (RFC 1918 private, RFC 6598 shared, RFC 6890
+# special-purpose; IPv6 RFC 4193 unique local, RFC 4291 link-local).
+RFC1918 = tuple(ip_network(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+BENCHMARK = ip_network("198.19.0.0/16")       # VPC guide: allowed as a VPC block (RFC 2544)
+# No internet host has these addresses (documentation ranges such as 203.0.113.0/24 are
+# not here: examples use them for public hosts).
+NOT_INTERNET = RFC1918 + tuple(ip_network(c) for c in (
+    "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8",
+    "fc00::/7", "fe80::/10", "::1/128", "::/128"))
+MULTICAST = (ip_network("224.0.0.0/4"), ip_network("ff00::/8"))
+RESERVED_IPV4 = ip_network("240.0.0.0/4")     # RFC 1112 "future use", and 255.255.255.255
+
 # IPv4 CIDR block association restrictions (VPC guide): for a primary block in
 # one of these ranges, secondaries may not come from the others.
-_RFC1918_AND_BENCH = tuple(ip_network(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "198.19.0.0/16"))
+_RFC1918_AND_BENCH = RFC1918 + (BENCHMARK,)
 
 
 def restricted_secondary_ranges(primary):

@@ -25,6 +25,8 @@ import sys
 from functools import lru_cache
 from ipaddress import IPv4Network, collapse_addresses, ip_network
 
+from .aws import MULTICAST, NOT_INTERNET, RESERVED_IPV4
+
 RANGES_DATE = "2026-08-22"
 RANGES_SYNC_TOKEN = "1787411825"
 RANGES_SOURCE = "https://ip-ranges.amazonaws.com/ip-ranges.json"
@@ -33,10 +35,8 @@ RANGES_SOURCE = "https://ip-ranges.amazonaws.com/ip-ranges.json"
 PUBLISHED = {"s3": "S3", "dynamodb": "DYNAMODB"}
 
 # Addresses no AWS service is reached at from a VPC: private, shared, loopback,
-# link-local, multicast and reserved space (RFC 6890). The rest is public IPv4.
-_NOT_PUBLIC = tuple(ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-    "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/3"))
+# link-local, multicast and reserved space. The rest is public IPv4.
+_NOT_PUBLIC = tuple(n for n in NOT_INTERNET + MULTICAST + (RESERVED_IPV4,) if n.version == 4)
 
 
 @lru_cache(maxsize=None)

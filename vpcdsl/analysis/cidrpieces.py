@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ipaddress import ip_network, summarize_address_range
 from typing import Any, Iterator
 
+from ..aws import MULTICAST, NOT_INTERNET
 from ..flows.ends import LIMITED_BROADCAST, LINK_LOCAL_SERVICES
 from ..flows.flow import FlowError, NotSimulated
 from ..syntax import ast
@@ -28,9 +29,7 @@ MAX_PIECES = 64
 
 # Blocks the walk classifies an address by (`vpcdsl.flows.trace`: not an internet host,
 # multicast); extra cuts only split pieces further, so this list may be wider than the walk's.
-SPECIAL_BLOCKS = tuple(ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.168.0.0/16", "224.0.0.0/4", "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8"))
+SPECIAL_BLOCKS = NOT_INTERNET + MULTICAST
 
 EVERY_ADDRESS = (ip_network("0.0.0.0/0"), ip_network("::/0"))
 

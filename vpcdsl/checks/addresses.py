@@ -7,10 +7,10 @@ are skipped here; so are references that do not resolve (the names check's job).
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network, IPv6Network, ip_network
+from ipaddress import IPv4Network, IPv6Network
 from typing import Iterator
 
-from ..aws import (DOCKER_BRIDGE, IPV6_SUBNET_PREFIX, IPV6_VPC_PREFIX, LINK_LOCAL, MAX_IPV4_BLOCKS,
+from ..aws import (BENCHMARK, RFC1918, DOCKER_BRIDGE, IPV6_SUBNET_PREFIX, IPV6_VPC_PREFIX, LINK_LOCAL, MAX_IPV4_BLOCKS,
                    SUBNET_MAX_PREFIX, SUBNET_MIN_PREFIX, VPC_MAX_PREFIX, VPC_MIN_PREFIX,
                    restricted_secondary_ranges)
 from ..cidrs import allocate, find_overlaps, first_usable, reserved_reason
@@ -23,8 +23,7 @@ from ..syntax import ast
 # thousands of misplaced subnets gets suggestions for the first few only.
 _SUGGESTIONS_PER_VPC = 10
 
-_RFC1918 = tuple(ip_network(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
-_BENCHMARK = ip_network("198.19.0.0/16")
+_RFC1918, _BENCHMARK = RFC1918, BENCHMARK
 
 
 def check(model: Model) -> Iterator[Diagnostic]:

@@ -10,10 +10,10 @@ internet can address an instance (lb.py uses both).
 from __future__ import annotations
 
 import re
-from ipaddress import ip_address, ip_network
+from ipaddress import ip_address
 from typing import Iterator
 
-from ..aws import CONTINENTS, RECORD_TYPES, REGIONS
+from ..aws import CONTINENTS, MULTICAST, NOT_INTERNET, RECORD_TYPES, REGIONS, RESERVED_IPV4
 from ..diagnostics import Diagnostic, error, warning
 from ..model.network import Model, describe
 from ..span import Span
@@ -44,10 +44,7 @@ _LOCAL_ZONE_GROUP = re.compile(r"([a-z]{2}(?:-gov)?-[a-z]+-\d)-[a-z]+-\d")
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _COORDS = rf"{_NUMBER}\s+{_NUMBER}"
 # Networks Route 53 health checkers (on the internet) cannot reach.
-_UNREACHABLE = tuple(ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4",
-    "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8"))
+_UNREACHABLE = NOT_INTERNET + MULTICAST + (RESERVED_IPV4,)
 
 
 def check(model: Model) -> Iterator[Diagnostic]:

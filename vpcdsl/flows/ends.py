@@ -6,9 +6,9 @@ client ports); `Tracer.end` is it for one model. LANGUAGE.md §4 lists the ends.
 
 from __future__ import annotations
 
-from ipaddress import ip_address, ip_network
+from ipaddress import ip_address
 
-from ..aws import SERVICES
+from ..aws import NOT_INTERNET, SERVICES
 from ..syntax import ast
 from .dataplane import DataPlane, ephemeral_range
 from .flow import INTERNET_V4, INTERNET_V6, End, FlowError, NotSimulated, _word, parse_address
@@ -26,12 +26,9 @@ LINK_LOCAL_SERVICES = {
     ip_address("fd00:ec2::123"): "the Amazon Time Sync Service",
 }
 LIMITED_BROADCAST = ip_address("255.255.255.255")
-# Addresses no internet host has: RFC 1918, shared (CGNAT), loopback, link-local, ULA. Any
-# other address outside the model's VPCs and sites is an internet host (documentation
-# ranges such as 203.0.113.0/24 included: examples use them for public hosts).
-_PRIVATE_NETS = tuple(ip_network(n) for n in (
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
-    "169.254.0.0/16", "0.0.0.0/8", "fc00::/7", "fe80::/10", "::1/128", "::/128"))
+# Any address outside the model's VPCs and sites and outside `NOT_INTERNET` is an internet
+# host (documentation ranges such as 203.0.113.0/24 included: examples use them).
+_PRIVATE_NETS = NOT_INTERNET
 
 
 def flow_end(model, dp: DataPlane, text: str, *, other_v6: bool = False, family: int | None = None,

@@ -24,9 +24,9 @@ first*.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import ip_network
 from typing import Any
 
+from ..aws import NOT_INTERNET
 from ..syntax import ast
 
 KIND_RANK = {"dx": 0, "static-vpn": 1, "bgp-vpn": 2}
@@ -35,9 +35,7 @@ KIND_WORDS = {"dx": "Direct Connect", "static-vpn": "static VPN", "bgp-vpn": "BG
 LOCAL_PREF = {"7224:7100": 1, "7224:7200": 2, "7224:7300": 3}
 DEFAULT_LOCAL_PREF = 2
 
-_NOT_PUBLIC = [ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-                                       "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-                                       "fc00::/7", "fe80::/10")]
+_NOT_PUBLIC = NOT_INTERNET
 
 
 @dataclass(frozen=True, slots=True)

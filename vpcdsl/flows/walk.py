@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..aws import RFC1918
 from ..span import Span
 from ..syntax import ast
 from ..protocols import ECHO_REQUEST, icmp_type_number, protocol_number
@@ -369,7 +370,7 @@ class _Walk:
         written = parse_address(dst.text)
         if written is None or written.version != 4:
             return False
-        if not (written.is_private or self.dp.vpc_at(written) is not None):
+        if not (any(written in net for net in RFC1918) or self.dp.vpc_at(written) is not None):
             return False
         self.hop("internet", "internet", "forward", f"{self.src.text} sends {self.packet}")
         who = f"; {dst.host.obj.name}'s public address is {public_label(dst.host.obj.name)}: " \
