@@ -57,21 +57,30 @@ def m():
 
 
 def test_nat_translates_the_source_and_the_response_back(m):
-    """Forward: the NAT replaces the client's address with its Elastic IP. Return: the
-    response reaches the NAT's subnet (its NACL in), the NAT translates the destination back
-    to the client (a hop), then the NAT's NACL out and the client's NACL in see it."""
+    """Forward: the NAT replaces the client's address with its own private address, which
+    its subnet's NACL sees; the IGW maps that to the NAT's Elastic IP (VPC guide, "NAT
+    gateways": a public NAT gateway's traffic is translated to the Elastic IP by the
+    internet gateway). Return: the IGW maps the Elastic IP back before the NAT's subnet
+    NACL in sees the response, the NAT translates the destination back to the client (a
+    hop), then the NAT's NACL out and the client's NACL in see it. No NACL sees an
+    Elastic IP, either way."""
     t = check(m, NAT, "app-1", "198.51.100.7", "tcp", 443, "allowed")
     nat = hop(t, "nat:nat-a")
-    assert nat.action == "translate" and nat.packet.src == "public-ip(nat-a)"
+    assert nat.action == "translate" and nat.packet.src == "10.0.0.4"
+    assert hop(t, "nacl:pub-nacl", last=True).packet.src == "10.0.0.4"
+    igw = hop(t, "igw:gw")
+    assert igw.action == "translate" and igw.packet.src == "public-ip(nat-a)"
+    assert igw.detail == "gw translates 10.0.0.4 to public-ip(nat-a)"
     back = [(h.component, h.action, h.packet.dst) for h in t.back]
     assert back == [
-        ("nacl:pub-nacl", "allow", "public-ip(nat-a)"),
+        ("igw:gw", "translate", "10.0.0.4"),
+        ("nacl:pub-nacl", "allow", "10.0.0.4"),
         ("nat:nat-a", "translate", "10.0.1.4"),
         ("nacl:pub-nacl", "allow", "10.0.1.4"),
         ("nacl:prod.default-nacl", "allow", "10.0.1.4"),
         ("instance:app-1", "deliver", "10.0.1.4")]
-    assert t.back[1].packet.port == "32768-60999"      # the client's own ports again
-    assert t.back[0].packet.port == "1024-65535"       # the NAT's ports on the outside
+    assert t.back[2].packet.port == "32768-60999"      # the client's own ports again
+    assert t.back[1].packet.port == "1024-65535"       # the NAT's ports on the outside
 
 
 @pytest.mark.parametrize("src", ["app-1", "pub-1"])
@@ -92,11 +101,12 @@ def test_a_nat_gateway_accepts_no_connection_from_the_internet(m):
 
 def test_nat64_translates_both_addresses_and_back(m):
     """DNS64/NAT64: IPv6 to 64:ff9b::c633:6407 leaves the NAT as IPv4 to 198.51.100.7 from
-    the NAT's Elastic IP; the NAT's subnet NACL sees IPv4 (its IPv4 rules), the client's
+    the NAT's private address (the IGW maps it to the Elastic IP); the NAT's subnet NACL sees IPv4 (its IPv4 rules), the client's
     subnet IPv6. The response is translated back to both IPv6 addresses at the NAT."""
     t = check(m, NAT, "app-1", "64:ff9b::c633:6407", "tcp", 443, "allowed")
     nat = hop(t, "nat:nat-a")
-    assert (nat.packet.src, nat.packet.dst) == ("public-ip(nat-a)", "198.51.100.7")
+    assert (nat.packet.src, nat.packet.dst) == ("10.0.0.4", "198.51.100.7")
+    assert hop(t, "igw:gw").packet.src == "public-ip(nat-a)"
     out = hop(t, "nacl:pub-nacl", last=True)
     assert "out rule 100" in out.detail and out.packet.dst == "198.51.100.7"
     back = hop(t, "nat:nat-a", back=True)

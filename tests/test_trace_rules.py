@@ -397,9 +397,10 @@ def test_nat_gateway_translates_outbound():
     m = model(NAT)
     t = expect(m, NAT, "app-gw", "internet", "tcp", 443, "allowed")
     nat = hop(t, "nat:nat-gw")
-    assert nat.action == "translate" and nat.packet.src == "public-ip(nat-gw)"
+    assert nat.action == "translate" and nat.packet.src == "10.0.0.4"   # its private address
     assert nat.span.line == line_of(NAT, "nat nat-gw")
-    assert hop(t, "igw:gw").action == "forward"           # already public: no second NAT
+    igw = hop(t, "igw:gw")        # the IGW maps the NAT's private address to its Elastic IP
+    assert igw.action == "translate" and igw.packet.src == "public-ip(nat-gw)"
     assert t.forward[-1].packet.src == "public-ip(nat-gw)"
     assert t.back[-1].component == "instance:app-gw"
 
@@ -429,7 +430,8 @@ def test_nat_instance_with_source_dest_check_off_translates():
     m = model(NAT)
     t = expect(m, NAT, "app-box", "internet", "tcp", 443, "allowed")
     box = hop(t, "nat-instance:nat-box")
-    assert box.action == "translate" and box.packet.src == "public-ip(nat-box)"
+    assert box.action == "translate" and box.packet.src == "10.0.0.6"   # its private address
+    assert hop(t, "igw:gw").packet.src == "public-ip(nat-box)"         # then the IGW's mapping
     assert hop(t, "sg:nat-sg").span.line == line_of(NAT, "sg nat-sg {")
 
 

@@ -79,6 +79,7 @@ class _Walk:
         self.src_public = self.src.public
         self.client_ports = self.src.ephemeral
         self.translated = False        # the source address is no longer the client's own
+        self.public_name: str | None = None   # whose public IPv4 the IGW maps the source to
         self.via_peering: ast.Peering | None = None
         self.via_tgw: ast.TransitGateway | None = None
         self.forwarded_by: ast.Instance | None = None   # a middlebox appliance passed it on

@@ -120,8 +120,11 @@ class NatInstanceHop(ApplianceHop):
 
     def _pass(self, walk: Walk, box, node: str) -> None:
         before = walk.packet.src
-        walk.packet = with_src(walk.packet, public_label(box.name))
-        walk.translated, walk.src_public = True, True
+        host = walk.dp.host(box.name)
+        # its own private address; the IGW maps that to its public one, as for any host
+        walk.packet = with_src(walk.packet, str(host.address) if host is not None
+                               else public_label(box.name))
+        walk.translated, walk.src_public, walk.public_name = True, True, box.name
         walk.client_ports = ephemeral_range(box)
         walk.hop(node, "gateway", "translate", f"{box.name} translates {before} to "
                  f"{walk.packet.src}", box.span)

@@ -94,6 +94,7 @@ class Walk(Protocol):
     packet: Packet                   # as it is now; handlers that translate replace it
     translated: bool                 # the source address is no longer the client's own
     src_public: bool
+    public_name: str | None          # after a NAT: the NAT whose Elastic IP the IGW maps to
     client_ports: tuple[int, int]
     via_peering: ast.Peering | None
     via_tgw: ast.TransitGateway | None

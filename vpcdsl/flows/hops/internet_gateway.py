@@ -1,5 +1,6 @@
 """Out of a VPC by its internet gateway: the one-to-one NAT of a host's public IPv4
-address (SEMANTICS.md, Gateways), IPv6 untranslated."""
+address, or of a NAT's private address to its Elastic IP (SEMANTICS.md, Gateways),
+IPv6 untranslated."""
 
 from __future__ import annotations
 
@@ -49,16 +50,11 @@ class InternetGatewayHop(HopHandler):
         if walk.translated and not walk.src_public:
             walk.block(node, "gateway", f"a private NAT gateway's traffic cannot use internet "
                        f"gateway '{igw.name}'", entry.span)
-        if walk.translated:
-            walk.obligations.append(BackThroughInternetGateway(leaving.subnet, igw))
-            walk.hop(node, "gateway", "forward", f"{igw.name} forwards {walk.packet.src} "
-                     "(already public)", entry.span)
-            return to_outside(walk, node)
         if not walk.src_public:
             walk.block(node, "gateway", f"{walk.src.text} has no public IPv4 address: internet "
                        f"gateway '{igw.name}' drops it", entry.span)
         before = walk.packet.src
-        walk.packet = with_src(walk.packet, public_label(walk.src.text))
+        walk.packet = with_src(walk.packet, public_label(walk.public_name or walk.src.text))
         walk.translated = True
         walk.obligations.append(BackThroughInternetGateway(leaving.subnet, igw, walk.packet.src, before))
         walk.hop(node, "gateway", "translate", f"{igw.name} translates {before} to {walk.packet.src}",

@@ -1,5 +1,6 @@
-"""Through a NAT gateway: the source becomes the gateway's address (public, or its
-private address for a private NAT gateway); TCP, UDP and ICMP. IPv6 traffic to
+"""Through a NAT gateway: the source becomes the gateway's private address (a public NAT
+gateway's Elastic IP is the internet gateway's one-to-one mapping of it, as for any
+host, so no NACL sees the Elastic IP); TCP, UDP and ICMP. IPv6 traffic to
 64:ff9b::/96 is translated to the IPv4 address it embeds (NAT64); other IPv6 is
 not translated. The response is translated back at the gateway, as a hop. A NAT
 gateway accepts no connection to its own addresses (docs/SEMANTICS.md, Gateways)."""
@@ -12,7 +13,7 @@ from ipaddress import IPv4Address, ip_network
 from ...protocols import ECHO_REQUEST
 from ...syntax import ast
 from ..dataplane import ephemeral_range
-from ..flow import End, Packet, public_label
+from ..flow import End, Packet
 from .base import HopHandler, Leaving, Onward, ReturnObligation, Walk
 
 # The well-known NAT64 prefix (RFC 6052): 64:ff9b::a.b.c.d stands for a.b.c.d.
@@ -68,7 +69,7 @@ class NatGatewayHop(HopHandler):
             walk._nacl(host.subnet, "in", walk.current_src_address(), walk.port_value)
         walk.answers_from(host.subnet)
         before = walk.packet
-        new_src = str(host.address) if nat.private else public_label(nat.name)
+        new_src = str(host.address)        # a public NAT's Elastic IP is the IGW's mapping
         client_ports, protocol = _ports_text(walk), walk.protocol
         if embedded is not None:
             walk.dst = _ipv4_end(walk, embedded)
@@ -83,7 +84,7 @@ class NatGatewayHop(HopHandler):
         walk.obligations.append(BackThroughNat(
             nat, new_src, before.src, client_ports, protocol,
             before.dst if embedded is not None else None))
-        walk.translated, walk.src_public = True, not nat.private
+        walk.translated, walk.src_public, walk.public_name = True, not nat.private, nat.name
         walk.client_ports = ephemeral_range(nat)
         walk.hop(node, "gateway", "translate", detail, nat.span)
         return Onward(host.subnet, nat.vpc)
