@@ -74,6 +74,7 @@ CODES: dict[str, str] = {
     "E309": "transit gateway attachment problem",
     "E310": "duplicate peering between the same two VPCs",
     "E311": "unknown prefix list",
+    "E312": "transit gateway attachment to a VPC of another region",
     "W301": "public NAT in a subnet without a route to an internet gateway",
     "W302": "private subnets use a NAT in another availability zone",
     "W303": "VPC block in 172.17.0.0/16 clashes with some AWS services",

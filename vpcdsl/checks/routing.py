@@ -271,7 +271,8 @@ def _tgw_attachment_names(model: Model) -> dict[str, list[str]]:
 
 
 def _check_tgws(model: Model, diags: list[Diagnostic]) -> None:
-    """E308 (route to something that is not an attachment), E309 (attachment problems)."""
+    """E308 (route to something that is not an attachment), E309 (attachment problems),
+    E312 (a VPC of another region: a TGW is regional, SEMANTICS.md, Transit gateways)."""
     if not model.tgws:
         return
     names = _tgw_attachment_names(model)
@@ -290,6 +291,14 @@ def _check_tgws(model: Model, diags: list[Diagnostic]) -> None:
                     f"{first.span.line}); list all its subnets in that one `attach`"))
                 continue
             first_of[vpc.name] = att
+            if vpc.region_name != tgw.region_name:
+                diags.append(error(
+                    "E312", f"transit gateway '{tgw.name}' ({tgw.region_name}) cannot attach VPC "
+                            f"'{vpc.name}' of region {vpc.region_name}", att.vpc.span,
+                    f"a transit gateway is regional and attaches VPCs of its own region: give "
+                    f"'{vpc.name}' a transit gateway of its own (`tgw NAME region "
+                    f"{vpc.region_name}`), or peer the VPCs (inter-region peering)"))
+                continue
             by_zone: dict[str, ast.Subnet] = {}
             for ref in att.subnets:
                 subnet = model.get(ref.name, "subnet")

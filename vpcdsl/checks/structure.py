@@ -150,7 +150,7 @@ def _regions(model: Model, diags: list[Diagnostic]) -> None:
         for stmt in file.statements:
             if isinstance(stmt, ast.RegionStmt):
                 ref = stmt.name
-            elif isinstance(stmt, ast.Vpc) and stmt.region is not None:
+            elif isinstance(stmt, (ast.Vpc, ast.TransitGateway)) and stmt.region is not None:
                 ref = stmt.region
             else:
                 continue

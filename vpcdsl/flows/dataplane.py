@@ -162,10 +162,10 @@ class DataPlane:
         with paused_gc():           # many small acyclic objects: see `vpcdsl.gcpause`
             self._index_vpcs()
             self._assign_addresses()
+            self._index_links()
             self._build_routes()
             self._index_services()
             self._build_tgws()
-            self._index_links()
 
     # ------------------------------------------------------------------ indexes
 
@@ -334,21 +334,10 @@ class DataPlane:
         DX routes propagated, static routes (static beats propagated at equal length)."""
         m = self.model
         learned: dict[str, list] = {}
-        for vpn in m.vpns.values():
-            site = m.get(vpn.site.name, "site")
-            if site is None or m.get(vpn.target.name, "tgw") is None:
-                continue
-            nets = vpn.static_cidrs if vpn.routing == "static" else site.cidrs
-            learned.setdefault(vpn.target.name, []).extend((c.net, vpn) for c in nets if c.net is not None)
-        for dx in m.dxs.values():
-            site = m.get(dx.site.name, "site")
-            dxgw = m.get(dx.target.name, "dxgw") if dx.target is not None else None
-            if site is None or dxgw is None or dx.vif != "transit":
-                continue
-            for ref in dxgw.attachments:
-                if m.get(ref.name, "tgw") is not None:
-                    learned.setdefault(ref.name, []).extend((c.net, dx) for c in site.cidrs
-                                                            if c.net is not None)
+        for link in self.links:            # a VPN on the TGW, a transit VIF on its DX gateway
+            if isinstance(link.gateway, ast.TransitGateway):
+                learned.setdefault(link.gateway.name, []).extend(
+                    (a.net, link.obj) for a in link.announced)
         for tgw in m.tgws.values():
             attached = self.tgw_attachments[tgw.name] = {}
             lookup = RouteLookup(tgw)
@@ -416,32 +405,26 @@ class DataPlane:
                                           f"{service} (prefix list) -> {ep.name}"))
                 for ref in table.propagations:
                     vgw = m.get(ref.name, "vgw")
-                    for net, span, via in propagated.get(ref.name, ()):
-                        lookup.add(RouteEntry(net, vgw, "propagated", span,
-                                              f"{net} -> {ref.name} (propagated from {via})"))
+                    for net, names in propagated.get(ref.name, {}).items():
+                        lookup.add(RouteEntry(net, vgw, "propagated", ref.span,
+                                              f"{net} -> {ref.name} (propagated from "
+                                              f"{', '.join(names)})"))
                 self.routes[table.name] = lookup
 
-    def _propagated_routes(self) -> dict[str, list]:
-        """VGW name -> (network, span, link) learned from the VPNs and DXs ending on it."""
-        m = self.model
-        learned: dict[str, list] = {}
-        for vpn in m.vpns.values():
-            target = m.get(vpn.target.name, "vgw")
-            site = m.get(vpn.site.name, "site")
-            if target is None or site is None:
-                continue
-            nets = [c for c in (vpn.static_cidrs if vpn.routing == "static" else site.cidrs)
-                    if c.net is not None]
-            for c in nets:
-                learned.setdefault(target.name, []).append((c.net, vpn.span, vpn.name))
-        for dx in m.dxs.values():
-            target = m.get(dx.target.name, "vgw") if dx.target is not None else None
-            site = m.get(dx.site.name, "site")
-            if target is None or site is None or dx.vif != "private":
-                continue
-            for c in site.cidrs:
-                if c.net is not None:
-                    learned.setdefault(target.name, []).append((c.net, dx.span, dx.name))
+    def _propagated_routes(self) -> dict[str, dict]:
+        """VGW name -> {network: names of the links announcing it}, what the VGW learns from
+        its links: a VPN on it (static: its CIDRs; BGP: what the site announces), a private
+        VIF on it or on a DX gateway it is attached to (SEMANTICS.md, Hybrid: DX gateways).
+        A table that propagates the VGW gets one route per network; which link carries a
+        packet is the VGW's choice (`vpcdsl.flows.sitelinks.best`)."""
+        learned: dict[str, dict] = {}
+        for link in self.links:
+            if isinstance(link.gateway, ast.VirtualPrivateGateway):
+                nets = learned.setdefault(link.gateway.name, {})
+                for a in link.announced:
+                    names = nets.setdefault(a.net, [])
+                    if link.obj.name not in names:
+                        names.append(link.obj.name)
         return learned
 
     def route_table_of(self, subnet: ast.Subnet) -> RouteLookup | None:

@@ -23,7 +23,7 @@ nacl         ``nacl:NAME``                                  REGION, VPC, IMPLICI
 sg           ``sg:NAME``                                    REGION, VPC, IMPLICIT (the default SG)
 gateway      ``igw:``, ``eigw:``, ``nat:``, ``vgw:``,       GATEWAY_TYPE (the id's kind); in a VPC:
              ``nat-instance:``, ``tgw:``, ``dxgw:`` + NAME  REGION, VPC; nat, nat-instance: AZ, SUBNET;
-                                                            vgw, tgw, dxgw: ASN
+                                                            vgw, tgw, dxgw: ASN; tgw: REGION
 instance     ``instance:NAME``                              REGION, VPC, AZ, SUBNET, IP, PUBLIC_IP,
                                                             NETWORK, BANDWIDTH_GBPS
 endpoint     ``gateway-endpoint:NAME``,                     REGION, VPC, ENDPOINT_TYPE, SERVICE
@@ -382,6 +382,8 @@ class _Builder:
         if kind in _GATEWAY_TYPES:
             attrs[GATEWAY_TYPE] = kind
             attrs[ASN] = obj.asn
+            if isinstance(obj, ast.TransitGateway):
+                attrs[REGION] = obj.region_name
         elif isinstance(obj, ast.Site):
             attrs[REGION] = obj.region_name
             attrs[CIDRS] = tuple(c.net for c in obj.cidrs if c.net is not None)

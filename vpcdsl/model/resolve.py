@@ -41,6 +41,10 @@ def resolve(files: tuple[ast.File, ...], *, path: str, sources: dict[str, str]) 
                     model.vpcs[vpc.name] = vpc
                     for member in vpc.members:
                         names.define(member)
+            elif isinstance(stmt, ast.TransitGateway):     # regional, as a VPC is
+                stmt = replace(stmt, region_name=stmt.region.name if stmt.region else region)
+                if names.define(stmt):
+                    model.tgws[stmt.name] = stmt
             elif isinstance(stmt, ast.Site):
                 stmt = replace(stmt, region_name=region)
                 if names.define(stmt):

@@ -369,6 +369,8 @@ class TransitGateway:
     attachments: tuple[TgwAttachment, ...]
     routes: tuple[TgwRoute, ...]
     span: Span
+    region: Ref | None = None  # written `region`, else the file's current region
+    region_name: str = ""      # resolved region
 
 
 @_node

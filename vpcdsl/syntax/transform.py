@@ -211,8 +211,9 @@ class AstBuilder(Transformer):
         opts = self._options(items)
         attachments = tuple(i for i in items if isinstance(i, ast.TgwAttachment))
         routes = tuple(i for i in items if isinstance(i, ast.TgwRoute))
+        region = items[1] if len(items) > 1 and isinstance(items[1], Token) else None
         return ast.TransitGateway(str(items[0]), self._opt(opts, "asn"), attachments, routes,
-                                  self._span(items))
+                                  self._span(items), None if region is None else self._ref(region))
 
     def tgw_attach(self, items):
         static_only = items[-1].type == "STATIC_ONLY"

@@ -24,7 +24,7 @@ def top_level_nodes(scene: Scene) -> None:
         regions = [scene.model.vpcs[v[4:]].region_name for _, v, d in G.out_edges(node, data=True)
                    if d[EDGE_KIND] == EdgeKind.ATTACHMENT and v.startswith("vpc:")
                    and v[4:] in scene.plan.full | scene.plan.boxes]
-        home = scene.region(regions[0]) if regions else scene.root
+        home = scene.region(tgw.region_name or regions[0]) if regions else scene.root
         lines = ["Transit gateway", tgw.name] + ([f"ASN {tgw.asn}"] if tgw.asn is not None else [])
         dot = scene.node(home, dot_id(node), plain(*lines), shape="box", style="rounded,filled,bold",
                          fillcolor=NETWORK, color=NETWORK, fontcolor="white", penwidth="2")

@@ -83,7 +83,7 @@ class PrivateGatewayHop(HopHandler):
         choice = best(walk.dp.links_on.get(vgw.name, []), address)
         if choice is None:
             walk.block(node, "route", f"virtual private gateway '{vgw.name}' has learned no route "
-                       f"to {address}: no VPN or Direct Connect on it announces it", entry.span)
+                       f"to {address}: " + _no_route_why(walk, vgw), entry.span)
         walk.hop(node, "gateway", "forward", f"{vgw.name} sends it over {choice.link.words} "
                  f"({choice.announce.net}: {choice.why})", choice.announce.span)
         walk.obligations.append(BackFromSiteThroughVirtualPrivateGateway(vgw, choice.link))
@@ -100,6 +100,24 @@ class PrivateGatewayHop(HopHandler):
         walk.obligations.append(BackThroughVirtualPrivateGateway(dst.subnet, gw, walk.src.address))
         walk.cross(None, dst.subnet)
         walk.arrive(dst.subnet, dst.vpc)
+
+
+def _no_route_why(walk: Walk, vgw) -> str:
+    """Why a VGW has no route to the destination: no link announces it, and when the
+    destination is a VPC behind another VGW on the same DX gateway, that a DX gateway
+    does not carry traffic between its VGWs (SEMANTICS.md, Hybrid: DX gateways)."""
+    dst = walk.dst
+    if dst.vpc is not None and dst.vpc != vgw.vpc:
+        for dxgw in walk.model.dxgws.values():
+            names = {r.name for r in dxgw.attachments}
+            other = next((g for g in walk.model.members(ast.VirtualPrivateGateway)
+                          if g.vpc == dst.vpc and g.name in names), None)
+            if vgw.name in names and other is not None:
+                return (f"Direct Connect gateway '{dxgw.name}' does not carry traffic between "
+                        f"the virtual private gateways attached to it ('{vgw.name}' and "
+                        f"'{other.name}'); connect VPC '{vgw.vpc}' and VPC '{dst.vpc}' by "
+                        "peering or a transit gateway")
+    return "no VPN or Direct Connect on it announces it"
 
 
 def to_site(walk: Walk, link) -> None:

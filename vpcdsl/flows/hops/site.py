@@ -27,7 +27,7 @@ vpcdsl's where AWS leaves it to the customer's routers):
 from __future__ import annotations
 
 from ...syntax import ast
-from ..flow import FlowError, _word
+from ..flow import FlowError
 from ..sitelinks import KIND_RANK, best
 from .base import HopHandler, Walk
 from .private_gateway import link_from_site, tgw_link, to_site
