@@ -6,21 +6,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...syntax import ast
-from .base import HopHandler, Leaving, ReturnObligation, Walk
+from .base import HopHandler, Leaving, LeavingSubnet, Walk
 
 
 @dataclass(frozen=True)
-class BackOverPeering(ReturnObligation):
-    """The destination's subnet routes the client's address back over ``peering``."""
+class BackOverPeering(LeavingSubnet):
+    """The subnet the response leaves (the one the request entered the peer VPC at) routes
+    the client's address back over ``peering``; settled right after that subnet's outbound
+    NACL, so the return hops are NACL out, route table, peering, then the client's NACL in."""
 
     settled_by = ast.Peering
     peering: ast.Peering
+    back_to: str                     # the VPC the response returns to
 
 
 def _back_over_peering(walk: Walk, ob: BackOverPeering) -> None:
     src, via = walk.src.address, ob.peering
-    walk.route_back(walk.dst.subnet, src, via, lambda table, got: (
+    walk.route_back(ob.subnet, src, via, lambda table, got: (
         f"no return route: '{table}' has {got} for {src}, not peering '{via.name}'"))
+    walk.hop(f"peering:{via.name}", "peering", "forward", f"{via.name} carries the response "
+             f"from VPC '{ob.subnet.vpc}' back to '{ob.back_to}'", via.span, back=True)
 
 
 class PeeringHop(HopHandler):
@@ -55,11 +60,11 @@ class PeeringHop(HopHandler):
         walk.hop(node, "peering", "forward", f"{peering.name} carries it from VPC '{vpc}' to '{other}'",
                  peering.span)
         walk.via_peering = peering
-        walk.obligations.append(BackOverPeering(peering))
         target = walk.dp.subnet_at(other, address)
         if target is None:
             walk.block(f"vpc:{other}", "route", f"{address} is in VPC '{other}' but no subnet holds it",
                        peer_vpc.span)
+        walk.obligations.append(BackOverPeering(target, peering, vpc))
         walk.cross(subnet, target)
         walk.arrive(target, other)
         return None
