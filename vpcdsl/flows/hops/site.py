@@ -26,15 +26,55 @@ vpcdsl's where AWS leaves it to the customer's routers):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ...syntax import ast
 from ..flow import FlowError
 from ..sitelinks import KIND_RANK, best
-from .base import HopHandler, Walk
-from .private_gateway import link_from_site, tgw_link, to_site
+from .base import HopHandler, ReturnObligation, Walk
+from .private_gateway import link_from_site, over_link, tgw_link, to_site
+
+
+@dataclass(frozen=True)
+class BackBetweenSites(ReturnObligation):
+    """The answering site sends the response over ``link`` (the one the request arrived
+    by) to ``gateway``, a VGW (CloudHub) or a TGW, which needs its own route back to the
+    client's address over a link to the client's site."""
+
+    settled_by = ast.Site
+    gateway: object
+    link: object                     # a `vpcdsl.flows.sitelinks.Link`
+    client: ast.Site
+
+
+def _back_between_sites(walk: Walk, ob: BackBetweenSites) -> None:
+    gw, address = ob.gateway, walk.src.address
+    link_from_site(walk, ob.link, back=True)
+    node = f"{'vgw' if isinstance(gw, ast.VirtualPrivateGateway) else 'tgw'}:{gw.name}"
+    if isinstance(gw, ast.VirtualPrivateGateway):
+        choice = best(walk.dp.links_on.get(gw.name, []), address)
+        back = choice.link if choice is not None else None
+        detail = back and f"{gw.name} relays the response (VPN CloudHub) over {back.words} " \
+            f"({choice.announce.net}: {choice.why})"
+        span = choice.announce.span if choice is not None else gw.span
+    else:
+        table = walk.dp.tgw_routes.get(gw.name)
+        entry = table.lookup(address) if table is not None else None
+        back = tgw_link(walk, gw, entry.target, address) if entry is not None else None
+        detail = back and f"tgw route {entry.text} matched"
+        span = entry.span if entry is not None else gw.span
+    if back is None or back.site is not ob.client:
+        got = f"route {entry.text}" if not isinstance(gw, ast.VirtualPrivateGateway) \
+            and entry is not None else "no route"
+        walk.block(node, "route", f"no return route: {gw.name} has {got} for {address}, not a "
+                   f"link to site '{ob.client.name}'", span, back=True)
+    walk.hop(node, "gateway", "forward", detail, span, back=True)
+    over_link(walk, back, back=True)
 
 
 class SiteHop(HopHandler):
     components = (ast.Site,)
+    settles = {BackBetweenSites: _back_between_sites}
 
     def start(self, walk: Walk) -> None:
         _from_site(walk)
@@ -97,6 +137,7 @@ def _between_sites(walk: Walk, site) -> None:
             walk.hop(f"vgw:{gw.name}", "gateway", "forward", f"{gw.name} relays it between sites "
                      f"(VPN CloudHub) over {choice.link.words} ({choice.announce.net}: "
                      f"{choice.why})", choice.announce.span)
+            walk.obligations.append(BackBetweenSites(gw, choice.link, site))
             to_site(walk, choice.link)
             return
         table = walk.dp.tgw_routes.get(gw.name)
@@ -108,6 +149,7 @@ def _between_sites(walk: Walk, site) -> None:
                  f"'{site.name}' to transit gateway '{gw.name}'", link.obj.span)
         walk.hop(f"tgw:{gw.name}", "route", "forward", f"tgw route {tentry.text} matched",
                  tentry.span)
+        walk.obligations.append(BackBetweenSites(gw, out, site))
         to_site(walk, out)
         return
     walk.block(f"site:{site.name}", "route", f"no VPN or Direct Connect gateway of site "

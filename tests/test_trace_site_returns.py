@@ -1,0 +1,57 @@
+"""Site-to-site responses come back the way the request went, as hops (SEMANTICS.md,
+Hybrid): over the answering site's link, through the gateway, over the client's link.
+
+Site-to-Site VPN guide, "Providing secure communication between sites using VPN
+CloudHub" (sites on one VGW over BGP reach each other through it) and the Transit
+Gateway guide ("Transit gateway route tables": a VPN attachment's routes propagate; the
+response needs the TGW's route back to the client's site).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import vpcdsl
+
+from tracing import check, hops, model
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+TGW = """\
+vpc hub {
+  cidr 10.0.0.0/16
+  subnet a 10.0.1.0/24 az a
+}
+site north 172.20.0.0/20 asn 65011
+site south 172.21.0.0/20 asn 65012
+tgw core { attach hub }
+vpn north-vpn north <-> core bgp
+vpn south-vpn south <-> core bgp
+"""
+
+
+def test_a_cloudhub_response_crosses_the_vgw_back_over_the_clients_vpn():
+    m = vpcdsl.load(EXAMPLES / "hybrid-office.vpc")
+    t = m.trace("branch-north", "branch-south", "tcp", 22)
+    assert t.verdict == "allowed", t.table()
+    assert hops(t, back=True) == [("vpn:south-vpn", "forward"), ("vgw:corp-vgw", "forward"),
+                                  ("vpn:north-vpn", "forward"), ("site:branch-north", "deliver")]
+    assert "relays the response (VPN CloudHub) over BGP VPN 'north-vpn'" in t.back[1].detail
+
+
+def test_a_site_to_site_response_through_a_tgw_needs_its_route_back():
+    m = model(TGW)
+    t = check(m, TGW, "north", "south", "tcp", 22, "allowed")
+    assert hops(t, back=True) == [("vpn:south-vpn", "forward"), ("tgw:core", "forward"),
+                                  ("vpn:north-vpn", "forward"), ("site:north", "deliver")]
+    assert t.back[1].detail == "tgw route 172.20.0.0/20 -> north-vpn (propagated) matched"
+
+
+def test_without_a_tgw_route_back_the_response_is_dropped_at_the_tgw():
+    text = TGW.replace("tgw core { attach hub }",
+                       "tgw core { attach hub; route 172.20.0.0/20 -> blackhole }")
+    m = model(text)
+    t = check(m, text, "north", "south", "tcp", 22, "blocked", "route", "tgw:core",
+              at="blackhole")
+    assert t.reason == ("no return route: core has route 172.20.0.0/20 -> blackhole for "
+                        "172.20.0.10, not a link to site 'north'")
