@@ -55,3 +55,20 @@ def test_without_a_tgw_route_back_the_response_is_dropped_at_the_tgw():
               at="blackhole")
     assert t.reason == ("no return route: core has route 172.20.0.0/20 -> blackhole for "
                         "172.20.0.10, not a link to site 'north'")
+
+
+def test_a_software_vpn_response_follows_the_packet_both_ways():
+    """Site-to-Site VPN guide, "Software VPN" (an instance ends the tunnel, source/dest
+    check off): the answering subnet's NACL out, its route to the instance, the box
+    subnet's NACL in, the box, the tunnel; from the site: the tunnel, the box, then the
+    VPC's NACLs."""
+    from test_trace_hybrid import SOFTWARE
+    m = model(SOFTWARE)
+    t = check(m, SOFTWARE, "partner", "app-1", "tcp", 8080, "allowed")
+    assert [c for c, _ in hops(t, back=True)] == [
+        "nacl:west.default-nacl", "route-table:ra", "nacl:west.default-nacl", "instance:vpn-box",
+        "vpn:partner-vpn", "site:partner"]
+    t = check(m, SOFTWARE, "app-1", "partner", "tcp", 22, "allowed")
+    assert [c for c, _ in hops(t, back=True)] == [
+        "vpn:partner-vpn", "instance:vpn-box", "nacl:west.default-nacl", "nacl:west.default-nacl",
+        "instance:app-1"]

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from ...syntax import ast
 from ..dataplane import ephemeral_range
 from ..flow import End, FlowError, Packet, public_label, with_src
-from .base import HopHandler, Leaving, Onward, ReturnObligation, Walk
-from .private_gateway import bgp_session, software_vpn_to, to_site
+from .base import HopHandler, Leaving, LeavingSubnet, Onward, ReturnObligation, Walk
+from .private_gateway import bgp_session, link_from_site, over_link, software_vpn_to, to_site
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,33 @@ class BackThroughPortForward(ReturnObligation):
 
 
 @dataclass(frozen=True)
-class BackToSoftwareVpn(ReturnObligation):
-    """The answering subnet routes the site's ``address`` to ``box``, the software VPN's end."""
+class BackToSoftwareVpn(LeavingSubnet):
+    """The answering subnet routes the site's ``address`` to ``box``, the software VPN's end
+    (settled as the response leaves that subnet, right after its outbound NACL)."""
 
     settled_by = ast.Instance
-    subnet: ast.Subnet
     box: object                      # an instance or a NAT instance (settled as an appliance)
     address: object
+
+
+@dataclass(frozen=True)
+class BackIntoTunnel(ReturnObligation):
+    """``box`` takes the response into its tunnel, ``link``, to the site (after the NACL of
+    the box's subnet has seen it)."""
+
+    settled_by = ast.Instance
+    box: object
+    link: object                     # a `vpcdsl.flows.sitelinks.Link`
+
+
+@dataclass(frozen=True)
+class BackOutOfTunnel(ReturnObligation):
+    """The site answers over ``link``; ``box`` takes the response out of the tunnel and
+    forwards it into the VPC, whose NACLs see it next."""
+
+    settled_by = ast.Instance
+    box: object
+    link: object
 
 
 def _back_through_port_forward(walk: Walk, ob: BackThroughPortForward) -> None:
@@ -48,11 +68,28 @@ def _back_to_software_vpn(walk: Walk, ob: BackToSoftwareVpn) -> None:
         "the software VPN"))
 
 
+def _into_tunnel(walk: Walk, ob: BackIntoTunnel) -> None:
+    walk.hop(f"{_kind(ob.box)}:{ob.box.name}", "gateway", "forward", f"{ob.box.name} takes the "
+             "response into the tunnel", ob.box.span, back=True)
+    over_link(walk, ob.link, back=True)
+
+
+def _out_of_tunnel(walk: Walk, ob: BackOutOfTunnel) -> None:
+    link_from_site(walk, ob.link, back=True)
+    walk.hop(f"{_kind(ob.box)}:{ob.box.name}", "gateway", "forward", f"{ob.box.name} takes the "
+             "response out of the tunnel and forwards it into the VPC", ob.box.span, back=True)
+
+
+def _kind(box) -> str:
+    return "nat-instance" if isinstance(box, ast.NatInstance) else "instance"
+
+
 class ApplianceHop(HopHandler):
     """An instance with its source/dest check off that a route sends traffic to."""
 
     components = (ast.Instance,)
-    settles = {BackToSoftwareVpn: _back_to_software_vpn}
+    settles = {BackToSoftwareVpn: _back_to_software_vpn, BackIntoTunnel: _into_tunnel,
+               BackOutOfTunnel: _out_of_tunnel}
     node_kind = "instance"
 
     def forward(self, walk: Walk, box, leaving: Leaving) -> Onward | None:
@@ -75,6 +112,7 @@ class ApplianceHop(HopHandler):
         walk._sg_check(box_end, "out", peer_address=walk.dst.address, peer=walk.dst)
         tunnel = software_vpn_to(walk, box)
         if tunnel is not None:           # the box ends a VPN to the destination's site
+            walk.obligations.append(BackOutOfTunnel(box, tunnel))
             to_site(walk, tunnel)
             return None
         return Onward(host.subnet, box.vpc)
@@ -102,6 +140,7 @@ class ApplianceHop(HopHandler):
         walk.hop(node, "gateway", "forward", f"{box.name} takes it out of the tunnel and forwards "
                  "it into the VPC", box.span)
         walk._sg_check(walk.tracer.end(box.name), "out", peer_address=walk.dst.address, peer=walk.dst)
+        walk.obligations.append(BackIntoTunnel(box, link))
         walk.obligations.append(BackToSoftwareVpn(walk.dst.subnet, box, walk.src.address))
         walk.route_from(host.subnet, box.vpc)
 
