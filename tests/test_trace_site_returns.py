@@ -72,3 +72,28 @@ def test_a_software_vpn_response_follows_the_packet_both_ways():
     assert [c for c, _ in hops(t, back=True)] == [
         "vpn:partner-vpn", "instance:vpn-box", "nacl:west.default-nacl", "nacl:west.default-nacl",
         "instance:app-1"]
+
+
+def test_a_packet_routed_to_a_device_in_its_own_subnet_meets_no_nacl():
+    """VPC guide, network ACLs: a NACL filters what enters and leaves its subnet. A client
+    in the software VPN box's own subnet hands the packet to the box without leaving the
+    subnet, so that subnet's NACL does not see the inner packet (only the tunnel's, which
+    the model does not hold)."""
+    from test_trace_hybrid import SOFTWARE
+    text = SOFTWARE.replace("  instance app-1 in app sg app\n", """\
+  instance app-1 in app sg app
+  instance pub-1 in pub sg app
+  nacl pub-acl for pub {
+    in 100 allow any from any
+    out 100 deny any to 10.99.0.0/24
+    out 200 allow any to any
+  }
+""").replace("route-table rp for pub { 0.0.0.0/0 -> gw }",
+             "route-table rp for pub { 0.0.0.0/0 -> gw; 10.99.0.0/24 -> vpn-box }")
+    m = model(text)
+    t = check(m, text, "pub-1", "partner", "tcp", 22, "allowed")
+    assert [c for c, _ in hops(t)][:3] == ["sg:app", "route-table:rp", "sg:box"]
+    # from another subnet the packet enters the box's subnet (its NACL in sees it) and
+    # leaves it only inside the tunnel: the outbound deny does not apply either
+    t = check(m, text, "app-1", "partner", "tcp", 22, "allowed")
+    assert [h.detail.split()[2] for h in t.forward if h.component == "nacl:pub-acl"] == ["in"]

@@ -187,11 +187,12 @@ class _Walk:
                          f"same subnet {subnet.name}: delivered without the route table or NACL")
                 self._deliver(dst)
                 return
-            self._nacl(subnet, "out", self.remote(self.dst), self.port_value)
             table = self.dp.route_table_of(subnet)
+            entry = self._lookup(table) if table is not None else None
+            if not self._stays_in(subnet, entry):
+                self._nacl(subnet, "out", self.remote(self.dst), self.port_value)
             if table is None:
                 self.block(f"subnet:{subnet.name}", "route", f"subnet '{subnet.name}' has no route table")
-            entry = self._lookup(table)
             rt = f"route-table:{table.table.name}"
             if entry is None:
                 self.block(rt, "route", f"no route in '{table.table.name}' matches {self.dst_words()}",
@@ -210,6 +211,16 @@ class _Walk:
                 return
             subnet, vpc = step.subnet, step.vpc
         self.block("route", "route", "routing loop: more than 16 hops")
+
+    def _stays_in(self, subnet: ast.Subnet, entry) -> bool:
+        """Whether the route sends the packet to a device in ``subnet`` itself (an appliance,
+        NAT instance or NAT gateway there): the packet does not leave the subnet, so its
+        NACL does not see it (docs/SEMANTICS.md, Filters)."""
+        target = getattr(entry, "target", None)
+        if not isinstance(target, (ast.Instance, ast.NatInstance, ast.NatGateway)):
+            return False
+        host = self.dp.host(target.name)
+        return host is not None and host.subnet is subnet
 
     def dst_words(self) -> str:
         return self.dst.text if self.dst.kind == "service" else str(self.dst.address)
