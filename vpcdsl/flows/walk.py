@@ -84,7 +84,7 @@ class _Walk:
         self.via_tgw: ast.TransitGateway | None = None
         self.forwarded_by: ast.Instance | None = None   # a middlebox appliance passed it on
         # TGW crossings whose return route is known once the device that answers is reached
-        self.tgw_pending: list[tuple[ast.TransitGateway, str]] = []
+        self.tgw_pending: list[ast.TransitGateway] = []
         self._service: Ranges | None = None      # `remote` of a service end, once
         self._deferred: list[LeavingSubnet] = []   # settled as the response leaves their subnet
         self._early: list[LeavingSubnet] = []      # those of them settled so far

@@ -99,7 +99,7 @@ class Walk(Protocol):
     via_peering: ast.Peering | None
     via_tgw: ast.TransitGateway | None
     forwarded_by: ast.Instance | None    # a middlebox appliance forwarded the packet
-    tgw_pending: list[tuple[ast.TransitGateway, str]]
+    tgw_pending: list[ast.TransitGateway]
     hops: list[Hop]
     back: list[Hop]
     obligations: list[ReturnObligation]

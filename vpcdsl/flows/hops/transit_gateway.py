@@ -189,7 +189,7 @@ class TransitGatewayHop(HopHandler):
         walk.via_tgw = tgw
         walk.obligations.append(BackThroughTransitGateway(tgw, walk.current_src_address(), vpc,
                                                           enter, here.attachment))
-        walk.tgw_pending.append((tgw, vpc))
+        walk.tgw_pending.append(tgw)
         walk.hop(node, "gateway", "forward", f"{tgw.name} hands it to VPC '{target.name}' at "
                  f"attachment subnet {out.name}", there.attachment.span)
         # TGW→instance traffic: the attachment subnet's outbound rules and the instance's
@@ -241,6 +241,6 @@ def _to_site(walk: Walk, tgw, target, tentry, from_vpc, enter, attachment) -> No
 def answered(walk: Walk, subnet: ast.Subnet, address) -> None:
     """A device in ``subnet`` answers: each pending TGW crossing needs a route back from there,
     which the response takes as it leaves the subnet."""
-    for tgw, _ in walk.tgw_pending:
+    for tgw in walk.tgw_pending:
         walk.obligations.append(RouteToTransitGateway(subnet, tgw, address))
     walk.tgw_pending = []
