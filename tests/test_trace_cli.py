@@ -146,3 +146,11 @@ def test_golden_traces_of_the_examples(path):
 def test_traces_are_deterministic():
     path = ROOT / "examples" / "three-tier.vpc"
     assert _example_traces(path) == _example_traces(path)
+
+
+def test_trace_from_every_address_suggests_internet(three_tier, capsys):
+    """0.0.0.0/0 holds the model's own private addresses too: a trace from it is refused
+    with the hint that a host on the internet is written `internet`."""
+    code, out, err = run(capsys, "trace", three_tier, "0.0.0.0/0 -> web-alb tcp/443")
+    assert code == 2 and out == ""
+    assert "for a host on the internet write `internet`" in err and "Traceback" not in err

@@ -164,7 +164,11 @@ class _Walk:
         if src.kind == "service":
             raise FlowError("an AWS service cannot start a flow", "trace from a host to the service")
         if src.vpc is None:
-            raise FlowError(f"'{src.text}' is not inside a VPC of the model")
+            every = src.text.strip() in ("0.0.0.0/0", "::/0")
+            raise FlowError(f"'{src.text}' is not inside a VPC of the model",
+                            f"{src.text} is every address; for a host on the internet write "
+                            "`internet`" if every else "start the flow at a host, a subnet, a "
+                            "site or `internet`")
         if src.subnet is None or src.kind in ("multicast", "broadcast", "aws-local"):
             raise FlowError(f"'{src.text}' is no host's address: no subnet of VPC '{src.vpc}' "
                             "can send from it", "start the flow at a host or a subnet")
