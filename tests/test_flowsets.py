@@ -55,7 +55,9 @@ def test_classes_are_exact_against_every_port():
     verdicts = list(flow_verdicts(m, "c", "srv", _protocol("tcp", 990, 1110)))
     by_class = {}
     for v in verdicts:
-        lo, hi = int(v.packets.ports.inf), int(v.packets.ports.sup) - 1
+        lo, hi = v.packets.ports[0], v.packets.ports[1] - 1
+        interval = v.packets.as_sympy()                 # the same set, as sympy has it
+        assert (int(interval.inf), int(interval.sup) - 1) == (lo, hi)
         by_class[(lo, hi)] = v.trace.allowed
     for port in range(990, 1111):
         (verdict,) = [a for (lo, hi), a in by_class.items() if lo <= port <= hi]

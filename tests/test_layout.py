@@ -104,3 +104,16 @@ def test_import_vpcdsl_loads_no_heavy_library():
             "print(sorted(m for m in ('networkx', 'sympy', 'graphviz') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_check_loads_no_heavy_library():
+    """`vpcdsl check` (expectations over port sets included) needs neither Graphviz,
+    networkx nor sympy: start-up stays lean (issue 9, scale)."""
+    code = ("import sys, runpy; sys.argv = ['vpcdsl', 'check', 'examples/three-tier.vpc']\n"
+            "try:\n    runpy.run_module('vpcdsl', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('networkx', 'sympy', 'graphviz') if m in sys.modules))")
+    root = Path(__file__).parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=root)
+    assert "ok: 0 errors" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"
