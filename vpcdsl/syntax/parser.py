@@ -25,7 +25,8 @@ from ..gcpause import paused_gc
 from . import ast
 from .grammar import build_parser, tree_parser
 from .lalr import FastLalr, FastPathFailed
-from .syntax_errors import classify, layout, unclosed_block
+from .block_layout import layout, unclosed_block
+from .syntax_errors import classify
 from .transform import AstBuilder
 
 MAX_SYNTAX_ERRORS = 20
