@@ -8,111 +8,21 @@ to its last. Literals that lex but are not valid (``10.0.0.300/16``, port
 
 from __future__ import annotations
 
-import ipaddress
-from dataclasses import replace
-from functools import lru_cache
-from typing import Any
+from lark import Token
 
-from lark import Token, Transformer
-
-from ..diagnostics import Diagnostic, error
-from ..span import Span
+from ..diagnostics import error
 from . import ast
+from .dns_builder import DnsAndExpectationBuilder
+from .node_builder import Option, unquote, whole_number
+
+__all__ = ["AstBuilder", "Option"]
 
 
-class Option(tuple):
-    """A statement option as (key, value, span); options may come in any order."""
+class AstBuilder(DnsAndExpectationBuilder):
+    """Builds `ast` nodes. Set ``file`` and reset ``diagnostics`` before each parse.
 
-    __slots__ = ()
-
-    def __new__(cls, key: str, value: Any, span: Span):
-        return tuple.__new__(cls, (key, value, span))
-
-
-def _span_of(item) -> Span:
-    if isinstance(item, Option):
-        return item[2]
-    return item.span
-
-
-class AstBuilder(Transformer):
-    """Builds `ast` nodes. Set ``file`` and reset ``diagnostics`` before each parse."""
-
-    def __init__(self, file: str = "<string>"):
-        super().__init__(visit_tokens=False)
-        self.file = file
-        self.diagnostics: list[Diagnostic] = []
-
-    # ------------------------------------------------------------------ helpers
-
-    def _tspan(self, tok: Token) -> Span:
-        return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
-
-    def _span(self, items) -> Span:
-        first, last = items[0], items[-1]
-        a = self._tspan(first) if isinstance(first, Token) else _span_of(first)
-        b = self._tspan(last) if isinstance(last, Token) else _span_of(last)
-        return Span(self.file, a.line, a.col, b.end_line, b.end_col)
-
-    def _ref(self, tok: Token) -> ast.Ref:
-        return ast.Ref(str(tok), self._tspan(tok))
-
-    def _int(self, tok: Token) -> int:
-        return _whole(str(tok))
-
-    def _cidr(self, tok: Token) -> ast.Cidr:
-        text = str(tok)
-        span = self._tspan(tok)
-        net, problem = _parse_network(text)
-        if problem is None:
-            return ast.Cidr(text, net, span)
-        kind, detail = problem
-        if kind == "host-bits":
-            self.diagnostics.append(error(
-                "E102", f"CIDR '{text}' has host bits set", span,
-                f"the block that contains it is {detail}; write that, or a longer prefix"))
-        else:
-            self.diagnostics.append(error(
-                "E101", f"'{text}' is not a valid CIDR block", span, _literal_hint(text, detail)))
-        return ast.Cidr(text, None, span)
-
-    def _addr(self, tok: Token) -> ast.Addr:
-        text = str(tok)
-        span = self._tspan(tok)
-        try:
-            ip = ipaddress.ip_address(text)
-        except ValueError as exc:
-            self.diagnostics.append(error("E101", f"'{text}' is not a valid IP address", span,
-                                          _literal_hint(text, exc)))
-            return ast.Addr(text, None, span)
-        return ast.Addr(text, ip, span)
-
-    def _ports(self, tok: Token) -> ast.PortRange:
-        span = self._tspan(tok)
-        text = str(tok)
-        low, _, high = text.partition("-")
-        lo, hi = _whole(low), _whole(high or low)
-        if not (0 <= lo <= 65535 and 0 <= hi <= 65535) or lo > hi:
-            self.diagnostics.append(error(
-                "E118", f"'{text}' is not a valid port or port range", span,
-                "ports are 0..65535 and a range is written low-high"))
-        return ast.PortRange(lo, hi, span)
-
-    def _port_number(self, tok: Token) -> int:
-        value = _whole(str(tok))
-        if not 0 <= value <= 65535:
-            self.diagnostics.append(error("E118", f"port {value} is outside 0..65535",
-                                          self._tspan(tok)))
-        return value
-
-    @staticmethod
-    def _options(items) -> dict[str, Option]:
-        return {o[0]: o for o in items if isinstance(o, Option)}
-
-    @staticmethod
-    def _opt(opts: dict[str, Option], key: str, default=None):
-        o = opts.get(key)
-        return default if o is None else o[1]
+    The helpers (spans, references, literals) are in `vpcdsl.syntax.node_builder`, the
+    DNS and expectation rules in `vpcdsl.syntax.dns_builder`; the rest are here."""
 
     # ------------------------------------------------------------------ top level
 
@@ -298,7 +208,7 @@ class AstBuilder(Transformer):
         return Option("cidr", self._cidr(items[0]), self._tspan(items[0]))
 
     def subnet_size(self, items):
-        return Option("size", _whole(items[0][1:]), self._tspan(items[0]))
+        return Option("size", whole_number(items[0][1:]), self._tspan(items[0]))
 
     def subnet_hosts(self, items):
         return Option("hosts", self._int(items[0]), self._tspan(items[0]))
@@ -384,7 +294,7 @@ class AstBuilder(Transformer):
 
     def nacl_rule(self, items):
         direction, number, action, proto, addr = items
-        return ast.NaclRule(str(direction), _whole(number), str(action), proto, addr, self._span(items))
+        return ast.NaclRule(str(direction), whole_number(number), str(action), proto, addr, self._span(items))
 
     def nacl_addr(self, items):
         tok = items[0]
@@ -414,7 +324,7 @@ class AstBuilder(Transformer):
         proto = items[0]
         name = str(proto)
         span = self._span(items)
-        if proto.type == "INT" and not 0 <= _whole(proto) <= 255:
+        if proto.type == "INT" and not 0 <= whole_number(proto) <= 255:
             self.diagnostics.append(error("E118", f"IP protocol number {name} is outside 0..255",
                                           self._tspan(proto)))
         ports = icmp_type = None
@@ -513,7 +423,7 @@ class AstBuilder(Transformer):
     def cond_header(self, items):
         value = str(items[1])
         if items[1].type == "STRING":
-            value = _unquote(value)
+            value = unquote(value)
         return Option("header", (str(items[0]), value), self._span(items))
 
     def cond_method(self, items):
@@ -532,227 +442,3 @@ class AstBuilder(Transformer):
         port = self._port_number(items[1]) if len(items) > 1 else None
         ref = self._ref(tok) if tok.type == "NAME" else self._addr(tok)
         return ast.Target(ref, port, self._span(items))
-
-    # ------------------------------------------------------------------ DNS
-
-    def dns_stmt(self, items):
-        zone = items[0]
-        private = tuple(self._ref(t) for t in items[1:] if isinstance(t, Token))
-        checks = tuple(i for i in items if isinstance(i, ast.HealthCheck))
-        records = tuple(i for i in items if isinstance(i, ast.Record))
-        return ast.DnsZone(str(zone).rstrip(".").lower(), private, checks, records,
-                           self._span(items))
-
-    def health_check(self, items):
-        name, proto, host, port = items[:4]
-        path = next((str(t) for t in items[4:] if t.type == "PATH"), None)
-        down = any(t.type == "DOWN" for t in items[4:])
-        return ast.HealthCheck(str(name), str(proto), str(host), self._port_number(port), path, down,
-                               self._span(items))
-
-    def record(self, items):
-        label, rtype, policy = items
-        kind, entries = policy[0], policy[1]
-        span = self._span(items if policy[2] is not None else items[:2])
-        return ast.Record(str(label), self._ref(rtype), kind, entries, span)
-
-    def dns_label(self, items):
-        return items[0]
-
-    def _policy(kind):  # noqa: N805 - builds the policy callbacks below
-        def build(self, items):
-            if kind == "simple":
-                entries = tuple(ast.RecordEntry(None, v, None, v.span) for v in items)
-            else:
-                entries = tuple(items)
-            return Option(kind, entries, self._span(items) if items else None)
-        return build
-
-    simple = _policy("simple")
-    weighted = _policy("weighted")
-    failover = _policy("failover")
-    latency = _policy("latency")
-    geolocation = _policy("geolocation")
-    geoproximity = _policy("geoproximity")
-    multivalue = _policy("multivalue")
-    ip_based = _policy("ip-based")
-    del _policy
-
-    def _entry(self, items, key, value_index, **extra):
-        value = items[value_index]
-        health = items[-1] if isinstance(items[-1], ast.Ref) else None
-        return ast.RecordEntry(key, value, health, self._span(items), **extra)
-
-    def weighted_entry(self, items):
-        weight = _signed(items[0])
-        return self._entry(items, str(items[1]), 2, weight=weight)
-
-    def failover_entry(self, items):
-        return self._entry(items, str(items[0]), 1)
-
-    def latency_entry(self, items):
-        return self._entry(items, str(items[0]), 1)
-
-    def geolocation_entry(self, items):
-        return self._entry(items, items[0][1], 1)
-
-    def geo_country(self, items):
-        return Option("geo", str(items[0]), self._tspan(items[0]))
-
-    def geo_continent(self, items):
-        return Option("geo", f"continent:{items[0]}", self._tspan(items[0]))
-
-    def geo_state(self, items):
-        return Option("geo", f"state:{items[0]}", self._tspan(items[0]))
-
-    def geo_default(self, items):
-        return Option("geo", "default", self._tspan(items[0]))
-
-    def geoproximity_entry(self, items):
-        point = items[0]
-        bias = None
-        rest = items[1:]
-        if isinstance(rest[0], Token):
-            bias = _signed(rest[0])
-        coords = point[1] if point[0] == "coords" else None
-        key = "coords" if coords else point[1]
-        return self._entry(items, key, 2 if bias is not None else 1, bias=bias, coords=coords)
-
-    def geo_region(self, items):
-        return Option("region", str(items[0]), self._tspan(items[0]))
-
-    def geo_coords(self, items):
-        return Option("coords", (float(items[0]), float(items[1])), self._span(items))
-
-    def multivalue_entry(self, items):
-        return self._entry(items, None, 0)
-
-    def ip_based_entry(self, items):
-        toks = [t for t in items if isinstance(t, Token)]
-        if toks and toks[0].type == "DEFAULT":
-            return self._entry(items, "default", 1)
-        cidrs = tuple(self._cidr(t) for t in toks)
-        return self._entry(items, ",".join(c.text for c in cidrs), len(cidrs), cidrs=cidrs)
-
-    def health_ref(self, items):
-        return self._ref(items[0])
-
-    def value(self, items):
-        tok = items[0]
-        kind = {"IPV4": "ipv4", "IPV6": "ipv6", "STRING": "string", "DOMAIN": "domain",
-                "NAME": "name"}[tok.type]
-        text = _unquote(str(tok)) if kind == "string" else str(tok)
-        if kind in ("ipv4", "ipv6"):
-            self._addr(tok)
-        return ast.Value(kind, text, self._tspan(tok))
-
-    # ------------------------------------------------------------------ expectations
-
-    def expect_stmt(self, items):
-        # The span starts at `expect`: an expectation is reported as its whole line.
-        return replace(items[1], span=self._span(items))
-
-    def expect_flow(self, items):
-        src, dst = items[0], items[1]
-        proto = items[2] if isinstance(items[2], ast.Protocol) else None
-        verdict_tok = next(t for t in items if isinstance(t, Token) and t.type in ("ALLOWED", "BLOCKED"))
-        by = items[-1] if isinstance(items[-1], Token) and items[-1].type == "NAME" else None
-        return ast.ExpectFlow(src, dst, proto, str(verdict_tok), self._ref(by) if by else None,
-                              self._span(items))
-
-    def expect_isolated(self, items):
-        return ast.ExpectIsolated(tuple(items), self._span(items))
-
-    def expect_dns(self, items):
-        fqdn = str(items[0]).rstrip(".").lower()
-        rtype = client = None
-        answers: list[ast.Value] = []
-        no_answer = False
-        for item in items[1:]:
-            if isinstance(item, Token) and item.type == "NAME":
-                rtype = self._ref(item)
-            elif isinstance(item, Token) and item.type == "NO_ANSWER":
-                no_answer = True
-            elif isinstance(item, ast.DnsClient):
-                client = item
-            elif isinstance(item, ast.Value):
-                answers.append(item)
-        return ast.ExpectDns(fqdn, rtype, client, tuple(answers), no_answer, self._span(items))
-
-    def expect_valid(self, items):
-        return ast.ExpectValid(self._span(items))
-
-    def flow_end(self, items):
-        tok = items[0]
-        kind = {"NAME": "name", "IPV4": "address", "IPV6": "address", "CIDR": "cidr"}[tok.type]
-        if kind == "address":
-            self._addr(tok)
-        elif kind == "cidr":
-            self._cidr(tok)
-        return ast.FlowEnd(str(tok), kind, self._tspan(tok))
-
-    def client_named(self, items):
-        text = str(items[0])
-        kind = "country" if len(text) == 2 and text.isupper() else "region"
-        return ast.DnsClient(kind, text, self._span(items))
-
-    def client_continent(self, items):
-        return ast.DnsClient("continent", str(items[0]), self._span(items))
-
-    def client_state(self, items):
-        return ast.DnsClient("state", str(items[0]), self._span(items))
-
-    def client_coords(self, items):
-        coords = (float(items[0]), float(items[1]))
-        return ast.DnsClient("coords", f"{items[0]} {items[1]}", self._span(items), coords)
-
-    def client_address(self, items):
-        self._addr(items[0])
-        return ast.DnsClient("address", str(items[0]), self._span(items))
-
-
-@lru_cache(maxsize=1 << 16)
-def _parse_network(text: str):
-    """(network, None), or (None, (problem, detail)); cached: models repeat their CIDRs."""
-    try:
-        return ipaddress.ip_network(text, strict=True), None
-    except ValueError:
-        pass
-    try:
-        return None, ("host-bits", ipaddress.ip_network(text, strict=False))
-    except ValueError as exc:
-        return None, ("invalid", exc)
-
-
-# A number literal longer than this is outside every range the language has;
-# it is not converted (Python refuses int() of more than 4300 digits, and
-# int(float()) of an infinite one).
-_MAX_DIGITS = 20
-
-
-def _whole(text: str) -> int:
-    """int(text) for a digit string; an absurdly long one stands for a number out of every range."""
-    return int(text) if len(text) <= _MAX_DIGITS else 10 ** _MAX_DIGITS
-
-
-def _signed(text: str) -> int:
-    """The whole part of a SIGNED literal (`70`, `-10`, `+5`, `48.86`)."""
-    value = _whole(text.lstrip("+-").partition(".")[0])
-    return -value if text.startswith("-") else value
-
-
-def _unquote(text: str) -> str:
-    body = text[1:-1]
-    return body.replace('\\"', '"').replace("\\\\", "\\")
-
-
-def _literal_hint(text: str, exc: Exception) -> str:
-    reason = str(exc)
-    if "/" in text:
-        prefix = text.rsplit("/", 1)[1]
-        limit = 128 if ":" in text else 32
-        if prefix.isdigit() and _whole(prefix) > limit:
-            return f"a prefix length is at most /{limit}"
-    if ":" not in text and any(_whole(p) > 255 for p in text.split("/")[0].split(".") if p.isdigit()):
-        return "each part of an IPv4 address is 0..255"
-    return reason[0].lower() + reason[1:] if reason else "check the address"
