@@ -10,6 +10,9 @@ in `vpcdsl.model.network.KIND_OF` (``subnet:public-a``, ``nat:nat-a``,
 ``internet``, ``blackhole``, ``service:s3`` and ``dns-zone:example.com``.
 Attribute keys are the module constants below (``G.nodes[n][AZ]``).
 
+(About 660 lines, of which this schema is 95: it is the graph's contract, kept
+in one module with the constants and the builder that must agree with it.)
+
 Node kinds (attribute `KIND`)
 
 ===========  =============================================  ===========================================
