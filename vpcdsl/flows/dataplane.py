@@ -159,6 +159,7 @@ class DataPlane:
         self.tgw_routes: dict[str, RouteLookup] = {}
         self.tgw_attachments: dict[str, dict[str, TgwAttach]] = {}
         self._nacl_rules: dict[tuple[str, str], tuple[ast.NaclRule, ...]] = {}
+        self._decided: dict[tuple, Any] = {}               # `decided`: pure filter results
         with paused_gc():           # many small acyclic objects: see `vpcdsl.gcpause`
             self._index_vpcs()
             self._assign_addresses()
@@ -314,6 +315,16 @@ class DataPlane:
                                  key=lambda r: r.number))
             self._nacl_rules[key] = rules
         return rules
+
+    def decided(self, key: tuple, decide):
+        """``decide()``, computed once per ``key``: a filter's verdicts over a service's
+        ranges (`vpcdsl.flows.filter_steps`) are pure functions of the filter, the
+        direction, the ranges and the header, and cost one evaluation per piece. Bounded by
+        filters × services × distinct headers a session asks about."""
+        hit = self._decided.get(key)
+        if hit is None:
+            hit = self._decided[key] = decide()
+        return hit
 
     # ------------------------------------------------------------------ hybrid links
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..protocols import ECHO_REPLY, ECHO_REQUEST
 from ..syntax import ast
-from .filters import Header, Match, Peer, Ranges, cut, nacl_port_split, nacl_verdict, rule_cidrs, \
+from .filters import Header, Match, Peer, Ranges, cut_bounds, nacl_port_split, nacl_verdict, rule_cidrs, \
     sg_verdict
 from .flow import End
 
@@ -23,11 +23,42 @@ def header(walk, direction: str, remote, port: int | None = None, icmp: int | No
     return Header(walk.number, dst=remote, port=port, icmp=icmp)
 
 
-def _pieces(remote, rules):
-    """(address, piece) to decide: one address, or a representative per piece of a set."""
+def _per_piece(remote, rules, verdict) -> list:
+    """[(piece, verdict(address))]: one address (piece None), or each piece of a set.
+
+    After `cut`, each rule CIDR holds a piece whole or not at all, so the verdict of a
+    piece depends only on which of the rules' CIDRs hold it: it is computed once per such
+    signature (usually one: `0.0.0.0/0` holds all of a service's ranges) and shared.
+    """
+    if not isinstance(remote, Ranges):
+        return [(None, verdict(remote))]
+    cidrs = rule_cidrs(rules)
+    pieces = cut_bounds(remote.blocks, cidrs)
+    first, last = pieces[0][0], pieces[-1][1]
+    spans = [(low, high) for low, high in ((int(n.network_address), int(n.broadcast_address))
+                                            for n in cidrs if n.version == 4)
+             if low <= last and first <= high]        # the rest hold no piece
+    if not spans:                                     # no rule CIDR holds any piece
+        result = verdict(pieces[0][2].network_address)
+        return [(piece, result) for _, _, piece in pieces]
+    by_signature: dict[tuple, object] = {}
+    decided = []
+    for at, _, piece in pieces:
+        signature = tuple([lo <= at <= hi for lo, hi in spans])
+        result = by_signature.get(signature)
+        if result is None:
+            result = by_signature[signature] = verdict(piece.network_address)
+        decided.append((piece, result))
+    return decided
+
+
+def _once(walk, key: tuple, remote, decide):
+    """``decide()``; over a service's ranges (one evaluation per piece) computed once per
+    data plane for the same filter and header (`DataPlane.decided`)."""
     if isinstance(remote, Ranges):
-        return [(p.network_address, p) for p in cut(remote.blocks, rule_cidrs(rules))]
-    return [(remote, None)]
+        # a service's ranges are fixed by its name and region (hashing the blocks is slow)
+        return walk.dp.decided((*key, remote.name, remote.region), decide)
+    return decide()
 
 
 def _rule_numbers(matches) -> str:
@@ -62,9 +93,13 @@ def nacl_step(walk, subnet: ast.Subnet, direction: str, remote, port: int | None
                  f"{'inbound' if direction == 'in' else 'outbound'} traffic")
         return
     rules = walk.dp.nacl_rules(nacl, direction)
-    decided = [(piece, nacl_verdict(nacl, direction, header(walk, direction, address, port,
-                                                            walk.icmp), rules=rules))
-               for address, piece in _pieces(remote, rules)]
+
+    def decide():
+        return _per_piece(remote, rules, lambda address: nacl_verdict(
+            nacl, direction, header(walk, direction, address, port, walk.icmp), rules=rules))
+
+    decided = _once(walk, ("nacl", subnet.vpc, nacl.name, direction, walk.number, port,
+                           walk.icmp), remote, decide)
     for piece, match in decided:
         if match.allowed:
             continue
@@ -94,13 +129,16 @@ def nacl_response_step(walk, subnet: ast.Subnet, direction: str, remote, ports) 
                  back=True)
         return
     rules = walk.dp.nacl_rules(nacl, direction)
-    pieces = _pieces(remote, rules)
     if ports is None:
         number = walk.number
         reply = ECHO_REPLY.get(number) if walk.icmp == ECHO_REQUEST.get(number) else walk.icmp
-        decided = [(piece, nacl_verdict(nacl, direction, header(walk, direction, address, None,
-                                                                reply), rules=rules))
-                   for address, piece in pieces]
+
+        def decide():
+            return _per_piece(remote, rules, lambda address: nacl_verdict(
+                nacl, direction, header(walk, direction, address, None, reply), rules=rules))
+
+        decided = _once(walk, ("nacl-reply", subnet.vpc, nacl.name, direction, number, reply),
+                        remote, decide)
         for piece, match in decided:
             if not match.allowed:
                 at = _share(remote, decided)
@@ -112,8 +150,13 @@ def nacl_response_step(walk, subnet: ast.Subnet, direction: str, remote, ports) 
                  f"the response from {remote.words()}", first.span, back=True)
         return
     used: list[Match] = []
-    splits = [(piece, nacl_port_split(nacl, direction, header(walk, direction, address), ports,
-                                      rules=rules)) for address, piece in pieces]
+
+    def split():
+        return _per_piece(remote, rules, lambda address: nacl_port_split(
+            nacl, direction, header(walk, direction, address), ports, rules=rules))
+
+    splits = _once(walk, ("nacl-ports", subnet.vpc, nacl.name, direction, walk.number, ports),
+                   remote, split)
     for piece, (allowed, denied) in splits:
         if denied:
             failing = ", ".join(range_text(lo, hi) for lo, hi, _ in denied)
@@ -144,9 +187,16 @@ def sg_step(walk, end: End, direction: str, remote, peer: End | None) -> None:
         return
     other = _peer(walk, peer, sgs[0].vpc, direction)
     rules = [r for sg in sgs for r in sg.rules if r.direction == direction]
-    decided = [(piece, sg_verdict(sgs, direction, header(walk, direction, address,
-                                                         walk.port_value, walk.icmp), other))
-               for address, piece in _pieces(remote, rules)]
+
+    def decide():
+        return _per_piece(remote, rules, lambda address: sg_verdict(
+            sgs, direction, header(walk, direction, address, walk.port_value, walk.icmp), other))
+
+    seen_as = None if other is None else (
+        other.vpc, other.references, other.service,
+        None if other.groups is None else tuple(g.name for g in other.groups))
+    decided = _once(walk, ("sg", sgs[0].vpc, tuple(sg.name for sg in sgs), direction,
+                           walk.number, walk.port_value, walk.icmp, seen_as), remote, decide)
     word = "ingress" if direction == "in" else "egress"
     for piece, match in decided:
         if not match.allowed:
