@@ -7,7 +7,9 @@ security group added to every VPC: thousands of warnings at 200k lines, the case
 that used to re-split the source once per diagnostic), and times, as a user runs
 them, `python -m vpcdsl check FILE` and `python -c "import hcl2; hcl2.loads(...)"`
 on the .tf of the same network (both whole processes, through run.py's launcher,
-which also reads each child's peak RSS). The baseline RSS is `python -c pass`.
+which also reads each child's peak RSS). The baseline RSS is `python -c pass`; the
+marginal figure (RSS grown over file grown, smallest to largest size) is what the model
+costs once the fixed footprint of imported code is set aside.
 
     .venv/bin/python benchmarks/scale.py                       # 10k,100k,200k; 3 runs
     .venv/bin/python benchmarks/scale.py --sizes 10k --runs 5 --hcl2-max-lines 10000
@@ -85,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         if lines <= args.hcl2_max_lines:
             hcl = timed([py, "-c", f"import hcl2; hcl2.loads(open({str(tf)!r}).read())"], 1,
                         args.timeout)
+            if hcl["rc"] != 0 or hcl["median_s"] is None:
+                sys.exit(f"python-hcl2 failed (install it with `make bench`):\n{hcl['tail']}")
         rows.append({"lines": len(vpc.read_text().splitlines()), "mb": vpc.stat().st_size / 1e6,
                      "vpcs": vpcs, "clean": clean, "warn": warn, "hcl2": hcl,
                      "tf_mb": tf.stat().st_size / 1e6})
@@ -98,7 +102,9 @@ def report(rows, base, startup, args) -> str:
     out = [f"Command: `.venv/bin/python benchmarks/scale.py --sizes {args.sizes} --runs {args.runs}`",
            "",
            f"Baselines (medians of {args.runs}): `python -c pass` {base['median_s']:.3f} s, "
-           f"{base['rss_mb']:.0f} MB RSS; `python -m vpcdsl --version` {startup['median_s']:.3f} s.",
+           f"{base['rss_mb']:.0f} MB RSS; `python -m vpcdsl --version` {startup['median_s']:.3f} s, "
+           f"{startup['rss_mb']:.0f} MB RSS (the imported code: "
+           f"{startup['rss_mb'] - base['rss_mb']:.0f} MB above the interpreter).",
            "",
            "| .vpc lines | MB | VPCs (= W402 warnings) | `check` s | RSS above baseline MB | "
            "RSS / file | `check` s, warnings-heavy | .tf MB | python-hcl2 process s | hcl2 / vpcdsl |",
@@ -113,6 +119,11 @@ def report(rows, base, startup, args) -> str:
                if hcl else "not run | n/a |"))
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
+        slope = (b["clean"]["rss_mb"] - a["clean"]["rss_mb"]) / (b["mb"] - a["mb"])
+        out.append("")
+        out.append(f"- memory per MB of model, {a['lines']} → {b['lines']} lines: {slope:.1f}x the "
+                   "file's size (peak RSS grown over file size grown; the fixed import footprint "
+                   "cancels)")
         size = math.log(b["lines"] / a["lines"])
         s0 = startup["median_s"]
         for key, name in (("clean", "clean"), ("warn", "warnings-heavy")):

@@ -125,7 +125,8 @@ def nacl_response_step(walk, subnet: ast.Subnet, direction: str, remote, ports) 
         return
     node = f"nacl:{nacl.name}"
     if nacl.default:
-        walk.hop(node, "nacl", "allow", f"default NACL of VPC '{subnet.vpc}' allows the response",
+        walk.hop(node, "nacl", "allow", f"default NACL of VPC '{subnet.vpc}' allows the "
+                 f"{'inbound' if direction == 'in' else 'outbound'} response",
                  back=True)
         return
     rules = walk.dp.nacl_rules(nacl, direction)
