@@ -12,4 +12,16 @@ from .model import Model
 
 __version__ = "0.1.0"
 __all__ = ["load", "loads", "load_paths", "parse", "parse_to_tree", "compile", "check",
-           "Model", "Diagnostic", "VpcdslError", "__version__"]
+           "Model", "Diagnostic", "VpcdslError", "explore", "__version__"]
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext vpcdsl``: the ``%%vpc`` and ``%vpc`` magics (`vpcdsl.views.notebook.magic`)."""
+    from .views.notebook.magic import load_ipython_extension as load
+    load(ipython)
+
+
+def explore(model, **options):
+    """The explorer widget over ``model`` (`vpcdsl.views.notebook.explorer.explore`)."""
+    from .views.notebook.explorer import explore as make
+    return make(model, **options)

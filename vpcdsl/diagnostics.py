@@ -154,6 +154,16 @@ class Diagnostic:
     def sort_key(self):
         return (self.span.file, self.span.line, self.span.col, self.code, self.message)
 
+    def __str__(self) -> str:
+        return render(self, None)
+
+    def _repr_pretty_(self, p, cycle):  # IPython: the compiler-style text, not the dataclass
+        p.text(render(self, None))
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from .views.notebook.rich import diagnostic_repr_html
+        return diagnostic_repr_html(self)
+
     def to_dict(self) -> dict:
         return {
             "code": self.code,
@@ -178,6 +188,25 @@ def warning(code: str, message: str, span: Span, hint: str | None = None) -> Dia
     return Diagnostic(code, "warning", message, span, hint)
 
 
+class Diagnostics(list):
+    """A list of diagnostics that knows the sources they point into, so that it
+    prints (and displays in Jupyter) each with its source line and caret."""
+
+    def __init__(self, items: Iterable[Diagnostic] = (), sources: dict[str, str] | None = None):
+        super().__init__(items)
+        self.sources = sources if sources is not None else {}
+
+    def render(self, color: bool = False) -> str:
+        return render_all(self, self.sources, color=color)
+
+    def _repr_pretty_(self, p, cycle):  # IPython
+        p.text(self.render() if self else "no diagnostics")
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from .views.notebook.rich import diagnostics_repr_html
+        return diagnostics_repr_html(self)
+
+
 class VpcdslError(Exception):
     """Raised when a model has errors; carries every diagnostic, not just the first."""
 
@@ -193,6 +222,10 @@ class VpcdslError(Exception):
 
     def render(self, color: bool = False) -> str:
         return render_all(self.diagnostics, self.sources, color=color)
+
+    def _repr_html_(self) -> str:  # Jupyter: every diagnostic with its snippet
+        from .views.notebook.rich import diagnostics_repr_html
+        return diagnostics_repr_html(Diagnostics(self.diagnostics, self.sources))
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

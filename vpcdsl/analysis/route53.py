@@ -78,6 +78,18 @@ class Resolution:
     span: Any = None            # the record (or zone) that decided
     chain: tuple[str, ...] = field(default=())   # CNAMEs followed
 
+    def __str__(self) -> str:
+        shown = ", ".join(self.answers) if self.answers else "no answer"
+        where = f" [{self.span.file}:{self.span.line}]" if self.span else ""
+        return f"{self.fqdn} {self.type} from {self.client.words}: {shown}\n  why: {self.reason}{where}"
+
+    def _repr_pretty_(self, p, cycle):  # IPython: the answer and why, not the dataclass
+        p.text(str(self))
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from ..views.notebook.rich import resolution_repr_html
+        return resolution_repr_html(self)
+
     def to_dict(self) -> dict:
         return {"fqdn": self.fqdn, "type": self.type, "client": self.client.words,
                 "answers": list(self.answers), "reason": self.reason, "chain": list(self.chain),

@@ -8,7 +8,7 @@ them from here, so no handler imports `vpcdsl.flows.trace`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import ip_address, ip_network
 from typing import Any
 
@@ -79,6 +79,8 @@ class Trace:
     back: tuple[Hop, ...]
     span: Span | None = None         # the deciding rule or route of a blocked flow
     hint: str | None = None          # what the verdict rests on that the flow did not say
+    # The model it was traced in, for drawing it (rich display); not part of its value.
+    model: Any = field(default=None, repr=False, compare=False)
 
     @property
     def allowed(self) -> bool:
@@ -114,6 +116,10 @@ class Trace:
 
     def _repr_pretty_(self, p, cycle):  # IPython
         p.text(self.table())
+
+    def _repr_html_(self) -> str:  # Jupyter: the hop table and the highlighted drawing
+        from ..views.notebook.rich import trace_repr_html
+        return trace_repr_html(self)
 
 
 # ---------------------------------------------------------------------------- ends

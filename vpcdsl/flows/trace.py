@@ -113,10 +113,10 @@ class Tracer:
         first = None
         for t in self.traces(src, dst, protocol, port):
             if not t.allowed:
-                return t
+                return replace(t, model=self.model)
             if first is None:
                 first = t
-        return first
+        return first if first is None else replace(first, model=self.model)
 
     def traces(self, src: str, dst: str, protocol: str, port: str | int | None = None
                ) -> Iterator[Trace]:

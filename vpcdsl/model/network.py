@@ -14,7 +14,7 @@ from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Any, Iterator
 
-from ..diagnostics import Diagnostic, has_errors
+from ..diagnostics import Diagnostic, Diagnostics, has_errors
 from ..span import Span
 from ..syntax import ast
 
@@ -80,7 +80,7 @@ class Model:
         self.path = path
         self.files = files
         self.sources = sources
-        self.diagnostics: list[Diagnostic] = []
+        self.diagnostics = Diagnostics((), sources)
         self.vpcs: dict[str, ast.Vpc] = {}
         # The model's namespace (name -> object). Route tables, network ACLs and
         # security groups each have one of their own: every place that names one
@@ -109,12 +109,21 @@ class Model:
     # ------------------------------------------------------------------ queries
 
     @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
+    def diagnostics(self) -> Diagnostics:
+        """Every diagnostic, in source order; prints with source lines and carets."""
+        return self._diagnostics
+
+    @diagnostics.setter
+    def diagnostics(self, value) -> None:
+        self._diagnostics = value if isinstance(value, Diagnostics) else Diagnostics(value, self.sources)
 
     @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
+    def errors(self) -> Diagnostics:
+        return Diagnostics((d for d in self.diagnostics if d.severity == "error"), self.sources)
+
+    @property
+    def warnings(self) -> Diagnostics:
+        return Diagnostics((d for d in self.diagnostics if d.severity == "warning"), self.sources)
 
     @property
     def ok(self) -> bool:
@@ -250,6 +259,10 @@ class Model:
 
     def _repr_pretty_(self, p, cycle):  # IPython
         p.text(self.summary())
+
+    def _repr_html_(self) -> str:  # Jupyter: summary tables, diagnostics, the drawing
+        from ..views.notebook.rich import model_repr_html
+        return model_repr_html(self)
 
 
 def to_data(value) -> Any:

@@ -1,0 +1,187 @@
+"""HTML for notebooks: a model (summary tables, diagnostics, diagram), diagnostics
+with their source line and caret, a trace (verdict, hop table with the deciding
+lines, the highlighted drawing) and a Route 53 answer.
+
+Every model string is escaped twice over: control characters made visible
+(`vpcdsl.diagnostics.escape_controls`) and HTML's specials replaced. Output is
+deterministic: the same object gives the same HTML, byte for byte.
+"""
+
+from __future__ import annotations
+
+import html as _html
+
+from ...diagnostics import escape_controls, render
+from ...syntax import ast
+from .inline_svg import zoom_box
+
+__all__ = ["text", "model_html", "diagnostic_html", "diagnostics_html", "trace_html",
+           "resolution_html", "hop_rows", "STYLE"]
+
+STYLE = """<style>
+.vpcdsl table{border-collapse:collapse;font-size:12px;margin:4px 0}
+.vpcdsl th,.vpcdsl td{border:1px solid #d5dbdb;padding:2px 6px;text-align:left;vertical-align:top}
+.vpcdsl th{background:#f2f3f3}
+.vpcdsl pre{margin:2px 0;padding:4px 6px;background:#fafafa;border-left:3px solid #879196;white-space:pre-wrap}
+.vpcdsl .error pre{border-left-color:#d13212}.vpcdsl .warning pre{border-left-color:#ff9900}
+.vpcdsl .sev-error{color:#d13212;font-weight:bold}.vpcdsl .sev-warning{color:#b35c00;font-weight:bold}
+.vpcdsl .allowed{color:#1d8102;font-weight:bold}.vpcdsl .blocked{color:#d13212;font-weight:bold}
+.vpcdsl tr.decider td{background:#fdebeb}
+.vpcdsl .muted{color:#687078}
+</style>"""
+
+
+def text(value) -> str:
+    """A model string made safe for HTML: control characters shown, specials escaped."""
+    return _html.escape(escape_controls(str(value)), quote=True)
+
+
+def _wrap(body: str) -> str:
+    return f'<div class="vpcdsl">{STYLE}{body}</div>'
+
+
+# --------------------------------------------------------------------------- diagnostics
+
+def _diagnostic_block(diag, source: str | None) -> str:
+    # The compiler-style text (location, message, source line, caret, hint),
+    # already free of control characters; the severity word coloured.
+    rendered = text(render(diag, source))
+    word = f"{diag.severity}[{diag.code}]"
+    rendered = rendered.replace(word, f'<span class="sev-{diag.severity}">{word}</span>', 1)
+    return f'<div class="{diag.severity}"><pre>{rendered}</pre></div>'
+
+
+def diagnostic_html(diag, source: str | None = None) -> str:
+    return _wrap(_diagnostic_block(diag, source))
+
+
+def diagnostics_html(diagnostics, sources: dict[str, str] | None = None, *, limit: int = 50) -> str:
+    """Each diagnostic with its source snippet; past ``limit``, a count of the rest."""
+    sources = sources or {}
+    diagnostics = list(diagnostics)
+    blocks = [_diagnostic_block(d, sources.get(d.span.file)) for d in diagnostics[:limit]]
+    if len(diagnostics) > limit:
+        blocks.append(f'<p class="muted">… and {len(diagnostics) - limit} more '
+                      f'(<code>vpcdsl check</code> prints them all)</p>')
+    return _wrap("".join(blocks))
+
+
+# --------------------------------------------------------------------------- the model
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    out = ["<table><tr>", *(f"<th>{h}</th>" for h in head), "</tr>"]
+    for row in rows:
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+_GATEWAYS = (ast.InternetGateway, ast.EgressOnlyInternetGateway, ast.NatGateway,
+             ast.VirtualPrivateGateway, ast.GatewayEndpoint, ast.InterfaceEndpoint, ast.LoadBalancer)
+
+
+def summary_tables(model) -> str:
+    """VPCs, subnets and gateways of ``model`` as three small tables."""
+    from ..report import status_line
+    from ...cidrs import usable_hosts
+
+    vpcs, subnets, gateways = [], [], []
+    for vpc in model.vpcs.values():
+        blocks = ", ".join(c.text if c.net is None else str(c.net) for c in vpc.cidrs + vpc.ipv6)
+        own = list(vpc.of_type(ast.Subnet))
+        vpcs.append([text(vpc.name), text(vpc.region_name), text(blocks), str(len(own))])
+        for s in own:
+            net = None if s.cidr is None else s.cidr.net
+            rt = model.route_table_of.get(s.name)
+            subnets.append([text(s.name), text(vpc.name), text(net or "?"), text(s.zone or "?"),
+                            str(usable_hosts(net)) if net is not None else "?", text(rt.name if rt else "?")])
+        for m in vpc.members:
+            if isinstance(m, _GATEWAYS) and not getattr(m, "implicit", False):
+                gateways.append([text(m.name), text(_kind_words(m)), text(vpc.name)])
+    for tgw in model.tgws.values():
+        gateways.append([text(tgw.name), "transit gateway", "—"])
+    parts = [f"<p><b>{text(model.path)}</b> · {text(status_line(model))}</p>"]
+    if vpcs:
+        parts.append(_table(["VPC", "region", "CIDR blocks", "subnets"], vpcs))
+    if subnets:
+        parts.append(_table(["subnet", "VPC", "CIDR", "AZ", "usable hosts", "route table"], subnets))
+    if gateways:
+        parts.append(_table(["gateway", "kind", "VPC"], gateways))
+    return "".join(parts)
+
+
+def _kind_words(obj) -> str:
+    from ..report import _WORDS
+    return _WORDS.get(type(obj).__name__, type(obj).__name__)
+
+
+def model_html(model, svg: str | None = None) -> str:
+    """Summary tables, the diagnostics (snippet and caret) and the drawing."""
+    parts = [summary_tables(model)]
+    if model.diagnostics:
+        parts.append(diagnostics_html(model.diagnostics, model.sources))
+    if svg is not None:
+        parts.append(zoom_box(svg))
+    return _wrap("".join(parts))
+
+
+# --------------------------------------------------------------------------- traces
+
+def _where(span) -> str:
+    if span is None or span.line <= 0:
+        return ""
+    return text(f"{span.file}:{span.line}")
+
+
+def hop_rows(trace) -> list[dict]:
+    """The hop table as data: direction, step, component, action, detail, packet,
+    the deciding line, and whether this hop decided a blocked verdict."""
+    rows = []
+    decider = None
+    if trace.verdict == "blocked":
+        hops = [*trace.forward, *trace.back]
+        decider = next((h for h in reversed(hops) if h.action == "drop"), hops[-1] if hops else None)
+    for title, hops in (("forward", trace.forward), ("return", trace.back)):
+        for i, h in enumerate(hops, 1):
+            rows.append({"direction": title, "step": i, "component": h.component, "action": h.action,
+                         "detail": h.detail, "packet": str(h.packet),
+                         "line": (f"{h.span.file}:{h.span.line}" if h.span is not None and h.span.line > 0
+                                  else ""),
+                         "decider": h is decider})
+    return rows
+
+
+def trace_table(trace) -> str:
+    verdict = trace.verdict
+    head = (f'<p><b>{text(trace.flow)}</b>: <span class="{verdict}">{verdict.upper()}</span>'
+            + (f" by {text(trace.kind)} <code>{text(trace.component)}</code>" if trace.kind else "")
+            + f"<br>{text(trace.reason)}"
+            + (f'<br><span class="muted">hint: {text(trace.hint)}</span>' if trace.hint else "") + "</p>")
+    out = [head, '<table class="vpcdsl-hops"><tr><th></th><th>#</th><th>hop</th><th>action</th>'
+                 "<th>what happened</th><th>packet as it leaves</th><th>line</th></tr>"]
+    for row in hop_rows(trace):
+        cls = ' class="decider"' if row["decider"] else ""
+        out.append(f"<tr{cls}><td>{'→' if row['direction'] == 'forward' else '←'}</td><td>{row['step']}</td>"
+                   f"<td><code>{text(row['component'])}</code></td><td>{text(row['action'])}</td>"
+                   f"<td>{text(row['detail'])}</td><td><code>{text(row['packet'])}</code></td>"
+                   f"<td>{text(row['line'])}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def trace_html(trace, svg: str | None = None) -> str:
+    """Verdict, reason and hint; the hop table (the deciding hop marked); the drawing."""
+    return _wrap(trace_table(trace) + (zoom_box(svg) if svg is not None else ""))
+
+
+# --------------------------------------------------------------------------- Route 53
+
+def resolution_html(res) -> str:
+    answers = "".join(f"<li><code>{text(a)}</code></li>" for a in res.answers) or "<li>no answer</li>"
+    chain = (f"<p>CNAMEs followed: {' → '.join(f'<code>{text(c)}</code>' for c in res.chain)}</p>"
+             if res.chain else "")
+    where = _where(res.span)
+    return _wrap(
+        f"<p><b>{text(res.fqdn)}</b> {text(res.type)} from {text(res.client.words)}</p>"
+        f"<ul>{answers}</ul>{chain}<p>why: {text(res.reason)}"
+        + (f' <span class="muted">[{where}]</span>' if where else "") + "</p>")

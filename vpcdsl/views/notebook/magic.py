@@ -1,0 +1,193 @@
+"""The IPython extension: ``%load_ext vpcdsl``, the ``%%vpc`` cell magic and the
+``%vpc`` line magics.
+
+    %%vpc [NAME] [--level LEVEL] [--routes labels|edges] [--focus X] [--part P] [--no-diagram]
+        compile the cell (or this cell's part of model NAME), bind the model to NAME
+        (default `_vpc`) and show its diagnostics, summary and drawing
+    %vpc trace NAME SRC -> DST PROTO/PORT     one flow, hop by hop (a `Trace`)
+    %vpc dns NAME FQDN [TYPE] [--from CLIENT] what Route 53 answers, and why
+    %vpc check NAME                           the model's diagnostics and status
+    %vpc explore NAME                         the explorer widget
+    %vpc reset NAME                           forget the cells' parts of NAME
+
+A mistake in the model is shown as diagnostics, a mistake in the magic's own
+arguments as a message with a hint: never a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.display import display
+
+from ...api import compile_sources
+from .cell_parts import ModelParts, part_key
+from .shown import Message, ModelView
+
+__all__ = ["VpcMagics", "load_ipython_extension", "DEFAULT_NAME"]
+
+DEFAULT_NAME = "_vpc"
+LEVELS = ("region", "vpc", "subnet", "instance")
+
+
+class _UsageError(Exception):
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing and exiting."""
+
+    def error(self, message):
+        raise _UsageError(message, f"usage: {self.format_usage().strip().removeprefix('usage: ')}")
+
+
+def _cell_parser() -> _Parser:
+    p = _Parser(prog="%%vpc", add_help=False)
+    p.add_argument("name", nargs="?", default=DEFAULT_NAME)
+    p.add_argument("--level", choices=LEVELS)
+    p.add_argument("--routes", choices=("labels", "edges"))
+    p.add_argument("--focus")
+    p.add_argument("--part")
+    p.add_argument("--no-diagram", action="store_true")
+    return p
+
+
+def _dns_parser() -> _Parser:
+    p = _Parser(prog="%vpc dns", add_help=False)
+    p.add_argument("name")
+    p.add_argument("fqdn")
+    p.add_argument("type", nargs="?", default="A")
+    p.add_argument("--from", dest="client")
+    return p
+
+
+@magics_class
+class VpcMagics(Magics):
+    def __init__(self, shell):
+        super().__init__(shell)
+        self.parts = ModelParts()
+        self.models: dict[str, object] = {}
+        self._cell_id: str | None = None
+        shell.events.register("pre_run_cell", self._pre_run_cell)
+
+    def _pre_run_cell(self, info) -> None:
+        # JupyterLab sends each cell's id with its execution; nbconvert does not.
+        self._cell_id = getattr(info, "cell_id", None)
+
+    @line_cell_magic
+    def vpc(self, line: str, cell: str | None = None):
+        try:
+            if cell is None:
+                return self._line(line)
+            self._cell(line, cell)
+        except _UsageError as exc:
+            display(Message(str(exc), exc.hint))
+        return None
+
+    # ------------------------------------------------------------------ %%vpc
+
+    def _cell(self, line: str, cell: str) -> None:
+        args = _cell_parser().parse_args(_split(line))
+        if not args.name.isidentifier():
+            raise _UsageError(f"{args.name!r} is not a Python name, so the model cannot be bound to it",
+                              "use letters, digits and _ (for instance `%%vpc three_tier`)")
+        key = part_key(cell, part=args.part, cell_id=self._cell_id)
+        # A blank first line stands for the `%%vpc` line, so that diagnostics count
+        # lines as the notebook's editor numbers them.
+        sources = self.parts.put(args.name, key, "\n" + cell)
+        model = compile_sources(sources, path=args.name)
+        self.models[args.name] = model
+        self.shell.user_ns[args.name] = model
+        options = {k: v for k, v in (("level", args.level), ("routes", args.routes),
+                                     ("focus", args.focus)) if v is not None}
+        display(ModelView(model, draw=not args.no_diagram, **options))
+
+    # ------------------------------------------------------------------ %vpc ...
+
+    def _line(self, line: str):
+        words = _split(line)
+        if not words:
+            raise _UsageError("say what to do", _LINE_HINT)
+        command, rest = words[0], words[1:]
+        if command == "trace":
+            return self._trace(rest)
+        if command == "dns":
+            return self._dns(rest)
+        if command == "check":
+            return ModelView(self._model(rest[0] if rest else None), draw=False)
+        if command == "explore":
+            from .explorer import explore
+            return explore(self._model(rest[0] if rest else None))
+        if command == "reset":
+            name = rest[0] if rest else DEFAULT_NAME
+            model = self.models.pop(name, None)
+            if model is not None and self.shell.user_ns.get(name) is model:
+                del self.shell.user_ns[name]
+            known = self.parts.reset(name)
+            return Message(f"model {name!r} {'forgotten' if known else 'was not defined'}",
+                           severity="note")
+        raise _UsageError(f"unknown command {command!r}", _LINE_HINT)
+
+    def _model(self, name: str | None):
+        name = name or DEFAULT_NAME
+        model = self.models.get(name)
+        if model is None:
+            value = self.shell.user_ns.get(name)
+            if value is not None and hasattr(value, "dataplane"):
+                return value        # a model loaded in Python, `model = vpcdsl.load(...)`
+            known = ", ".join(sorted(self.models)) or "none yet"
+            raise _UsageError(f"no model called {name!r} (models defined by %%vpc: {known})",
+                              "define it in a cell that starts with `%%vpc NAME`")
+        return model
+
+    def _usable(self, name: str | None):
+        model = self._model(name)
+        if not model.ok:
+            raise _UsageError(f"model {name!r} has {len(model.errors)} error(s): fix them first",
+                              f"`%vpc check {name}` shows them")
+        return model
+
+    def _trace(self, words: list[str]):
+        from ...flows.trace import FlowError
+        from ..cli import parse_trace_spec
+        if len(words) < 2:
+            raise _UsageError("trace needs a model and a flow",
+                              "%vpc trace NAME SRC -> DST PROTO/PORT, e.g. %vpc trace prod web-1 -> db-1 tcp/5432")
+        model = self._usable(words[0])
+        flow = parse_trace_spec(" ".join(words[1:]))
+        if flow is None:
+            raise _UsageError(f"cannot read the flow {' '.join(words[1:])!r}",
+                              "write it as SRC -> DST PROTO/PORT (or SRC DST PROTO/PORT)")
+        try:
+            return model.trace(*flow)
+        except FlowError as exc:
+            return Message(str(exc), exc.hint)
+
+    def _dns(self, words: list[str]):
+        from ...analysis.route53 import DnsError
+        args = _dns_parser().parse_args(words)
+        model = self._usable(args.name)
+        try:
+            return model.resolve(args.fqdn, args.type, args.client)
+        except DnsError as exc:
+            return Message(str(exc), exc.hint)
+
+
+_LINE_HINT = ("%vpc trace NAME SRC -> DST PROTO/PORT · %vpc dns NAME FQDN [TYPE] [--from CLIENT] · "
+              "%vpc check NAME · %vpc explore NAME · %vpc reset NAME")
+
+
+def _split(line: str) -> list[str]:
+    try:
+        return shlex.split(line)
+    except ValueError as exc:      # an unclosed quote
+        raise _UsageError(f"cannot read the arguments: {exc}", "close the quote") from None
+
+
+def load_ipython_extension(ipython) -> None:
+    """Register ``%%vpc`` and ``%vpc`` (``%load_ext vpcdsl``)."""
+    ipython.register_magics(VpcMagics(ipython))
