@@ -5,6 +5,7 @@
 #   make docs-images   redraw docs/images/<example>.png for every example
 #   make test    unit tests + notebook output comparison (nbval)
 #   make notebooks   re-execute the notebooks in place (after an output change)
+#   make lab     open the notebooks (the tour first) in JupyterLab
 #   make bench   install the bench extras and run benchmarks/run.py
 #   make clean   remove build and test artefacts (keeps .venv)
 #   make distclean   clean, and remove .venv as well
@@ -22,13 +23,14 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
 .DEFAULT_GOAL := test
-.PHONY: venv demo docs-images test notebooks bench clean distclean
+.PHONY: venv demo docs-images test notebooks lab bench clean distclean
 
 venv: $(STAMP)
 
 # System prerequisites (Debian): python3-venv (the venv/ensurepip bits Debian
 # splits out of the interpreter) is only needed when the venv has to be
-# created; Graphviz's `dot` renders the diagrams. Missing packages are
+# created; Graphviz's `dot` renders the diagrams; chromium and chromium-driver
+# run the real-browser test of the notebook explorer (tests/test_browser.py). Missing packages are
 # collected first so `apt-get update` runs at most once.
 # `python3 -m venv` runs only when .venv has no pip yet; re-running it on an
 # existing directory keeps its site-packages and (re)installs pip if an
@@ -43,6 +45,8 @@ $(STAMP): pyproject.toml
 	  fi; \
 	fi; \
 	if ! command -v dot >/dev/null 2>&1; then pkgs="$$pkgs graphviz"; fi; \
+	if [ ! -x /usr/bin/chromium ]; then pkgs="$$pkgs chromium"; fi; \
+	if [ ! -x /usr/bin/chromedriver ]; then pkgs="$$pkgs chromium-driver"; fi; \
 	if [ -n "$$pkgs" ]; then \
 	  echo "apt-get install:$$pkgs"; \
 	  $(SUDO) apt-get update; \
@@ -85,6 +89,12 @@ test: venv
 # before committing.
 notebooks: venv
 	$(BIN)/python notebooks/refresh.py notebooks/*.ipynb
+
+# JupyterLab on the notebooks, the tour first (http://127.0.0.1:8888; the token
+# is printed). LAB_ARGS adds options, e.g. `make lab LAB_ARGS=--no-browser`.
+LAB_ARGS ?=
+lab: venv
+	cd notebooks && ../$(BIN)/jupyter lab --ip 127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS) 00-tour.ipynb
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
