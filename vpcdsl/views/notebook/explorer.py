@@ -93,7 +93,7 @@ class Explorer(w.VBox):
         self.panels: list[Panel] = []
         self.tabs = w.Tab()
         super().__init__([w.HBox([self.src, self.dst]), w.HBox([self.protocol, self.port, self.click_picks]),
-                          self.verdict, self.error, self.tabs, self.diagram])
+                          self.verdict, self.error, self.diagram, self.tabs])
         self._drawing = None
         for panel in (FlowPanel(), DnsPanel(model)):
             self.add_panel(panel, refresh=False)

@@ -151,6 +151,15 @@ def hop_rows(trace) -> list[dict]:
     return rows
 
 
+def _short_line(where: str) -> str:
+    """``three-tier.vpc:30`` with the whole path as its tooltip."""
+    if not where:
+        return ""
+    path, _, line = where.rpartition(":")
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return f'<span title="{text(where)}">{text(name)}:{text(line)}</span>'
+
+
 def trace_table(trace) -> str:
     verdict = trace.verdict
     head = (f'<p><b>{text(trace.flow)}</b>: <span class="{verdict}">{verdict.upper()}</span>'
@@ -164,7 +173,7 @@ def trace_table(trace) -> str:
         out.append(f"<tr{cls}><td>{'→' if row['direction'] == 'forward' else '←'}</td><td>{row['step']}</td>"
                    f"<td><code>{text(row['component'])}</code></td><td>{text(row['action'])}</td>"
                    f"<td>{text(row['detail'])}</td><td><code>{text(row['packet'])}</code></td>"
-                   f"<td>{text(row['line'])}</td></tr>")
+                   f"<td>{_short_line(row['line'])}</td></tr>")
     out.append("</table>")
     return "".join(out)
 

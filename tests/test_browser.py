@@ -1,0 +1,119 @@
+"""The explorer in a real browser (issue 10): JupyterLab on 127.0.0.1, a
+notebook that creates the explorer over examples/three-tier.vpc, driven in
+headless Chromium: change the source, destination and port and check the page.
+
+It fails, never skips, when Chromium or its driver is missing (`make test`
+installs them). A screenshot of each step is saved in the test's tmp_path.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from browser_lab import chromium, jupyter_lab
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+THREE_TIER = Path(__file__).parent.parent / "examples" / "three-tier.vpc"
+STEP_TIMEOUT = 60
+
+
+def notebook(path: Path) -> None:
+    source = ("import vpcdsl\n"
+              f"model = vpcdsl.load({str(THREE_TIER)!r})\n"
+              "ex = vpcdsl.explore(model, src='web-1', dst='db-1', port=5432)\n"
+              "ex")
+    path.write_text(json.dumps({
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "cells": [{"cell_type": "code", "id": "explorer", "metadata": {}, "execution_count": None,
+                   "outputs": [], "source": source}]}), encoding="utf-8")
+
+
+def _text(driver, css: str) -> str:
+    return "\n".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, css))
+
+
+def _control(driver, kind: str, label: str):
+    """The <select> or <input> of the ipywidget whose description is ``label``."""
+    for box in driver.find_elements(By.CSS_SELECTOR, f".widget-{kind}"):
+        labels = box.find_elements(By.CSS_SELECTOR, "label")
+        if labels and labels[0].text.strip() == label:
+            return box.find_element(By.CSS_SELECTOR, "select" if kind == "dropdown" else "input")
+    raise AssertionError(f"no {kind} labelled {label!r} on the page")
+
+
+def _hop_rows(driver) -> list[str]:
+    return [r.text for r in driver.find_elements(By.CSS_SELECTOR, ".vpcdsl-hops tr")[1:]]
+
+
+def _highlighted(driver) -> int:
+    return len(driver.find_elements(By.CSS_SELECTOR, ".vpcdsl-diagram-view svg .vpc-trace"))
+
+
+def test_explorer_in_jupyterlab(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    notebook(root / "explorer.ipynb")
+    with jupyter_lab(root, tmp_path / "jupyter") as (base, token):
+        driver = chromium(tmp_path / "profile")
+        try:
+            wait = WebDriverWait(driver, STEP_TIMEOUT)
+            driver.get(f"{base}/lab/tree/explorer.ipynb?token={token}")
+            wait.until(lambda d: d.execute_script(
+                "const a = window.jupyterapp; const w = a && a.shell.currentWidget;"
+                "return !!(w && w.sessionContext && w.sessionContext.session"
+                " && w.sessionContext.session.kernel && w.content && w.content.widgets.length);"))
+            wait.until(lambda d: d.execute_script(
+                "return window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status") == "idle")
+            driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+            wait.until(lambda d: "ALLOWED" in _text(d, ".widget-html"))
+            wait.until(lambda d: _highlighted(d) > 0)
+            driver.save_screenshot(str(tmp_path / "1-allowed.png"))
+            allowed_rows, allowed_edges = _hop_rows(driver), _highlighted(driver)
+            assert allowed_rows[0].split()[:3] == ["→", "1", "sg:web"]
+            assert not driver.find_elements(By.CSS_SELECTOR, ".vpcdsl-hops tr.decider")
+
+            # The CI server in the peered VPC: blocked by the db subnet's NACL.
+            Select(_control(driver, "dropdown", "source")).select_by_visible_text("instances › ci-1")
+            wait.until(lambda d: "BLOCKED" in _text(d, ".widget-html"))
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".vpcdsl-hops tr.decider"))
+            decider = driver.find_element(By.CSS_SELECTOR, ".vpcdsl-hops tr.decider").text
+            assert "nacl:db" in decider and "three-tier.vpc:30" in decider
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".vpcdsl-diagram-view svg .vpc-trace-blocked"))
+            driver.save_screenshot(str(tmp_path / "2-blocked.png"))
+            blocked_edges = _highlighted(driver)
+
+            # Back to web-1, to the load balancer's subnet... then the port: 22 is not open to db.
+            Select(_control(driver, "dropdown", "source")).select_by_visible_text("instances › web-1")
+            wait.until(lambda d: "ALLOWED" in _text(d, ".widget-html"))
+            port = _control(driver, "text", "port")
+            port.send_keys(Keys.CONTROL, "a")
+            port.send_keys("22", Keys.ENTER)
+            wait.until(lambda d: "web-1 -> db-1 tcp/22" in _text(d, ".widget-html")
+                       and "BLOCKED" in _text(d, ".widget-html"))
+            decider = driver.find_element(By.CSS_SELECTOR, ".vpcdsl-hops tr.decider").text
+            assert "sg:" in decider
+
+            # The destination: the internet, from web-1 on 443 (through the NAT gateway).
+            port = _control(driver, "text", "port")
+            port.send_keys(Keys.CONTROL, "a")
+            port.send_keys("443", Keys.ENTER)
+            Select(_control(driver, "dropdown", "destination")).select_by_visible_text("internet")
+            wait.until(lambda d: "web-1 -> internet tcp/443" in _text(d, ".widget-html")
+                       and "ALLOWED" in _text(d, ".widget-html"))
+            wait.until(lambda d: any("nat:nat-a" in r for r in _hop_rows(d)))
+            driver.save_screenshot(str(tmp_path / "3-internet.png"))
+            internet_edges = _highlighted(driver)
+            assert allowed_edges > 0 and blocked_edges > 0 and internet_edges > 0
+            assert len({allowed_edges, internet_edges}) == 2 or allowed_rows != _hop_rows(driver)
+            logs = driver.execute_script("return window.jupyterapp ? 'ok' : 'none'")
+            assert logs == "ok"
+        finally:
+            driver.save_screenshot(str(tmp_path / "last.png"))
+            driver.quit()
+    time.sleep(0)  # the server is stopped by the context manager
