@@ -88,23 +88,23 @@ def test_explorer_in_jupyterlab(tmp_path):
             driver.save_screenshot(str(tmp_path / "2-blocked.png"))
             blocked_edges = _highlighted(driver)
 
-            # Back to web-1, to the load balancer's subnet... then the port: 22 is not open to db.
+            # Back to web-1, then the port: the db subnet's NACL admits 5432, not 22.
             Select(_control(driver, "dropdown", "source")).select_by_visible_text("instances › web-1")
             wait.until(lambda d: "ALLOWED" in _text(d, ".widget-html"))
             port = _control(driver, "text", "port")
             port.send_keys(Keys.CONTROL, "a")
             port.send_keys("22", Keys.ENTER)
-            wait.until(lambda d: "web-1 -> db-1 tcp/22" in _text(d, ".widget-html")
+            wait.until(lambda d: "web-1 -> db-1 tcp 22" in _text(d, ".widget-html")
                        and "BLOCKED" in _text(d, ".widget-html"))
             decider = driver.find_element(By.CSS_SELECTOR, ".vpcdsl-hops tr.decider").text
-            assert "sg:" in decider
+            assert "nacl:db" in decider and "in" in decider
 
             # The destination: the internet, from web-1 on 443 (through the NAT gateway).
             port = _control(driver, "text", "port")
             port.send_keys(Keys.CONTROL, "a")
             port.send_keys("443", Keys.ENTER)
             Select(_control(driver, "dropdown", "destination")).select_by_visible_text("internet")
-            wait.until(lambda d: "web-1 -> internet tcp/443" in _text(d, ".widget-html")
+            wait.until(lambda d: "web-1 -> internet tcp 443" in _text(d, ".widget-html")
                        and "ALLOWED" in _text(d, ".widget-html"))
             wait.until(lambda d: any("nat:nat-a" in r for r in _hop_rows(d)))
             driver.save_screenshot(str(tmp_path / "3-internet.png"))

@@ -50,8 +50,8 @@ def test_changing_the_source_retraces_and_marks_the_deciding_hop(explorer):
 
 
 def test_changing_the_port_and_protocol(explorer):
-    explorer.port.value = "22"
-    assert explorer.trace.verdict == "blocked" and explorer.trace.component.startswith("sg:")
+    explorer.port.value = "22"                            # the db subnet's NACL admits 5432 only
+    assert explorer.trace.verdict == "blocked" and explorer.trace.component == "nacl:db"
     explorer.protocol.value = "icmp"
     explorer.port.value = "echo-request"
     assert explorer.flow == "web-1 -> db-1 icmp/echo-request" and explorer.trace is not None

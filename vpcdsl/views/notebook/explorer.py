@@ -114,14 +114,13 @@ class Explorer(w.VBox):
 
     def guarded(self, callback) -> None:
         """Run a callback; an exception it raises is shown in the widget, not lost."""
+        self.error.value = ""      # cleared first: a callback may leave a note of its own
         try:
             callback()
         except Exception as exc:  # noqa: BLE001  (shown to the user, see the docstring)
             self.error.value = (f'<div class="vpcdsl">{STYLE}<div class="error"><pre>'
                                 f'<span class="sev-error">{text(type(exc).__name__)}</span>: {text(exc)}'
                                 f"</pre></div></div>")
-        else:
-            self.error.value = ""
 
     # ------------------------------------------------------------------ updates
 
@@ -160,11 +159,19 @@ class Explorer(w.VBox):
             self._tracer_obj = Tracer(self.model)
         return self._tracer_obj
 
+    @property
+    def layout_seconds(self) -> float | None:
+        """How long Graphviz took to lay the drawing out (once: overlays restyle it)."""
+        return None if self._drawing is None else self._drawing.seconds
+
     def _svg(self) -> str:
-        from .rich import model_svg, trace_svg
+        from ..layout import layout_of
+        from ..overlay_svg import traced_svg
+        if self._drawing is None:
+            self._drawing = layout_of(self.model, level=self.level)
         if self.trace is None:
-            return model_svg(self.model, level=self.level)
-        return trace_svg(self.trace, level=self.level)
+            return self._drawing.svg
+        return traced_svg(self._drawing, self.trace)
 
     def _clicked(self, value: str) -> None:
         if not value:

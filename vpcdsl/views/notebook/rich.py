@@ -24,18 +24,20 @@ def display_level(model) -> str:
 
 
 def model_svg(model, **options) -> str:
-    """The model's drawing as SVG text (the base layout; see `vpcdsl.views.export`)."""
-    from ..export import render_bytes
+    """The model's drawing as SVG text: the base layout, laid out once and cached
+    (`vpcdsl.views.layout.layout_of`)."""
+    from ..layout import layout_of
     options.setdefault("level", display_level(model))
-    return render_bytes(model, "svg", **options).decode("utf-8")
+    return layout_of(model, **options).svg
 
 
 def trace_svg(trace, **options) -> str:
-    """The drawing of the model a trace ran in, with the flow over it."""
-    from ..export import render_bytes
-    model = trace.model
-    options.setdefault("level", display_level(model))
-    return render_bytes(model, "svg", trace=trace, **options).decode("utf-8")
+    """The drawing of the model a trace ran in, the flow over it as styling only:
+    the cached layout is not laid out again (`vpcdsl.views.overlay_svg.traced_svg`)."""
+    from ..layout import layout_of
+    from ..overlay_svg import traced_svg
+    options.setdefault("level", display_level(trace.model))
+    return traced_svg(layout_of(trace.model, **options), trace)
 
 
 def _no_drawing(exc: Exception) -> str:
