@@ -2,7 +2,7 @@
 
 Stage packages import only the stages before them; module names are unique
 across the package; no module-level import circle; importing vpcdsl loads
-neither networkx, sympy nor Graphviz.
+neither networkx, sympy, Graphviz nor Pygments.
 """
 
 from __future__ import annotations
@@ -103,21 +103,38 @@ def test_no_module_level_import_circle():
     assert list(nx.simple_cycles(graph)) == []
 
 
+# Loaded only by the stages that need them; Pygments only by vpcdsl.views.highlight.
+HEAVY = ('networkx', 'sympy', 'graphviz', 'pygments')
+
+
 def test_import_vpcdsl_loads_no_heavy_library():
     code = ("import sys, vpcdsl; "
-            "print(sorted(m for m in ('networkx', 'sympy', 'graphviz') if m in sys.modules))")
+            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def test_check_loads_no_heavy_library():
     """`vpcdsl check` (expectations over port sets included) needs neither Graphviz,
-    networkx nor sympy: start-up stays lean (issue 9, scale)."""
+    networkx, sympy nor Pygments: start-up stays lean (issue 9, scale)."""
     code = ("import sys, runpy; sys.argv = ['vpcdsl', 'check', 'examples/three-tier.vpc']\n"
             "try:\n    runpy.run_module('vpcdsl', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('networkx', 'sympy', 'graphviz') if m in sys.modules))")
+            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
     root = Path(__file__).parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=root)
     assert "ok: 0 errors" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_only_the_highlight_module_imports_pygments():
+    """Pygments serves syntax highlighting alone, so nothing else may come to need it."""
+    importers = []
+    for module, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
+                     else [])
+            if any(n == "pygments" or n.startswith("pygments.") for n in names):
+                importers.append(module)
+    assert sorted(set(importers)) == ["vpcdsl.views.highlight"]

@@ -76,6 +76,9 @@ def test_wheel_installs_and_runs_outside_repo(repo_root: Path, tmp_path: Path) -
 
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
+        entry_points = zf.read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
+    # pygmentize, Sphinx and nbconvert find the .vpc lexer by this entry point
+    assert "[pygments.lexers]\nvpc = vpcdsl.views.highlight:VpcLexer" in entry_points, entry_points
     assert "vpcdsl/syntax/vpc.lark" in names, names
     assert "vpcdsl/__init__.py" in names, names
     stray = [n for n in names if not re.match(r"(vpcdsl/|vpcdsl-[^/]+\.dist-info/)", n)]
