@@ -1,6 +1,7 @@
 # vpcdsl — build / test / demo entry points (GNU make).
 #
 #   make venv    create .venv and install vpcdsl editable with the test extras
+#   make labextension   build the JupyterLab extension (.vpc highlighting) into .venv
 #   make demo    run the CLI on the bundled example (check, two traces, a diagram)
 #   make docs-images   redraw docs/images/<example>.png for every example
 #   make test    unit tests + notebook output comparison (nbval)
@@ -23,7 +24,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
 .DEFAULT_GOAL := test
-.PHONY: venv demo docs-images test notebooks lab bench clean distclean
+.PHONY: venv labextension demo docs-images test notebooks lab bench clean distclean
 
 venv: $(STAMP)
 
@@ -56,6 +57,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $@
 
+# The JupyterLab 4 extension that highlights .vpc files and %%vpc cells
+# (labextension/; README, "Syntax highlighting"). npm installs the build tools
+# pinned by package-lock.json (again only when it changes); jupyter-builder, from
+# the venv's JupyterLab, bundles src/ with rspack; the bundle is copied to where
+# the venv's JupyterLab loads prebuilt extensions. Rebuilt when its sources change.
+LABEXT_DEST := $(VENV)/share/jupyter/labextensions/jupyterlab-vpcdsl
+LABEXT_STAMP := $(VENV)/.labextension-installed
+NODE_MODULES := labextension/node_modules/.package-lock.json
+
+labextension: $(LABEXT_STAMP)
+
+$(NODE_MODULES): labextension/package.json labextension/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: the JupyterLab extension needs Node.js >= 20.19 with npm"; exit 1; }
+	cd labextension && npm ci --no-audit --no-fund
+	@touch $@
+
+$(LABEXT_STAMP): $(STAMP) $(NODE_MODULES) $(wildcard labextension/src/*)
+	$(BIN)/jupyter-builder build labextension
+	rm -rf $(LABEXT_DEST)
+	@mkdir -p $(dir $(LABEXT_DEST))
+	cp -R labextension/dist $(LABEXT_DEST)
+	@touch $@
+
 # The main job on the example: the check, then a flow that gets through and one
 # that is stopped (each hop names the line that decided), then the diagram.
 demo: venv
@@ -81,7 +105,7 @@ docs-images: venv
 	$(BIN)/vpcdsl render examples/three-tier.vpc --trace "ci-1 -> db-1 tcp/5432" -o docs/images/three-tier-trace.png
 
 # nbval re-executes the notebooks and compares against their committed outputs.
-test: venv
+test: venv labextension
 	$(BIN)/python -m pytest -q -ra --nbval --nbval-current-env -p no:cacheprovider --doctest-modules $(PYTEST_ARGS) vpcdsl tests notebooks
 
 # Re-execute the notebooks and store their outputs (what nbval compares
@@ -93,7 +117,7 @@ notebooks: venv
 # JupyterLab on the notebooks, the tour first (http://127.0.0.1:8888; the token
 # is printed). LAB_ARGS adds options, e.g. `make lab LAB_ARGS=--no-browser`.
 LAB_ARGS ?=
-lab: venv
+lab: venv labextension
 	cd notebooks && ../$(BIN)/jupyter lab --ip 127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS) 00-tour.ipynb
 
 bench: $(BENCH_STAMP)
@@ -104,10 +128,10 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	@touch $@
 
 clean:
-	rm -rf build dist .pytest_cache .hypothesis benchmarks/out
+	rm -rf build dist .pytest_cache .hypothesis benchmarks/out labextension/dist
 	find . -path ./$(VENV) -prune -o \
 	  \( -name __pycache__ -o -name '*.egg-info' -o -name .ipynb_checkpoints \) \
 	  -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) labextension/node_modules
