@@ -1,5 +1,7 @@
 """Graphviz diagrams (`vpcdsl.views.render`): golden DOT, valid SVG at every level, overlays, escaping.
 
+(Trace overlays in depth, and that they move nothing: tests/test_overlay.py.)
+
 - `tests/golden/dot/<example>.dot`: the DOT text of each example at the default
   level. Regenerate after an intended change with
   `UPDATE_GOLDEN=1 .venv/bin/python -m pytest -q tests/test_render.py` and look
@@ -229,22 +231,31 @@ def test_dot_is_deterministic():
 # Trace overlays
 # ----------------------------------------------------------------------------
 
+def _steps(attrs: str) -> str:
+    """The step badge of an overlay edge (its xlabel)."""
+    return re.search(r"<B>([\w.]+)</B>", attrs).group(1)
+
+
 def test_blocked_trace_overlay(models):
+    # More on overlays (nothing moves, the SVG back-end) in tests/test_overlay.py.
     m = models["three-tier"]
     trace = m.trace("ci-1", "db-1", "tcp/5432")
     assert trace.verdict == "blocked" and trace.component == "nacl:db"
     g = diagram(m, trace=trace)
     src = g.source
-    # the NACL decides for subnet db-a: that subnet is framed red
-    line = _node_line(src, "subnet__db-a")
-    assert f'color="{BLOCKED}"' in line
-    note = _node_line(src, "trace__blocked")
-    assert "BLOCKED by nacl db · line 30" in note and "implicit" in note
+    # the NACL decides for subnet db-a: a red frame around that subnet, where it is
+    frame = _node_line(src, "trace__blocked1")
+    assert f'color="{BLOCKED}"' in frame
+    assert re.search(r'pos="([^"]+)"', frame).group(1) == re.search(
+        r'pos="([^"]+)"', _node_line(src, "subnet__db-a")).group(1)
+    table = _node_line(src, "trace__steps")
+    assert "BLOCKED by nacl db · line 30" in table and "implicit" in table
     forward = [(t, h, a) for t, h, a in _edges(src) if TRACE_FORWARD in a]
-    assert forward and all("penwidth=3" in a and "style=bold" in a for _, _, a in forward)
+    assert forward and all("penwidth=3.5" in a and "pos=" in a for _, _, a in forward)
     path = [(t, h) for t, h, _ in forward]
     assert path == [("subnet__tools-a", "peering__prod-shared"), ("peering__prod-shared", "subnet__db-a")]
-    assert "BLOCKED by nacl" in src.splitlines()[1]        # the title says so too
+    assert [_steps(a) for _, _, a in forward] == ["1", "2"]
+    assert "BLOCKED" not in src.splitlines()[2]       # the title is the drawing's: it does not change
     _svg(g)
 
 
@@ -253,15 +264,16 @@ def test_allowed_trace_overlay_has_a_dashed_return(models):
     trace = m.trace("web-1", "db-1", "tcp/5432")
     assert trace.allowed
     src = dot_source(m, level="instance", trace=trace)
-    forward = [(t, h) for t, h, a in _edges(src) if TRACE_FORWARD in a]
+    forward = [(t, h, a) for t, h, a in _edges(src) if TRACE_FORWARD in a]
     back = [(t, h, a) for t, h, a in _edges(src) if TRACE_RETURN in a]
     assert forward[0][0] == "instance__web-1" and forward[-1][1] == "instance__db-1"
     assert back and all("style=dashed" in a for _, _, a in back)
     assert back[-1][1] == "instance__web-1"
     # steps are numbered as drawn, from 1 without gaps (hops inside one box draw no line)
-    numbers = [int(re.search(r"label=\"?(\d+)", a).group(1)) for t, h, a in _edges(src) if TRACE_FORWARD in a]
+    numbers = [int(_steps(a)) for _, _, a in forward]
     assert numbers == list(range(1, len(numbers) + 1))
-    assert "trace__blocked" not in src and BLOCKED not in src.replace(_node_line(src, "legend"), "")
+    assert [_steps(a) for _, _, a in back] == [f"r{k}" for k in range(1, len(back) + 1)]
+    assert "trace__blocked" not in src
 
 
 def test_trace_through_a_transit_gateway(models):
@@ -277,14 +289,13 @@ def test_several_flows_are_overlaid_with_numbered_steps(models):
     m = models["three-tier"]
     allowed, blocked = m.trace("web-1", "db-1", "tcp/5432"), m.trace("ci-1", "db-1", "tcp/5432")
     src = dot_source(m, trace=[allowed, blocked])
-    labels = [re.search(r"label=\"?([\w.]+)", a).group(1) for t, h, a in _edges(src) if TRACE_FORWARD in a]
+    labels = [_steps(a) for t, h, a in _edges(src) if "vpc-trace-forward" in a]
     assert labels[0] == "1.1" and "2.1" in labels and all(x[0] in "12" and "." in x for x in labels)
-    returns = [re.search(r"label=\"?([\w.]+)", a).group(1) for t, h, a in _edges(src) if TRACE_RETURN in a]
+    returns = [_steps(a) for t, h, a in _edges(src) if "vpc-trace-return" in a]
     assert returns and all(x.startswith("1.r") for x in returns)      # only the allowed flow returns
-    note = _node_line(src, "trace__blocked2")          # the blocked flow's note, named for its flow
-    assert "flow 2: BLOCKED by nacl db · line 30" in note
-    title = src.splitlines()[1]
-    assert "web-1 -> db-1 tcp 5432: allowed" in title and "ci-1 -> db-1 tcp 5432: BLOCKED by nacl" in title
+    table = _node_line(src, "trace__steps")            # the blocked flow's verdict, named for its flow
+    assert "flow 2:</B> ci-1 -&gt; db-1 tcp 5432" in table and "BLOCKED by nacl db · line 30" in table
+    assert "trace__blocked2" in src and "trace__blocked1" not in src
     assert dot_source(m, trace=[blocked]) == dot_source(m, trace=blocked)   # one flow: as before
     _svg(diagram(m, trace=(allowed, blocked)))
     with pytest.raises(ValueError, match="Trace"):
@@ -547,8 +558,9 @@ def test_trace_overlay_uses_the_internet_above_its_row(estate):
     t = estate.trace(bastion.name, "8.8.8.8", "tcp", 443)
     assert t.verdict == "allowed" and t.forward[-1].component == "internet"
     src = dot_source(estate, trace=t)
-    (step,) = [(tail, head) for tail, head, a in _edges(src) if TRACE_FORWARD in a and head.startswith("internet")]
-    assert step[0] == f"igw__{vpc.name}-igw" and re.fullmatch(r"internet__us-east-1__row[1-9]\d*", step[1])
+    # the step out is the drawn line between the IGW and its row's internet, restyled
+    (step,) = [(tail, head) for tail, head, a in _edges(src) if TRACE_FORWARD in a and tail.startswith("internet")]
+    assert step[1] == f"igw__{vpc.name}-igw" and re.fullmatch(r"internet__us-east-1__row[1-9]\d*", step[0])
     _svg(diagram(estate, trace=t))
 
 

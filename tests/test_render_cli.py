@@ -225,7 +225,8 @@ def test_trace_repeated_overlays_several_flows(three_tier, capsys):
     code, two, err = run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432",
                          "--trace", "web-1 -> db-1 tcp/5432")
     assert code == 0 and err == ""
-    assert "trace__blocked " in two and "label=1.1" in two and "label=2.1" in two and "label=1.1" not in one
+    assert "trace__blocked1 " in two and "<B>1.1</B>" in two and "<B>2.1</B>" in two and "<B>1.1</B>" not in one
+    assert "trace__blocked1 " in one and "<B>1</B>" in one
     code, _, err = run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432", "--trace", "ci-1 -> nope tcp/1")
     assert code == 2 and "nope" in err and "Traceback" not in err
 
@@ -321,6 +322,27 @@ def test_without_dot_dot_output_still_works(three_tier, capsys, tmp_path, no_dot
     assert run(capsys, "render", three_tier, "-o", out)[0] == 0
     code, stdout, _ = run(capsys, "render", three_tier)
     assert code == 0 and out.read_text(encoding="utf-8") == stdout
+
+
+def test_without_dot_a_traced_dot_is_a_usage_error(three_tier, capsys, tmp_path, no_dot):
+    # a traced drawing's DOT is laid out: it takes `dot`, and says so
+    from vpcdsl.views import layout, overlay_dot
+    layout.cache_clear()                 # a layout made earlier in this process would need no `dot`
+    overlay_dot.measure.cache_clear()
+    out = tmp_path / "net.dot"
+    for argv in (["-o", out], []):
+        code, stdout, err = run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432", *argv)
+        assert code == 2 and stdout == "" and "Traceback" not in err
+        assert "DOT of a traced diagram" in err and "Debian package `graphviz`" in err and "leave out the trace" in err
+    assert not out.exists()
+
+
+@needs_dot
+def test_traced_png_and_its_dot_render_the_same(three_tier, capsys, tmp_path):
+    assert run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432", "-o", tmp_path / "t.svg")[0] == 0
+    assert run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432", "-o", tmp_path / "t.dot")[0] == 0
+    again = subprocess.run(["neato", "-n2", "-Tsvg", str(tmp_path / "t.dot")], capture_output=True, timeout=120)
+    assert again.returncode == 0 and again.stdout == (tmp_path / "t.svg").read_bytes()
 
 
 def test_without_dot_in_a_subprocess(tmp_path):

@@ -267,8 +267,8 @@ def _render(args) -> int:
         options["trace"] = traces[0] if len(traces) == 1 else traces
     try:
         if args.output is None:
-            from .render import dot_source
-            _write_utf8(dot_source(model, **options))
+            from .export import render_bytes
+            _write_utf8(render_bytes(model, "dot", **options).decode("utf-8"))
         else:
             from .export import export
             export(model, args.output, format=fmt, **options)

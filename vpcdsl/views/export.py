@@ -39,7 +39,15 @@ class GraphvizNotFound(RenderError, graphviz.ExecutableNotFound):
     package catches it unchanged.
     """
 
-    def __init__(self, fmt: str):
+    def __init__(self, fmt: str, traced: bool = False):
+        if traced and fmt == "dot":
+            # A traced diagram's DOT is laid out (the overlay is drawn over the layout).
+            RenderError.__init__(
+                self, "cannot write the DOT of a traced diagram: it is laid out by Graphviz's `dot` program, "
+                      "which is not on PATH (Debian package `graphviz`)",
+                "install it: `sudo apt-get install graphviz` (macOS: `brew install graphviz`); "
+                "or leave out the trace, whose DOT text needs no Graphviz")
+            return
         RenderError.__init__(
             self, f"cannot render {fmt.upper()}: Graphviz's `dot` program is not on PATH "
                   f"(Debian package `graphviz`)", INSTALL_HINT)
@@ -76,20 +84,26 @@ def export(model, path: str | os.PathLike, *, format: str | None = None, **optio
 
 
 def render_bytes(model, fmt: str, **options) -> bytes:
-    """The diagram of ``model`` as the bytes of an ``fmt`` file (see `export`)."""
-    from .render import diagram, dot_source
+    """The diagram of ``model`` as the bytes of an ``fmt`` file (see `export`).
 
-    if fmt == "dot":
-        return dot_source(model, **options).encode("utf-8")
-    graph = diagram(model, **options)
+    With a ``trace`` the diagram is laid out without it first (``dot``, cached)
+    and the overlay drawn over that layout: its DOT is laid out, and SVG, PNG
+    and PDF come from ``neato -n2`` (`vpcdsl.views.overlay_dot`).
+    """
+    from .render import diagram
+
+    traced = bool(options.get("trace"))
     try:
+        graph = diagram(model, **options)
+        if fmt == "dot":
+            return graph.source.encode("utf-8")
         return graph.pipe(format=fmt, quiet=True)
     except graphviz.ExecutableNotFound:
-        raise GraphvizNotFound(fmt) from None
+        raise GraphvizNotFound(fmt, traced) from None
     except graphviz.CalledProcessError as exc:
         stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
         detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {exc.returncode}"
-        raise RenderError(f"Graphviz's `dot` failed to render {fmt.upper()}: {detail}",
+        raise RenderError(f"Graphviz failed to render {fmt.upper()}: {detail}",
                           "write DOT text instead (an output file ending in .dot) and run `dot` on it to "
                           "see the whole error") from None
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from ..checks.names import close_matches, did_you_mean
-from ..model.graph import EDGE_KIND, INTERNET, OBJECT, ROLE, EdgeKind, id_of, split_id
+from ..model.graph import EDGE_KIND, OBJECT, ROLE, EdgeKind, id_of, split_id
 from ..model.network import SCOPED_KINDS, Model
 from ..syntax import ast
 
@@ -68,8 +68,12 @@ class Plan:
             self.links_of.setdefault(b, set()).add(a)
 
 
-def plan(model: Model, level: str, focus: str | None, traces) -> Plan:
-    """What to draw of `model` at `level`, around `focus` (a name, or None for everything)."""
+def plan(model: Model, level: str, focus: str | None) -> Plan:
+    """What to draw of `model` at `level`, around `focus` (a name, or None for everything).
+
+    Never what a trace overlay needs: the overlay draws over this drawing
+    without changing it (`vpcdsl.views.overlay`).
+    """
     G = model.graph
     p = Plan(model, G)
     for peering in model.peerings.values():
@@ -118,8 +122,6 @@ def plan(model: Model, level: str, focus: str | None, traces) -> Plan:
     p.need_internet = level != "region" and any(
         isinstance(m, (ast.InternetGateway, ast.EgressOnlyInternetGateway)) and p.obj(id_of(m)) is m
         for name in p.full for m in model.vpcs[name].members)
-    if any(h.component == INTERNET for t in traces for h in (*t.forward, *t.back)):
-        p.need_internet = True
     return p
 
 

@@ -1,11 +1,16 @@
-"""The legend of a diagram: only the marks the drawing uses (`Scene.used`)."""
+"""The legend of a diagram: only the marks the drawing uses (`Scene.used`).
+
+A trace overlay's marks (request, response, blocked, the flows' colours) are
+explained in its step table beside the drawing (`vpcdsl.views.overlay_dot`):
+the legend is part of the drawing's layout, which an overlay never changes.
+"""
 
 from __future__ import annotations
 
 from .labels import html_table, table_row
-from .palette import (AZ_LINE, BLOCKED, COMPUTE, COMPUTE_FILL, DX, NETWORK, NETWORK_FILL, PRIVATE_FILL,
+from .palette import (AZ_LINE, COMPUTE, COMPUTE_FILL, DX, NETWORK, NETWORK_FILL, PRIVATE_FILL,
                       PRIVATE_LINE, PUBLIC_FILL, PUBLIC_LINE, REGION_LINE, ROUTE, SERVICE_FILL, SITE, SITE_FILL,
-                      TRACE_FORWARD, TRACE_RETURN, VPC_LINE, VPN)
+                      TGW, VPC_LINE, VPN)
 from .scene import Scene
 
 __all__ = ["legend"]
@@ -25,17 +30,14 @@ def legend(scene: Scene) -> None:
         ("site", "on-premises site", None),
         ("service", "AWS service", None),
         ("instances", "instances in the subnet, counted", f'<FONT COLOR="{COMPUTE}">▣</FONT>'),
-        ("peering", "VPC peering", f'<FONT COLOR="{NETWORK}"><B>━━━</B></FONT>'),
-        ("tgw", "transit gateway attachment", f'<FONT COLOR="{NETWORK}">━━━</FONT>'),
-        ("vpn", "Site-to-Site VPN", f'<FONT COLOR="{VPN}"><B>╍╍╍</B></FONT>'),
-        ("dx", "Direct Connect", f'<FONT COLOR="{DX}"><B>━━━</B></FONT>'),
+        ("peering", "VPC peering (double line)", f'<FONT COLOR="{NETWORK}"><B>═══</B></FONT>'),
+        ("tgw", "transit gateway attachment (solid)", f'<FONT COLOR="{TGW}"><B>━━━</B></FONT>'),
+        ("vpn", "Site-to-Site VPN (dashed)", f'<FONT COLOR="{VPN}"><B>╍╍╍</B></FONT>'),
+        ("dx", "Direct Connect (dotted)", f'<FONT COLOR="{DX}"><B>┅┅┅</B></FONT>'),
         ("span", "LB / endpoint in a subnet", f'<FONT COLOR="{NETWORK}">╌╌╌</FONT>'),
         ("target", "load balancer target", f'<FONT COLOR="{NETWORK}">──▸</FONT>'),
         ("route", "route (prefixes)", f'<FONT COLOR="{ROUTE}">──▸</FONT>'),
         ("alias", "DNS alias / private zone", f'<FONT COLOR="{ROUTE}">┈┈▸</FONT>'),
-        ("trace", "traced flow: request", f'<FONT COLOR="{TRACE_FORWARD}"><B>━━▸</B></FONT>'),
-        ("trace", "traced flow: response", f'<FONT COLOR="{TRACE_RETURN}"><B>╍╍▸</B></FONT>'),
-        ("blocked", "where the flow is blocked", f'<FONT COLOR="{BLOCKED}"><B>■</B></FONT>'),
     ]
     fills = {"public": (PUBLIC_FILL, PUBLIC_LINE), "private": (PRIVATE_FILL, PRIVATE_LINE),
              "collapsed": (SITE_FILL, AZ_LINE), "gateway": (NETWORK, NETWORK),

@@ -10,10 +10,12 @@ from ..syntax import ast
 from .drawing import route_info
 from .escaping import dot_id, plain
 from .labels import MAX_ROUTE_ROWS, net_text
-from .palette import DX, INK, NETWORK, NETWORK_FILL, ROUTE, VPN
+from .palette import DX, INK, NETWORK, NETWORK_FILL, ROUTE, TGW, VPN
 from .scene import Place, Scene
 
-__all__ = ["links", "route_edges"]
+__all__ = ["links", "route_edges", "PEERING_LINE"]
+
+PEERING_LINE = f"{NETWORK}:transparent:{NETWORK}"     # a double line
 
 
 def links(scene: Scene) -> None:
@@ -53,7 +55,9 @@ def links(scene: Scene) -> None:
                                           fontsize="9", penwidth="2"))
         scene.floating.append((here.node, node))
         for end, role in ((a, "requester"), (b, "accepter")):
-            scene.edge(here, end, color=NETWORK, penwidth="2.5", arrowhead="none", label=plain(role),
+            # Links are told apart by line as well as colour: peering double, TGW solid,
+            # VPN dashed, Direct Connect dotted.
+            scene.edge(here, end, color=PEERING_LINE, penwidth="1.6", arrowhead="none", label=plain(role),
                        fontsize="8", fontcolor=NETWORK)
         scene.used.add("peering")
     for tgw in scene.model.tgws.values():
@@ -66,15 +70,15 @@ def links(scene: Scene) -> None:
                 continue
             subnets = ", ".join(d.get(SUBNETS) or ())
             label = plain("attachment", subnets, "static-only" if d.get(STATIC_ONLY) else "")
-            if scene.edge(here, P.get(v), color=NETWORK, penwidth="2", arrowhead="none", label=label,
-                          fontcolor=NETWORK, fontsize="8"):
+            if scene.edge(here, P.get(v), color=TGW, penwidth="2.5", arrowhead="none", label=label,
+                          fontcolor=TGW, fontsize="8"):
                 scene.used.add("tgw")
     for dxgw in scene.model.dxgws.values():
         node = id_of(dxgw)
         for _, v, d in G.out_edges(node, data=True):
             if d[EDGE_KIND] == EdgeKind.ATTACHMENT and scene.edge(
-                    P.get(v), P.get(node), color=DX, arrowhead="none", label=plain("association"),
-                    fontsize="8", fontcolor=DX):
+                    P.get(v), P.get(node), color=DX, style="dotted", penwidth="1.5", arrowhead="none",
+                    label=plain("association"), fontsize="8", fontcolor=DX):
                 scene.used.add("dx")
     for vpn in scene.model.vpns.values():
         ends = link_ends(scene, vpn)
@@ -104,7 +108,8 @@ def links(scene: Scene) -> None:
             head = P.get(target) if target else None
         details = [f"{dx.vif} VIF"] + ([f"VLAN {dx.vlan}"] if dx.vlan is not None else []) \
             + ([dx.bandwidth] if dx.bandwidth else [])
-        if scene.edge(head, site, color=DX, penwidth="3", dir="both", arrowhead="none", arrowtail="none",
+        if scene.edge(head, site, color=DX, penwidth="3.5", style="dotted", dir="both", arrowhead="none",
+                      arrowtail="none",
                       label=plain(f"Direct Connect {dx.name}", " · ".join(details)), fontcolor=DX, fontsize="8"):
             scene.used.add("dx")
     if scene.level == "region":

@@ -15,9 +15,13 @@ SITE, SITE_FILL = "#545B64", "#F2F3F3"
 INK = "#232F3E"
 VPN = "#2E73B8"
 DX = "#ED7100"
+TGW = "#C7158A"            # transit gateway attachments (peering keeps NETWORK)
 ROUTE = "#545B64"
 TRACE_FORWARD = "#0972D3"
 TRACE_RETURN = "#037F0C"
 BLOCKED = "#D91515"
+# One colour per overlaid flow when several are drawn (one flow: TRACE_FORWARD
+# and TRACE_RETURN); far from the base drawing's colours and from each other.
+FLOW_COLOURS = ("#0972D3", "#00897B", "#B8860B", "#6D4C41", "#263238", "#827717")
 
 FONT = "Helvetica"

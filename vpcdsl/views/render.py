@@ -4,8 +4,10 @@
 nest region → VPC → AZ → subnet; links between VPCs (peering, TGW attachments)
 are compound edges clipped at the VPC boxes. Here the passes run in order over
 one `Scene`: `focus` plans, `drawing` and `outside` draw the nodes, `links` the
-lines, `overlay` the traced flows, `legend` the legend; every string from a
-model reaches DOT through `vpcdsl.views.escaping`, never raw.
+lines, `legend` the legend, `emit` writes the DOT; every string from a model
+reaches DOT through `vpcdsl.views.escaping`, never raw. Traced flows never
+change that drawing: they are styled over its layout (`overlay`, `layout`,
+`overlay_dot`), so the boxes hold still.
 """
 
 from __future__ import annotations
@@ -19,14 +21,13 @@ from ..gcpause import paused_gc
 from ..model.graph import INTERNET
 from ..model.network import Model
 from .drawing import box_vpc, full_vpc
-from .escaping import plain
+from .emit import BIG_NSLIMIT as _BIG_NSLIMIT, emit  # noqa: F401  (tests/test_render.py reads _BIG_NSLIMIT)
 from .focus import FocusError, plan
 from .legend import legend
 from .links import links, route_edges
 from .outside import top_level_nodes
-from .overlay import overlay
-from .palette import FONT, NETWORK, ROUTE, VPC_LINE
-from .scene import Cluster, Scene
+from .palette import NETWORK, VPC_LINE
+from .scene import Scene
 
 # Re-exported: the colours of a trace overlay, and the escaping functions
 # under the names they had here (tests/test_render.py uses them).
@@ -45,8 +46,6 @@ ROUTE_STYLES = ("labels", "edges")
 DEFAULT_COLLAPSE = 6
 
 _VPC_COLUMNS = 4           # VPC boxes per row in a region before the next row starts
-_BIG_DRAWING = 400         # DOT nodes above which dot's positioning effort is bounded
-_BIG_NSLIMIT = "5"
 
 
 # --------------------------------------------------------------------------- public API
@@ -74,8 +73,16 @@ def diagram(model: Model, *, level: str = "subnet", focus: str | None = None,
         instance levels).
     trace : vpcdsl.flows.trace.Trace or a sequence of them, optional
         Overlay flows: each forward path bold, each return path dashed, the
-        component that blocked a flow red with the rule's line. With several
-        flows the steps are numbered per flow (``2.3``: flow 2, step 3).
+        component that blocked a flow framed red, numbered steps, and a table
+        of the steps beside the drawing. The overlay moves nothing: the
+        drawing without it is laid out once (by Graphviz's ``dot``, cached),
+        and the overlay styles that layout. So a traced diagram needs ``dot``
+        even for its DOT text, which is laid out (every ``pos`` given) and
+        must be rendered with ``neato -n2`` (``neato -n2 -Tsvg x.dot``), not
+        ``dot``, which would lay it out again; the returned object's
+        ``pipe()`` and ``render()`` do that. With several flows the steps are
+        numbered per flow (``2.3``: flow 2, step 3), each flow in a colour of
+        its own.
     collapse : int, optional
         An AZ with more than this many subnets becomes one "N subnets" node (a
         subnet with more instances, one "N instances" node). Default
@@ -90,6 +97,8 @@ def diagram(model: Model, *, level: str = "subnet", focus: str | None = None,
     ------
     ValueError
         An unknown level or routes style, or a bad collapse.
+    graphviz.ExecutableNotFound
+        ``trace`` given and Graphviz's ``dot`` is not installed.
     FocusError
         ``focus`` names nothing in the model (also a KeyError and ValueError;
         ``hint`` suggests a close name).
@@ -102,14 +111,6 @@ def diagram(model: Model, *, level: str = "subnet", focus: str | None = None,
     >>> "cluster_vpc__a" in g.source and "10.0.0.0/24" in g.source
     True
     """
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}: expected one of {', '.join(LEVELS)}")
-    if routes not in ROUTE_STYLES:
-        raise ValueError(f"unknown routes style {routes!r}: expected labels or edges")
-    if collapse is None:
-        collapse = DEFAULT_COLLAPSE
-    if isinstance(collapse, bool) or not isinstance(collapse, int) or collapse < 0:
-        raise ValueError(f"collapse must be a whole number >= 0 (0: never collapse), not {collapse!r}")
     if trace is None:
         traces = ()
     elif hasattr(trace, "forward"):
@@ -118,8 +119,29 @@ def diagram(model: Model, *, level: str = "subnet", focus: str | None = None,
         traces = tuple(trace)
         if not all(hasattr(t, "forward") and hasattr(t, "back") for t in traces):
             raise ValueError("trace must be a Trace (model.trace(...)) or a sequence of them")
+    scene, title, g = drawing(model, level=level, focus=focus, routes=routes, collapse=collapse)
+    if not traces:
+        return g
+    from .layout import laid_out
+    from .overlay_dot import traced_digraph
+    return traced_digraph(laid_out(scene, title, g.source), traces)
+
+
+def drawing(model: Model, *, level: str = "subnet", focus: str | None = None, routes: str = "labels",
+            collapse: int | None = None) -> tuple[Scene, str, graphviz.Digraph]:
+    """The diagram without overlay: its finished `Scene`, its title and its DOT (options as `diagram`)."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}: expected one of {', '.join(LEVELS)}")
+    if routes not in ROUTE_STYLES:
+        raise ValueError(f"unknown routes style {routes!r}: expected labels or edges")
+    if collapse is None:
+        collapse = DEFAULT_COLLAPSE
+    if isinstance(collapse, bool) or not isinstance(collapse, int) or collapse < 0:
+        raise ValueError(f"collapse must be a whole number >= 0 (0: never collapse), not {collapse!r}")
+    title = _title(model, level, focus)
     with paused_gc():      # many small dicts and strings, no cycles: see vpcdsl.gcpause
-        return _draw(model, level, focus, routes, traces, collapse)
+        scene = draw_scene(model, level=level, focus=focus, routes=routes, collapse=collapse)
+        return scene, title, emit(scene, title)
 
 
 def dot_source(model: Model, **options) -> str:
@@ -135,9 +157,9 @@ def dot_source(model: Model, **options) -> str:
 
 # --------------------------------------------------------------------------- the passes
 
-def _draw(model: Model, level: str, focus: str | None, routes: str, traces: tuple,
-          collapse: int) -> graphviz.Digraph:
-    scene = Scene(model, model.graph, level, routes, collapse, plan(model, level, focus, traces))
+def draw_scene(model: Model, *, level: str, focus: str | None, routes: str, collapse: int) -> Scene:
+    """The drawing of `model` (no overlay) as a finished `Scene`; options as `diagram` (checked there)."""
+    scene = Scene(model, model.graph, level, routes, collapse, plan(model, level, focus))
     if scene.plan.need_internet:
         scene.places[INTERNET] = scene.internet_node()
     for vpc in model.vpcs.values():
@@ -153,14 +175,12 @@ def _draw(model: Model, level: str, focus: str | None, routes: str, traces: tupl
     if routes == "edges" and level in ("subnet", "instance"):
         route_edges(scene)
     _region_grids(scene)
-    for k, trace in enumerate(traces, 1):
-        overlay(scene, trace, f"{k}." if len(traces) > 1 else "", "" if k == 1 else str(k))
     if scene.plan.focus_node is not None:
         focus_place = scene.places.get(scene.plan.focus_node)
         if focus_place is not None:
             scene.emphasize(focus_place, NETWORK if focus_place.cluster is None else VPC_LINE)
     legend(scene)
-    return _emit(scene, _title(model, level, focus, traces))
+    return scene
 
 
 # --------------------------------------------------------------------------- layout
@@ -213,50 +233,11 @@ def _region_grids(scene: Scene) -> None:
 
 # --------------------------------------------------------------------------- emit
 
-def _title(model: Model, level: str, focus: str | None, traces: tuple) -> str:
+def _title(model: Model, level: str, focus: str | None) -> str:
+    # The flows of an overlay are named in its step table, not here: a longer
+    # title would change the layout.
     name = os.path.basename(model.path or "") or "model"
     parts = [f"{name} · {level} level"]
     if focus is not None:
         parts.append(f"focus {focus}")
-    for t in traces:
-        verdict = "allowed" if t.verdict == "allowed" else f"BLOCKED by {t.kind}"
-        parts.append(f"trace {t.flow}: {verdict}")
     return " · ".join(parts)
-
-
-def _emit(scene: Scene, title: str) -> graphviz.Digraph:
-    # newrank: ranks are global, so the rows of subnets line up across AZs and VPCs.
-    g = graphviz.Digraph(
-        "vpcdsl",
-        graph_attr={"compound": "true", "newrank": "true", "rankdir": "TB", "nodesep": "0.35",
-                    "ranksep": "0.55", "splines": "spline", "fontname": FONT, "fontsize": "11",
-                    "label": plain(title), "labelloc": "t", "labeljust": "l",
-                    "pad": "0.3", "outputorder": "edgesfirst"},
-        node_attr={"fontname": FONT, "fontsize": "10", "shape": "box", "margin": "0.12,0.06"},
-        edge_attr={"fontname": FONT, "fontsize": "9", "color": ROUTE})
-    if len(scene.node_attrs) > _BIG_DRAWING:
-        # Bound dot's x-coordinate network simplex (nslimit x nodes iterations),
-        # the phase that grows fastest with long edges. A safety net: with an
-        # internet per row of VPCs few edges are long (1,000 generated subnets
-        # lay out in 1.3 s either way), but links across many rows remain
-        # possible (a TGW attached to 110 VPCs on 11 rows: 7.2 s -> 5.4 s).
-        g.attr("graph", nslimit=_BIG_NSLIMIT)
-    _emit_cluster(g, scene.root)
-    # The layout edges first: dot's initial order follows the first edges it meets.
-    for tail, head, weight in scene.layout:
-        if tail != head:
-            g.edge(tail, head, style="invis", weight=weight)
-    for tail, head, attrs in scene.edges:
-        attrs = dict(attrs)
-        label = attrs.pop("label", None)
-        g.edge(tail, head, label, **attrs)
-    return g
-
-
-def _emit_cluster(g: graphviz.Digraph, c: Cluster) -> None:
-    for ident, label, attrs in c.nodes:
-        g.node(ident, label, **attrs)
-    for child in c.children:
-        with g.subgraph(name=child.name) as s:
-            s.attr("graph", **child.attrs)
-            _emit_cluster(s, child)

@@ -33,6 +33,11 @@ class Place(NamedTuple):
         return f"{self.node}:{self.port}" if self.port else self.node
 
 
+def edge_id(index: int) -> str:
+    """The DOT ``id`` of ``Scene.edges[index]``, which is also its SVG element's id."""
+    return f"e{index + 1}"
+
+
 @dataclass(eq=False)
 class Cluster:
     """A DOT subgraph: its nodes ``(id, label, attrs)`` and the clusters inside it."""
@@ -115,12 +120,49 @@ class Scene:
         if tail is None or head is None or tail.node == head.node and tail.port == head.port:
             return False
         attrs = {k: v for k, v in attrs.items() if v is not None}
-        if tail.cluster and tail.cluster != head.cluster and not self.inside(head.node, tail.cluster):
-            attrs["ltail"] = tail.cluster
-        if head.cluster and head.cluster != tail.cluster and not self.inside(tail.node, head.cluster):
-            attrs["lhead"] = head.cluster
+        ltail, lhead = self.clipped_at(tail, head)
+        if ltail:
+            attrs["ltail"] = ltail
+        if lhead:
+            attrs["lhead"] = lhead
         self.edges.append((tail.ref, head.ref, attrs))
         return True
+
+    def clipped_at(self, tail: Place, head: Place) -> tuple[str | None, str | None]:
+        """The clusters (ltail, lhead) an edge from `tail` to `head` ends at, if any."""
+        ltail = tail.cluster if tail.cluster and tail.cluster != head.cluster \
+            and not self.inside(head.node, tail.cluster) else None
+        lhead = head.cluster if head.cluster and head.cluster != tail.cluster \
+            and not self.inside(tail.node, head.cluster) else None
+        return ltail, lhead
+
+    def drawn_edges(self, tail: Place, head: Place) -> list[tuple[int, bool]]:
+        """The edges drawn between two places: (index in `edges`, True if drawn tail -> head).
+
+        Read by the trace overlay once the drawing is complete (the index is
+        built on the first call).
+        """
+        index = self._edge_index()[0]
+        ltail, lhead = self.clipped_at(tail, head)
+        along = [(i, True) for i in index.get((tail.ref, head.ref, ltail, lhead), ())]
+        ltail, lhead = self.clipped_at(head, tail)
+        return along + [(i, False) for i in index.get((head.ref, tail.ref, ltail, lhead), ())]
+
+    def edges_at(self, place: Place) -> list[tuple[int, bool]]:
+        """The drawn edges with an end at `place`: (index in `edges`, True if that end is the tail)."""
+        return self._edge_index()[1].get((place.ref, place.cluster), [])
+
+    def _edge_index(self) -> tuple[dict, dict]:
+        index = self.__dict__.get("_edge_index_cache")
+        if index is None:
+            pairs: dict[tuple, list[int]] = {}
+            ends: dict[tuple, list[tuple[int, bool]]] = {}
+            for i, (t, h, attrs) in enumerate(self.edges):
+                pairs.setdefault((t, h, attrs.get("ltail"), attrs.get("lhead")), []).append(i)
+                ends.setdefault((t, attrs.get("ltail")), []).append((i, True))
+                ends.setdefault((h, attrs.get("lhead")), []).append((i, False))
+            index = self.__dict__["_edge_index_cache"] = (pairs, ends)
+        return index
 
     def emphasize(self, place: Place, color: str) -> None:
         if place.cluster is not None:
