@@ -356,3 +356,13 @@ def test_links_differ_in_colour_and_line(models):
     assert "VPC peering (double line)" in next(l for l in three.splitlines() if l.strip().startswith("legend ["))
     assert "transit gateway attachment (solid)" in next(
         l for l in hub.splitlines() if l.strip().startswith("legend ["))
+
+
+def test_a_cached_layout_serves_another_model_with_the_same_drawing(models):
+    # the same text compiled twice: one layout, but each model's own scene for its hops
+    three_tier = next(p for p in EXAMPLES if p.stem == "three-tier")
+    m1, m2 = (_load(three_tier) for _ in range(2))
+    assert m1.path == m2.path and m1 is not m2
+    a, b = layout_of(m1), layout_of(m2)
+    assert a.svg is b.svg and a.scene.model is m1 and b.scene.model is m2
+    assert traced_svg(a, m1.trace("ci-1", "db-1", "tcp/5432")) == traced_svg(b, m2.trace("ci-1", "db-1", "tcp/5432"))

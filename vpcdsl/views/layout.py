@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -111,7 +111,9 @@ def laid_out(scene: Scene, title: str, source: str) -> Layout:
     layout = _cache.get(key)
     if layout is not None:
         _cache.move_to_end(key)
-        return layout
+        # The same drawing of another model (one that differs only in what is not drawn, such
+        # as security group rules): its geometry, but this scene, where its traces' hops are placed.
+        return layout if layout.scene is scene else replace(layout, scene=scene)
     start = time.perf_counter()
     geometry, svg = run_dot(source)
     seconds = time.perf_counter() - start
