@@ -178,6 +178,11 @@ def test_allowed_flow_has_a_dashed_response_and_restyles_the_edges_it_takes(mode
     assert restyled and all("edge" in e.get("class").split() for e in restyled)
     assert set(plan.restyled) == {e.get("id") for e in restyled}
     assert not _classed(svg, "vpc-trace-blocked")
+    # the NAT gateway is a row of public-a's table: the hop into it is no line of its own
+    assert all(s.tail.node != s.head.node for s in plan.strokes)
+    forward_rows = [r for r in plan.rows if r.direction == "forward"]
+    assert [(r.number, r.hop.component, r.step) for r in forward_rows[4:6]] == [
+        ("5", "nat:nat-a", "1"), ("6", "nacl:prod.default-nacl", "")]
 
 
 def test_traced_svg_is_deterministic(models):

@@ -202,8 +202,9 @@ def _can_carry(attrs: dict, along: bool) -> bool:
 
 
 def _drawable(scene: Scene, a: Place, b: Place) -> bool:
-    """A step from `a` to `b` is a line: two boxes, neither inside the other."""
-    if a.node == b.node and a.port == b.port:
+    """A step from `a` to `b` is a line: two boxes, neither inside the other (a NAT gateway drawn
+    as a row of its subnet's table is inside it)."""
+    if a.node == b.node:
         return False
     if a.cluster is not None and (scene.inside(b.node, a.cluster) or b.cluster == a.cluster):
         return False
