@@ -106,7 +106,7 @@ docs-images: venv
 
 # nbval re-executes the notebooks and compares against their committed outputs.
 test: venv labextension
-	$(BIN)/python -m pytest -q -ra --nbval --nbval-current-env -p no:cacheprovider --doctest-modules $(PYTEST_ARGS) vpcdsl tests notebooks
+	$(BIN)/python -m pytest -q -ra --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval-sanitize.cfg -p no:cacheprovider --doctest-modules $(PYTEST_ARGS) vpcdsl tests notebooks
 
 # Re-execute the notebooks and store their outputs (what nbval compares
 # against), leaving out what changes from run to run. Look at the diff
