@@ -1,7 +1,7 @@
 """`vpcdsl render` and `vpcdsl.views.export`: formats, options, exit codes, atomic writes, no Graphviz.
 
-Rendering to SVG, PNG and PDF needs Graphviz's `dot` (those tests are skipped
-without it); DOT output and every error path do not. The missing-`dot` path
+Rendering to SVG, PNG and PDF needs Graphviz's `dot` (`make test` installs it;
+without it those tests fail, never skip); DOT output and every error path do not. The missing-`dot` path
 runs with PATH pointing at an empty directory, in-process and through
 ``python -m vpcdsl`` in a subprocess.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -26,8 +25,6 @@ from vpcdsl.views.export import GraphvizNotFound, RenderError, export, format_of
 
 ROOT = Path(__file__).resolve().parent.parent
 THREE_TIER = ROOT / "examples" / "three-tier.vpc"
-HAS_DOT = shutil.which("dot") is not None
-needs_dot = pytest.mark.skipif(not HAS_DOT, reason="Graphviz's `dot` is not installed")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -101,7 +98,6 @@ def test_dot_output_equals_the_python_api(three_tier, capsys):
     assert out == dot_source(vpcdsl.load(THREE_TIER), level="vpc")
 
 
-@needs_dot
 def test_svg_parses_as_xml_and_shows_every_subnet(three_tier, capsys, tmp_path):
     out = tmp_path / "three-tier.svg"
     code, stdout, err = run(capsys, "render", three_tier, "-o", out)
@@ -116,21 +112,18 @@ def test_svg_parses_as_xml_and_shows_every_subnet(three_tier, capsys, tmp_path):
     assert files_in(tmp_path) == ["three-tier.svg"]
 
 
-@needs_dot
 def test_png_has_the_png_magic_bytes(three_tier, capsys, tmp_path):
     out = tmp_path / "three-tier.png"
     assert run(capsys, "render", three_tier, "-o", out)[0] == 0
     assert out.read_bytes().startswith(PNG_MAGIC)
 
 
-@needs_dot
 def test_pdf_and_an_upper_case_suffix(three_tier, capsys, tmp_path):
     out = tmp_path / "THREE-TIER.PDF"
     assert run(capsys, "render", three_tier, "-o", out)[0] == 0
     assert out.read_bytes().startswith(b"%PDF-")
 
 
-@needs_dot
 def test_svg_replaces_an_existing_file(three_tier, capsys, tmp_path):
     out = tmp_path / "net.svg"
     out.write_text("old")
@@ -337,7 +330,6 @@ def test_without_dot_a_traced_dot_is_a_usage_error(three_tier, capsys, tmp_path,
     assert not out.exists()
 
 
-@needs_dot
 def test_traced_png_and_its_dot_render_the_same(three_tier, capsys, tmp_path):
     assert run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432", "-o", tmp_path / "t.svg")[0] == 0
     assert run(capsys, "render", three_tier, "--trace", "ci-1 -> db-1 tcp/5432", "-o", tmp_path / "t.dot")[0] == 0
@@ -451,8 +443,6 @@ def test_readme_render_commands_work(argv, three_tier, capsys, tmp_path):
     argv = list(argv)
     if "-o" in argv:
         i = argv.index("-o") + 1
-        if not HAS_DOT and not argv[i].endswith(".dot"):
-            pytest.skip("Graphviz's `dot` is not installed")
         argv[i] = str(tmp_path / argv[i])
     code, out, err = run(capsys, *argv)
     assert code == 0, err
@@ -460,8 +450,6 @@ def test_readme_render_commands_work(argv, three_tier, capsys, tmp_path):
 
 
 def test_readme_python_export_example(tmp_path, monkeypatch):
-    if not HAS_DOT:
-        pytest.skip("Graphviz's `dot` is not installed")
     monkeypatch.chdir(tmp_path)
     model = vpcdsl.load(THREE_TIER)
     export(model, "net.png", level="vpc", trace=model.trace("ci-1", "db-1", "tcp/5432"))
