@@ -80,7 +80,22 @@ def test_control_characters_are_shown_escaped_in_html_and_text():
     model = vpcdsl.load(HERE / "control-chars.vpc", strict=False)
     data = formats(model)
     assert "\x1b" not in data["text/html"] and "\x1b" not in data["text/plain"]
-    assert "s-\\x1b[2J" in data["text/html"]
+    assert '<span class="err">-\\x1b</span>' in data["text/html"]
+
+
+def test_diagnostics_highlight_the_source_line_with_the_vpc_lexer():
+    # Issue 10 point 5: HTML diagnostics use the Pygments lexer for `.vpc`,
+    # the same one nbconvert and pygmentize use, and its stylesheet comes along.
+    model = vpcdsl.load(HERE / "broken.vpc", strict=False)
+    html = formats(model.diagnostics)["text/html"]
+    line = next(l for l in html.split("\n") if l.startswith("  4 | "))
+    assert '<span class="kd">subnet</span>' in line and '<span class="m">10.9.0.0/24</span>' in line
+    assert '<span class="c1"># &lt;b&gt;not bold&lt;/b&gt; &amp; not code</span>' in line
+    assert ".vpcdsl .vpc-highlight .kd" in html
+    # What a reader sees is the compiler's text: tags out, the caret under the span.
+    shown = re.sub("<[^>]+>", "", line)
+    caret = next(l for l in html.split("\n") if "^^^" in l)
+    assert caret.index("^") == shown.index("10.9.0.0/24")
 
 
 def test_one_diagnostic_displays_as_compiler_text_not_a_dataclass():

@@ -257,9 +257,8 @@ def render(diag: Diagnostic, source: str | None, color: bool = False) -> str:
     c = _COLORS if color else {k: "" for k in _COLORS}
     sev = f"{c[diag.severity]}{diag.severity}[{diag.code}]{c['reset']}"
     out = [f"{diag.span}: {sev}: {escape_controls(diag.message)}"]
-    lines = _lines(source) if source is not None else ()
-    if 1 <= diag.span.line <= len(lines):
-        raw = lines[diag.span.line - 1].expandtabs(1).rstrip("\r")
+    raw = source_line(diag, source)
+    if raw is not None:
         num = str(diag.span.line)
         pad = " " * len(num)
         start = max(diag.span.col, 1)
@@ -280,6 +279,14 @@ def render(diag: Diagnostic, source: str | None, color: bool = False) -> str:
     if diag.hint:
         out.append(f"{gutter}= {c['hint']}hint{c['reset']}: {escape_controls(diag.hint)}")
     return "\n".join(out)
+
+
+def source_line(diag: Diagnostic, source: str | None) -> str | None:
+    """The line `render` shows under the message (tabs as one column), or None."""
+    lines = _lines(source) if source is not None else ()
+    if 1 <= diag.span.line <= len(lines):
+        return lines[diag.span.line - 1].expandtabs(1).rstrip("\r")
+    return None
 
 
 # C0 controls (tab and newline aside), DEL, C1 controls, and the

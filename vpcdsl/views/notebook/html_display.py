@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import html as _html
 
-from ...diagnostics import escape_controls, render
+from ...diagnostics import escape_controls, render, source_line
+from ..highlight import CSS_CLASS, highlight_css, highlight_html
 from ...syntax import ast
 from .inline_svg import zoom_box
 
@@ -30,6 +31,12 @@ STYLE = """<style>
 .vpcdsl .muted{color:#687078}
 </style>"""
 
+# The `.vpc` highlighter's classes, sent only with output that has a source line.
+_HIGHLIGHT_STYLE = "<style>\n" + highlight_css(f".vpcdsl .{CSS_CLASS}") + f"""
+.vpcdsl .{CSS_CLASS}{{background:none}}
+.vpcdsl .{CSS_CLASS} .err{{border:none;outline:1px solid #f00}}
+</style>"""
+
 
 def text(value) -> str:
     """A model string made safe for HTML: control characters shown, specials escaped."""
@@ -37,18 +44,26 @@ def text(value) -> str:
 
 
 def _wrap(body: str) -> str:
-    return f'<div class="vpcdsl">{STYLE}{body}</div>'
+    style = STYLE + (_HIGHLIGHT_STYLE if f'class="{CSS_CLASS}"' in body else "")
+    return f'<div class="vpcdsl">{style}{body}</div>'
 
 
 # --------------------------------------------------------------------------- diagnostics
 
 def _diagnostic_block(diag, source: str | None) -> str:
     # The compiler-style text (location, message, source line, caret, hint),
-    # already free of control characters; the severity word coloured.
-    rendered = text(render(diag, source))
+    # already free of control characters; the severity word coloured and the
+    # source line highlighted as a `.vpc` editor shows it. The highlighter
+    # escapes control characters as `render` does, so the caret stays under its span.
+    lines = [text(line) for line in render(diag, source).split("\n")]
     word = f"{diag.severity}[{diag.code}]"
-    rendered = rendered.replace(word, f'<span class="sev-{diag.severity}">{word}</span>', 1)
-    return f'<div class="{diag.severity}"><pre>{rendered}</pre></div>'
+    lines[0] = lines[0].replace(word, f'<span class="sev-{diag.severity}">{word}</span>', 1)
+    raw = source_line(diag, source)
+    if raw is not None:
+        gutter = f"  {diag.span.line} | "
+        lines[1] = f'{gutter}<span class="{CSS_CLASS}">{highlight_html(raw, inline=True)}</span>'
+    body = "\n".join(lines)
+    return f'<div class="{diag.severity}"><pre>{body}</pre></div>'
 
 
 def diagnostic_html(diag, source: str | None = None) -> str:
