@@ -1,6 +1,7 @@
 """The explorer in a real browser (issue 10): JupyterLab on 127.0.0.1, a
 notebook that creates the explorer over examples/three-tier.vpc, driven in
-headless Chromium: change the source, destination and port and check the page.
+headless Chromium: change the source, destination and port, click objects in
+the drawing to pick them, and check the page.
 
 It fails, never skips, when Chromium or its driver is missing (`make test`
 installs them). A screenshot of each step is saved in the test's tmp_path.
@@ -111,6 +112,26 @@ def test_explorer_in_jupyterlab(tmp_path):
             internet_edges = _highlighted(driver)
             assert allowed_edges > 0 and blocked_edges > 0 and internet_edges > 0
             assert len({allowed_edges, internet_edges}) == 2 or allowed_rows != _hop_rows(driver)
+
+            # A click on a subnet in the drawing picks it as the source ("click picks" is
+            # on source), and the next click picks the destination.
+            def node(name):
+                for g in d_nodes(driver):
+                    title = g.find_elements(By.CSS_SELECTOR, "title")
+                    if title and title[0].get_attribute("textContent").endswith("__" + name):
+                        return g
+                raise AssertionError(f"no node for {name} in the drawing")
+
+            def d_nodes(d):
+                return d.find_elements(By.CSS_SELECTOR, ".vpcdsl-diagram-view svg g.node")
+
+            node("app-a").click()
+            wait.until(lambda d: "app-a -> internet tcp 443" in _text(d, ".widget-html"))
+            assert Select(_control(driver, "dropdown", "source")).first_selected_option.text == "subnets › app-a"
+            node("db-a").click()
+            wait.until(lambda d: "app-a -> db-a tcp 443" in _text(d, ".widget-html")
+                       and "BLOCKED" in _text(d, ".widget-html"))
+            driver.save_screenshot(str(tmp_path / "4-clicked.png"))
             logs = driver.execute_script("return window.jupyterapp ? 'ok' : 'none'")
             assert logs == "ok"
         finally:

@@ -87,6 +87,8 @@ def test_dns_panel_answers_and_explains():
     dns = vpcdsl.load(EXAMPLES / "dns-heavy.vpc")
     ex = vpcdsl.explore(dns)
     panel = next(p for p in ex.panels if p.title == "DNS")
+    assert not panel.name.value.startswith("*") and panel.name.value in panel.name.options
+    assert panel.answer.value  # the first name is answered before anyone types
     panel.name.value = "app.example.com"
     panel.client.value = "eu-west-1"
     assert "<code>shop-alb</code>" in panel.answer.value and "latency" in panel.answer.value

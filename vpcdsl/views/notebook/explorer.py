@@ -86,7 +86,7 @@ class Explorer(w.VBox):
         self.port = w.Text(value=str(port), description="port", placeholder="443, 1024-2048, echo-request",
                            continuous_update=False, layout=w.Layout(width="230px"))
         self.click_picks = w.ToggleButtons(options=("source", "destination"), value="source",
-                                           description="click picks", style={"button_width": "90px"})
+                                           description="click picks", style={"button_width": "112px"})
         self.verdict = w.HTML()
         self.error = w.HTML()
         self.diagram = DiagramView()

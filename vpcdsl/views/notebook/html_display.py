@@ -19,9 +19,12 @@ from .inline_svg import zoom_box
 __all__ = ["text", "model_html", "diagnostic_html", "diagnostics_html", "trace_html",
            "resolution_html", "hop_rows", "STYLE"]
 
+# `.vpcdsl.vpcdsl` outranks JupyterLab's right-aligned output tables
+# (`:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td`).
 STYLE = """<style>
 .vpcdsl table{border-collapse:collapse;font-size:12px;margin:4px 0}
-.vpcdsl th,.vpcdsl td{border:1px solid #d5dbdb;padding:2px 6px;text-align:left;vertical-align:top}
+.vpcdsl.vpcdsl th,.vpcdsl.vpcdsl td{border:1px solid #d5dbdb;padding:2px 6px;text-align:left;vertical-align:top;line-height:1.35}
+.vpcdsl.vpcdsl td.where{white-space:nowrap}
 .vpcdsl th{background:#f2f3f3}
 .vpcdsl pre{margin:2px 0;padding:4px 6px;background:#fafafa;border-left:3px solid #879196;white-space:pre-wrap}
 .vpcdsl .error pre{border-left-color:#d13212}.vpcdsl .warning pre{border-left-color:#ff9900}
@@ -188,7 +191,7 @@ def trace_table(trace) -> str:
         out.append(f"<tr{cls}><td>{'→' if row['direction'] == 'forward' else '←'}</td><td>{row['step']}</td>"
                    f"<td><code>{text(row['component'])}</code></td><td>{text(row['action'])}</td>"
                    f"<td>{text(row['detail'])}</td><td><code>{text(row['packet'])}</code></td>"
-                   f"<td>{_short_line(row['line'])}</td></tr>")
+                   f"<td class=\"where\">{_short_line(row['line'])}</td></tr>")
     out.append("</table>")
     return "".join(out)
 

@@ -57,7 +57,9 @@ class DnsPanel(Panel):
 
     def __init__(self, model):
         names = _record_names(model)
-        self.name = w.Combobox(options=names, value=names[0] if names else "", placeholder="app.example.com",
+        # A name a client would ask for first: a wildcard's own name is rarely one.
+        first = next((n for n in names if not n.startswith("*")), names[0] if names else "")
+        self.name = w.Combobox(options=names, value=first, placeholder="app.example.com",
                                description="name", ensure_option=False)
         self.type = w.Dropdown(options=DNS_TYPES, value="A", description="type", layout=w.Layout(width="160px"))
         self.client = w.Text(value="", placeholder="eu-west-1, DE, continent EU, 10.0.1.5",
