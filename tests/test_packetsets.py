@@ -1,0 +1,193 @@
+"""Packet sets (vpcdsl/packetsets.py) against sympy: every operation on random small
+sets, compared on integer points; then the words a person reads."""
+
+from __future__ import annotations
+
+import itertools
+from ipaddress import ip_address
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vpcdsl.packetsets import EMPTY_SET, UNIVERSE, Packet, PacketSet
+
+TOP = {0: 2**32 - 1, 1: 2**128 - 1}
+PROTOCOLS = (1, 6, 17, 50, 58)
+
+
+def _range(pair):
+    low, high = pair
+    return sympy.Range(low, high + 1)
+
+
+def _sympy_universe():
+    other = [sympy.Range(0, 1), sympy.Range(2, 6), sympy.Range(7, 17), sympy.Range(18, 58),
+             sympy.Range(59, 256)]
+    zero = sympy.Range(0, 1)
+    parts = []
+    for family in (0, 1):
+        f, addresses = sympy.Range(family, family + 1), sympy.Range(0, TOP[family] + 1)
+        ports, byte = sympy.Range(0, 65536), sympy.Range(0, 256)
+        for p in (6, 17):
+            parts.append(sympy.ProductSet(f, addresses, addresses, sympy.Range(p, p + 1), ports, ports, zero, zero))
+        for p in (1, 58):
+            parts.append(sympy.ProductSet(f, addresses, addresses, sympy.Range(p, p + 1), zero, zero, byte, byte))
+        for r in other:
+            parts.append(sympy.ProductSet(f, addresses, addresses, r, zero, zero, zero, zero))
+    return sympy.Union(*parts, evaluate=False)
+
+
+SYMPY_UNIVERSE = _sympy_universe()
+
+small = st.tuples(st.integers(0, 9), st.integers(0, 9)).map(sorted).map(tuple)
+
+
+@st.composite
+def boxes(draw):
+    """A box of packets in a small corner of header space, as (ours, sympy's)."""
+    family = draw(st.sampled_from((0, 1)))
+    src, dst, protocol = draw(small), draw(small), draw(st.sampled_from(PROTOCOLS))
+    ours = dict(family=family, src=src, dst=dst, protocol=protocol)
+    zero = (0, 0)
+    sport = dport = icmp_type = icmp_code = zero
+    if protocol in (6, 17):
+        sport, dport = draw(small), draw(small)
+        ours.update(sport=sport, dport=dport)
+    elif protocol in (1, 58):
+        icmp_type, icmp_code = draw(small), draw(small)
+        ours.update(icmp_type=icmp_type, icmp_code=icmp_code)
+    theirs = sympy.ProductSet(sympy.Range(family, family + 1), _range(src), _range(dst),
+                              sympy.Range(protocol, protocol + 1), _range(sport), _range(dport),
+                              _range(icmp_type), _range(icmp_code))
+    return PacketSet.box(**ours), theirs
+
+
+def _combine(op, a, b):
+    (x, sx), (y, sy) = a, b
+    if op == "|":
+        return x | y, sympy.Union(sx, sy, evaluate=False)
+    if op == "&":
+        return x & y, sympy.Intersection(sx, sy, evaluate=False)
+    if op == "-":
+        return x - y, sympy.Complement(sx, sy, evaluate=False)
+    if op == "^":
+        # sympy cannot test membership of an unevaluated SymmetricDifference
+        return x ^ y, sympy.Union(sympy.Complement(sx, sy, evaluate=False),
+                                  sympy.Complement(sy, sx, evaluate=False), evaluate=False)
+    return ~x, sympy.Complement(SYMPY_UNIVERSE, sx, evaluate=False)
+
+
+@st.composite
+def expressions(draw, depth=2):
+    if depth == 0 or draw(st.booleans()):
+        return draw(boxes())
+    op = draw(st.sampled_from(("|", "&", "-", "^", "~")))
+    return _combine(op, draw(expressions(depth - 1)), draw(expressions(depth - 1)))
+
+
+points = st.tuples(st.sampled_from((0, 1)), st.integers(0, 10), st.integers(0, 10),
+                   st.sampled_from(PROTOCOLS + (0, 255)), st.integers(0, 10), st.integers(0, 10),
+                   st.integers(0, 10), st.integers(0, 10))
+
+
+def _sympy_has(theirs, point) -> bool:
+    answer = theirs.contains(sympy.Tuple(*point))
+    assert answer in (sympy.true, sympy.false), f"sympy could not decide {point}"
+    return answer == sympy.true
+
+
+@settings(max_examples=100, deadline=None)
+@given(expressions(), st.lists(points, min_size=20, max_size=40))
+def test_every_operation_agrees_with_sympy_on_integer_points(expr, sample):
+    ours, theirs = expr
+    witness = ours.witness()
+    if witness is not None:
+        sample = sample + [witness.point]
+    for point in sample:
+        assert (point in ours) == _sympy_has(theirs, point), point
+    # as_sympy is the same set as the expression sympy evaluated
+    if ours.count() < 5000:
+        mine = ours.as_sympy()
+        for point in sample:
+            assert _sympy_has(mine, point) == (point in ours)
+
+
+@settings(max_examples=100, deadline=None)
+@given(expressions(), expressions())
+def test_laws_of_the_algebra(a, b):
+    x, y = a[0], b[0]
+    assert (x | y) == (y | x) and (x & y) == (y & x)
+    assert x - y == x & ~y
+    assert ~~x == x and (x | ~x) == UNIVERSE and (x & ~x).is_empty()
+    assert (x <= y) == (x - y).is_empty() == ((x | y) == y)
+    assert x ^ y == (x | y) - (x & y)
+    assert x.isdisjoint(y) == (x & y).is_empty()
+    assert (x | y).count() == x.count() + y.count() - (x & y).count()
+
+
+@settings(max_examples=100, deadline=None)
+@given(expressions())
+def test_witness_emptiness_and_boxes(expr):
+    ours, theirs = expr
+    assert (ours.witness() is None) == ours.is_empty() == (not ours)
+    if ours:
+        assert ours.witness() in ours and _sympy_has(theirs, ours.witness().point)
+    # the boxes are disjoint and their union is the set
+    pieces = [PacketSet.box(family=f, src=b[1], dst=b[2], protocol=b[3], sport=b[4], dport=b[5],
+                            icmp_type=b[6], icmp_code=b[7])
+              for b in ours.boxes() for f in range(b[0][0], b[0][1] + 1)]
+    assert PacketSet.union(pieces) == ours
+    assert all(p.isdisjoint(q) for p, q in itertools.combinations(pieces[:12], 2))
+
+
+def test_count_matches_a_brute_force_count_in_a_small_corner():
+    a = PacketSet.box(family=0, src=(0, 3), dst=(2, 5), protocol="tcp", sport=(0, 1), dport=(1, 3))
+    b = PacketSet.box(family=0, src=(2, 6), dst=(0, 2), protocol="tcp", sport=(1, 2), dport=(0, 5))
+    grid = itertools.product([0], range(8), range(8), [6], range(4), range(7), [0], [0])
+    assert sum(p in (a | b) for p in grid) == (a | b).count() == a.count() + b.count() - (a & b).count()
+
+
+def test_fields_by_name_and_cidr():
+    web = PacketSet.box(protocol="tcp", src="0.0.0.0/0", dst="10.0.1.0/24", dport=443)
+    assert Packet(ip_address("203.0.113.9"), ip_address("10.0.1.7"), 6, 40000, 443) in web
+    assert Packet(ip_address("203.0.113.9"), ip_address("10.0.2.7"), 6, 40000, 443) not in web
+    assert Packet(ip_address("2001:db8::1"), ip_address("2001:db8::2"), 6, 1, 443) not in web
+    ping = PacketSet.box(protocol="icmp", icmp_type="echo-request")
+    assert Packet(ip_address("1.2.3.4"), ip_address("5.6.7.8"), 1, icmp_type=8) in ping
+    assert Packet(ip_address("1.2.3.4"), ip_address("5.6.7.8"), 1, icmp_type=0) not in ping
+    # a TCP box ignores ICMP fields it does not have; a point with them is no packet
+    assert (6, ) and (0, 1, 2, 6, 0, 443, 5, 0) not in PacketSet.box(protocol="tcp")
+    assert PacketSet.box(protocol="any") == UNIVERSE and PacketSet.box() == UNIVERSE
+    assert PacketSet.box(src="10.0.0.0/8", dst="::/0").is_empty()       # no packet mixes families
+    with pytest.raises(ValueError, match="unknown protocol"):
+        PacketSet.box(protocol="gre")
+
+
+def test_summary_rows_merge_and_read_as_a_person_writes_them():
+    ssh = PacketSet.union(PacketSet.box(protocol="tcp", src=f"10.{i}.0.0/16", dport=22) for i in range(4))
+    assert ssh.summary() == "10.0.0.0/14 -> 0.0.0.0/0: tcp 22"
+    mixed = PacketSet.box(protocol="icmp", src="0.0.0.0/0") | PacketSet.box(protocol="tcp", src="10.0.0.0/8", dport=443)
+    assert mixed.summary().splitlines() == ["0.0.0.0/0 -> 0.0.0.0/0: icmp any",
+                                           "10.0.0.0/8 -> 0.0.0.0/0: tcp 443"]
+    not_web = ~PacketSet.box(protocol="tcp", dst="10.0.1.0/24", dport=(80, 443)) & PacketSet.box(family=0)
+    assert "0.0.0.0/0 -> 0.0.0.0/0 except 10.0.1.0/24: tcp 80-443" in not_web.summary()
+    assert UNIVERSE.summary() == "0.0.0.0/0 -> 0.0.0.0/0: any traffic\n::/0 -> ::/0: any traffic"
+    assert EMPTY_SET.summary() == "nothing"
+    assert PacketSet.box(protocol=50, dst="10.0.0.5").summary() == "0.0.0.0/0 -> 10.0.0.5: protocol 50"
+    assert PacketSet.box(protocol="icmp", icmp_type="echo-request", family=0).summary() == \
+        "0.0.0.0/0 -> 0.0.0.0/0: icmp echo-request"
+
+
+def test_displays_as_latex_and_html():
+    web = PacketSet.box(protocol="tcp", dst="10.0.1.0/24", dport=443, family=0)
+    assert web._repr_latex_().startswith("$") and r"\times" in web._repr_latex_()
+    html = PacketSet.box(protocol="tcp", dst="10.0.1.0/24", dport=443, family=0)._repr_html_()
+    assert "<td>10.0.1.0/24</td>" in html and "<td>tcp 443</td>" in html
+
+
+def test_equal_sets_are_one_object_and_hash_alike():
+    a = PacketSet.box(protocol="tcp", dport=(1, 10)) | PacketSet.box(protocol="tcp", dport=(11, 20))
+    b = PacketSet.box(protocol="tcp", dport=(1, 20))
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1

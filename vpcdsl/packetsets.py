@@ -1,0 +1,691 @@
+"""Exact sets of packets: union, intersection, difference, complement, subset, a
+witness, and a short summary a person reads.
+
+A packet is a point of eight integer dimensions, in this order: address family
+(0 IPv4, 1 IPv6), source and destination address, IP protocol, source and
+destination port, ICMP type and code. Not every point is a packet: a TCP packet
+has no ICMP type, so its ICMP dimensions are 0, an ICMP packet's ports are 0, and
+an IPv4 address is below 2**32. `UNIVERSE` is the set of every packet; every set
+built here lies inside it, and the complement is taken within it.
+
+The representation is an interval decision diagram: a node cuts one dimension
+into intervals, each leading to the node for the remaining dimensions (or to the
+terminals EMPTY and FULL); a dimension a node does not mention is not cut.
+Nodes are reduced (no two neighbouring intervals lead to the same node; a node
+with one interval is its child) and interned, so equal sets are the same node,
+equality and emptiness cost O(1), and each operation is memoized per pair of
+nodes, as BDD packages do. AWS rules are CIDR × port-range boxes, so each
+dimension needs intervals, not bits: an interval node holds a /8 or a port range
+in one cut where a BDD needs a chain of bit nodes, and a 1-D operation over n
+intervals is one O(n) sweep. Measured against sympy and `portion` in
+`benchmarks/packetset_bench.py` (BENCHMARKS.md). Nodes live for the life of the
+process (a model's analysis makes thousands of them); the memo is bounded.
+
+`as_sympy()` gives the same set as sympy sets (integer `Range`s in `ProductSet`s
+joined by `Union`); `rows()` and `summary()` the words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv6Address, ip_network, summarize_address_range
+from typing import Iterable, Iterator, NamedTuple
+
+from .protocols import ICMP, ICMP_TYPES, PORTED, icmp_type_number, protocol_number
+
+__all__ = ["PacketSet", "Packet", "Row", "DIMENSIONS", "UNIVERSE", "EMPTY_SET"]
+
+DIMENSIONS = ("family", "src", "dst", "protocol", "sport", "dport", "icmp_type", "icmp_code")
+FAMILY, SRC, DST, PROTOCOL, SPORT, DPORT, ICMP_TYPE, ICMP_CODE = range(8)
+_TOP = (1, 2**128 - 1, 2**128 - 1, 255, 65535, 65535, 255, 255)   # each dimension's largest value
+_ADDRESS_TOP = {0: 2**32 - 1, 1: 2**128 - 1}
+_LEAF = len(DIMENSIONS)
+
+
+# ---------------------------------------------------------------------------- nodes
+
+class _Node:
+    """A cut of dimension ``level`` into intervals: ``starts[i]`` up to the next start
+    (or the dimension's top) lead to ``kids[i]``. Interned: build only with `_node`."""
+
+    __slots__ = ("level", "starts", "kids", "__weakref__")
+
+    def __init__(self, level: int, starts: tuple[int, ...], kids: tuple):
+        self.level, self.starts, self.kids = level, starts, kids
+
+
+class _Terminal:
+    __slots__ = ("full",)
+    level = _LEAF
+
+    def __init__(self, full: bool):
+        self.full = full
+
+
+EMPTY, FULL = _Terminal(False), _Terminal(True)
+_INTERNED: dict[tuple, _Node] = {}
+_MEMO: dict[tuple, object] = {}
+_MEMO_LIMIT = 1 << 20
+
+
+def _node(level: int, starts: list[int], kids: list):
+    """The reduced, interned node for these intervals (neighbours leading to the same
+    node are merged; one interval left is its child itself)."""
+    s, k = [starts[0]], [kids[0]]
+    for start, kid in zip(starts[1:], kids[1:]):
+        if kid is not k[-1]:
+            s.append(start)
+            k.append(kid)
+    if len(k) == 1:
+        return k[0]
+    key = (level, tuple(s), tuple(k))
+    found = _INTERNED.get(key)
+    if found is None:
+        found = _INTERNED[key] = _Node(level, key[1], key[2])
+    return found
+
+
+def _cuts(n, level: int):
+    """``n`` as intervals of dimension ``level`` (a node of a later level is one interval)."""
+    if n.level == level:
+        return n.starts, n.kids
+    return (0,), (n,)
+
+
+_UNION, _INTERSECTION, _DIFFERENCE = 0, 1, 2
+
+
+def _apply(op: int, a, b):
+    # Terminal and identity cases first: they end most recursions.
+    if op == _UNION:
+        if a is FULL or b is FULL:
+            return FULL
+        if a is EMPTY or a is b:
+            return b
+        if b is EMPTY:
+            return a
+    elif op == _INTERSECTION:
+        if a is EMPTY or b is EMPTY:
+            return EMPTY
+        if a is FULL or a is b:
+            return b
+        if b is FULL:
+            return a
+    else:
+        if a is EMPTY or b is FULL or a is b:
+            return EMPTY
+        if b is EMPTY:
+            return a
+    key = (op, id(a), id(b))
+    found = _MEMO.get(key)
+    if found is not None:
+        return found
+    level = min(a.level, b.level)
+    sa, ka = _cuts(a, level)
+    sb, kb = _cuts(b, level)
+    starts, kids = [], []
+    i = j = 0
+    na, nb = len(sa), len(sb)
+    start = 0
+    while True:
+        starts.append(start)
+        kids.append(_apply(op, ka[i], kb[j]))
+        next_a = sa[i + 1] if i + 1 < na else None
+        next_b = sb[j + 1] if j + 1 < nb else None
+        if next_a is None and next_b is None:
+            break
+        if next_b is None or (next_a is not None and next_a < next_b):
+            start, i = next_a, i + 1
+        elif next_a is None or next_b < next_a:
+            start, j = next_b, j + 1
+        else:
+            start, i, j = next_a, i + 1, j + 1
+    result = _node(level, starts, kids)
+    if len(_MEMO) > _MEMO_LIMIT:
+        _MEMO.clear()
+    _MEMO[key] = result
+    return result
+
+
+def _box(intervals: list[tuple[int, int] | None]):
+    """The node of one box: per dimension an inclusive (low, high), or None for all of it."""
+    n = FULL
+    for level in range(_LEAF - 1, -1, -1):
+        iv = intervals[level]
+        if iv is None:
+            continue
+        low, high = iv
+        if low > high:
+            return EMPTY
+        starts, kids = [0], [EMPTY]
+        if low > 0:
+            starts.append(low)
+            kids.append(n)
+        else:
+            kids[0] = n
+        if high < _TOP[level]:
+            starts.append(high + 1)
+            kids.append(EMPTY)
+        n = _node(level, starts, kids)
+    return n
+
+
+def _union_all(nodes: list):
+    """The union of many nodes by halves: O(n log n) where a left fold is O(n²)."""
+    while len(nodes) > 1:
+        nodes = [_apply(_UNION, nodes[i], nodes[i + 1]) if i + 1 < len(nodes) else nodes[i]
+                 for i in range(0, len(nodes), 2)]
+    return nodes[0] if nodes else EMPTY
+
+
+def _universe():
+    parts = []
+    for family in (0, 1):
+        top = _ADDRESS_TOP[family]
+        base = [(family, family), (0, top), (0, top)]
+        for p in range(256):
+            if p in PORTED:
+                rest = [(p, p), None, None, (0, 0), (0, 0)]
+            elif p in ICMP:
+                rest = [(p, p), (0, 0), (0, 0), None, None]
+            else:
+                rest = [(p, p), (0, 0), (0, 0), (0, 0), (0, 0)]
+            parts.append(_box(base + rest))
+    return _union_all(parts)
+
+
+# ---------------------------------------------------------------------------- the set
+
+class Packet(NamedTuple):
+    """One packet: a point of the eight dimensions, addresses as `ipaddress` objects."""
+
+    src: IPv4Address | IPv6Address
+    dst: IPv4Address | IPv6Address
+    protocol: int
+    sport: int = 0
+    dport: int = 0
+    icmp_type: int = 0
+    icmp_code: int = 0
+
+    @property
+    def point(self) -> tuple[int, ...]:
+        return (0 if self.src.version == 4 else 1, int(self.src), int(self.dst), self.protocol,
+                self.sport, self.dport, self.icmp_type, self.icmp_code)
+
+    def __str__(self) -> str:
+        return f"{self.src} -> {self.dst} {_service_point(self)}"
+
+
+def _service_point(p: Packet) -> str:
+    if p.protocol in PORTED:
+        return f"{_PROTOCOL_NAMES.get(p.protocol, p.protocol)} {p.sport} -> {p.dport}"
+    if p.protocol in ICMP:
+        names = {v: k for k, v in ICMP_TYPES[p.protocol].items()}
+        return f"{_PROTOCOL_NAMES[p.protocol]} {names.get(p.icmp_type, p.icmp_type)} code {p.icmp_code}"
+    return f"protocol {p.protocol}"
+
+
+_PROTOCOL_NAMES = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a summary: source and destination blocks and the service words."""
+
+    family: int
+    src: tuple[str, ...]
+    dst: tuple[str, ...]
+    service: str
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.src)} -> {', '.join(self.dst)}: {self.service}"
+
+
+class PacketSet:
+    """An exact set of packets. Immutable and hashable; equal sets are equal objects'
+    equal, in O(1).
+
+    >>> web = PacketSet.box(protocol="tcp", dst="10.0.1.0/24", dport=(80, 443))
+    >>> ssh = PacketSet.box(protocol="tcp", dst="10.0.1.0/24", dport=22)
+    >>> print((web | ssh) - PacketSet.box(protocol="tcp", dport=(100, 442)))
+    0.0.0.0/0 -> 10.0.1.0/24: tcp 22, 80-99, 443
+    >>> (web & ssh).is_empty(), ssh <= web | ssh
+    (True, True)
+    """
+
+    __slots__ = ("_root",)
+
+    def __init__(self, _root=EMPTY):
+        self._root = _root
+
+    # --- building
+    @classmethod
+    def box(cls, *, family: int | None = None, src=None, dst=None, protocol=None, sport=None,
+            dport=None, icmp_type=None, icmp_code=None) -> "PacketSet":
+        """The packets that match every given field (an omitted field matches anything).
+
+        ``src``/``dst``: a CIDR (`str` or `ip_network`), an address, or an inclusive
+        integer pair; a CIDR fixes the family. ``protocol``: a name (`tcp`, `any`) or a
+        number. Ports and ICMP fields: an int or an inclusive pair; ``icmp_type`` may
+        be a name (`echo-request`). Fields a protocol does not have are ignored.
+        """
+        families = [family] if family is not None else [0, 1]
+        for end in (src, dst):
+            f = _family_of(end)
+            if f is not None:
+                families = [x for x in families if x == f]
+        number = _protocol(protocol)
+        parts = []
+        for fam in families:
+            iv: list = [(fam, fam), _address(src, fam), _address(dst, fam), number,
+                        _pair(sport), _pair(dport), None, _pair(icmp_code)]
+            if icmp_type is not None:
+                iv[ICMP_TYPE] = _icmp_type(icmp_type, number)
+            parts.append(_box(iv))
+        return cls(_apply(_INTERSECTION, _union_all(parts), UNIVERSE._root))
+
+    @classmethod
+    def union(cls, sets: Iterable["PacketSet"]) -> "PacketSet":
+        """The union of many sets, by halves (faster than folding ``|``)."""
+        return cls(_union_all([s._root for s in sets]))
+
+    # --- algebra
+    def __or__(self, other: "PacketSet") -> "PacketSet":
+        return PacketSet(_apply(_UNION, self._root, other._root))
+
+    def __and__(self, other: "PacketSet") -> "PacketSet":
+        return PacketSet(_apply(_INTERSECTION, self._root, other._root))
+
+    def __sub__(self, other: "PacketSet") -> "PacketSet":
+        return PacketSet(_apply(_DIFFERENCE, self._root, other._root))
+
+    def __xor__(self, other: "PacketSet") -> "PacketSet":
+        return (self - other) | (other - self)
+
+    def __invert__(self) -> "PacketSet":
+        """The complement within `UNIVERSE`."""
+        return UNIVERSE - self
+
+    complement = __invert__
+
+    def __le__(self, other: "PacketSet") -> bool:
+        return _apply(_DIFFERENCE, self._root, other._root) is EMPTY
+
+    def __lt__(self, other: "PacketSet") -> bool:
+        return self <= other and self._root is not other._root
+
+    def __ge__(self, other: "PacketSet") -> bool:
+        return other <= self
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PacketSet) and self._root is other._root
+
+    def __hash__(self) -> int:
+        return id(self._root)
+
+    def is_empty(self) -> bool:
+        return self._root is EMPTY
+
+    def __bool__(self) -> bool:
+        return self._root is not EMPTY
+
+    def isdisjoint(self, other: "PacketSet") -> bool:
+        return _apply(_INTERSECTION, self._root, other._root) is EMPTY
+
+    def __contains__(self, packet) -> bool:
+        point = packet.point if isinstance(packet, Packet) else tuple(packet)
+        n = self._root
+        while n.level < _LEAF:
+            value = point[n.level]
+            starts, lo, hi = n.starts, 0, len(n.starts) - 1
+            while lo < hi:                      # the last start <= value
+                mid = (lo + hi + 1) // 2
+                if starts[mid] <= value:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            n = n.kids[lo]
+        return n is FULL      # every set lies in UNIVERSE, so a point outside it is in none
+
+    # --- reading
+    def boxes(self) -> Iterator[tuple[tuple[int, int], ...]]:
+        """Disjoint boxes whose union is the set: per dimension an inclusive (low, high).
+        A dimension a path does not cut is given whole (the universe trims it: a box
+        never holds a point outside `UNIVERSE`)."""
+        yield from _paths(self._root, 0, ())
+
+    def count(self) -> int:
+        """How many packets the set holds."""
+        total = 0
+        for box in self.boxes():
+            size = 1
+            for low, high in box:
+                size *= high - low + 1
+            total += size
+        return total
+
+    def witness(self) -> Packet | None:
+        """A packet of the set (the lowest on each dimension in turn), or None if empty."""
+        if self._root is EMPTY:
+            return None
+        point = next(self.boxes())
+        return _packet(tuple(low for low, _ in point))
+
+    def rows(self) -> list[Row]:
+        """The set as rows of (sources, destinations, service), sorted.
+
+        Services are split into the coarsest pieces that every address pair either holds
+        whole or not at all, and pieces held by the same addresses share a row, so a set
+        that is "ICMP from anywhere, and TCP 443 from 10.0.0.0/8" reads as those two rows
+        rather than as the many blocks of "anywhere but 10.0.0.0/8".
+        """
+        paths = [(family, s_low, s_high, d_low, d_high, service)
+                 for f_low, f_high, n in _grouped(self._root, FAMILY)
+                 for family in range(f_low, f_high + 1)
+                 for s_low, s_high, sub in _grouped(n, SRC) if s_low <= _ADDRESS_TOP[family]
+                 for d_low, d_high, service in _grouped(sub, DST) if d_low <= _ADDRESS_TOP[family]]
+        services = list({id(p[5]): p[5] for p in paths}.values())
+        if len(services) > _MAX_SERVICE_PIECES:
+            return _partition_rows(paths)
+        by_region: dict[int, tuple[object, list]] = {}
+        for piece in _service_pieces(services):
+            region = _union_all([_box([(f, f), (sl, sh), (dl, dh), None, None, None, None, None])
+                                 for f, sl, sh, dl, dh, svc in paths
+                                 if _apply(_DIFFERENCE, piece, svc) is EMPTY])
+            by_region.setdefault(id(region), (region, []))[1].append(piece)
+        out = []
+        for region, pieces in by_region.values():
+            service = _union_all(pieces)
+            for f_low, f_high, n in _grouped(region, FAMILY):
+                for family in range(f_low, f_high + 1):
+                    for srcs, sub in _merged(n, SRC, family):
+                        for dsts, _ in _merged(sub, DST, family):
+                            out.append(Row(family, srcs, dsts, _service_words(service, family)))
+        return sorted(out, key=lambda r: (r.family, r.src, r.dst, r.service))
+
+    def summary(self) -> str:
+        """The rows, one per line (``nothing`` for the empty set)."""
+        rows = self.rows()
+        return "\n".join(str(r) for r in rows) if rows else "nothing"
+
+    __str__ = summary
+
+    def __repr__(self) -> str:
+        return f"PacketSet({self.summary()!r})"
+
+    def to_dict(self) -> list[dict]:
+        return [{"family": "ipv4" if r.family == 0 else "ipv6", "src": list(r.src), "dst": list(r.dst),
+                 "service": r.service} for r in self.rows()]
+
+    def as_sympy(self):
+        """The same set as sympy sets: a `Union` of `ProductSet`s of integer `Range`s, one
+        per box, trimmed to `UNIVERSE` (so its integer points are exactly the packets)."""
+        import sympy
+        products = [sympy.ProductSet(*(sympy.Range(low, high + 1) for low, high in box))
+                    for box in _trimmed(self.boxes())]
+        return sympy.Union(*products) if products else sympy.S.EmptySet
+
+    def _repr_latex_(self) -> str:
+        import sympy
+        boxes = list(_trimmed(self.boxes()))
+        if len(boxes) <= 4:
+            return f"${sympy.latex(self.as_sympy())}$"
+        rows = r" \\ ".join(_latex_text(str(r)) for r in self.rows())
+        return rf"$\begin{{array}}{{l}} {rows} \end{{array}}$"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+        cells = "".join(f"<tr><td>{escape(', '.join(r.src))}</td><td>{escape(', '.join(r.dst))}</td>"
+                        f"<td>{escape(r.service)}</td></tr>" for r in self.rows())
+        return ('<table class="vpcdsl-packets"><tr><th>from</th><th>to</th><th>packets</th></tr>'
+                f"{cells or '<tr><td colspan=3>nothing</td></tr>'}</table>")
+
+
+# ---------------------------------------------------------------------------- parsing fields
+
+def _family_of(end) -> int | None:
+    if end is None or isinstance(end, tuple):
+        return None
+    net = ip_network(end, strict=False) if isinstance(end, str) else end
+    return 0 if net.version == 4 else 1
+
+
+def _address(end, family: int):
+    if end is None:
+        return None
+    if isinstance(end, tuple):
+        return end
+    if isinstance(end, (IPv4Address, IPv6Address)):
+        return (int(end), int(end))
+    net = ip_network(end, strict=False) if isinstance(end, str) else end
+    return (int(net.network_address), int(net.broadcast_address))
+
+
+def _protocol(protocol):
+    if protocol is None:
+        return None
+    if isinstance(protocol, tuple):
+        return protocol
+    number = protocol if isinstance(protocol, int) else protocol_number(str(protocol))
+    if number is None:
+        raise ValueError(f"unknown protocol {protocol!r}")
+    return None if number == -1 else (number, number)
+
+
+def _icmp_type(value, number):
+    if isinstance(value, (int, tuple)):
+        return _pair(value)
+    protocols = [number[0]] if number is not None else list(ICMP)
+    found = {icmp_type_number(p, value) for p in protocols} - {None}
+    if len(found) != 1:
+        raise ValueError(f"unknown ICMP type {value!r}")
+    t = found.pop()
+    return (t, t)
+
+
+def _pair(value):
+    if value is None or isinstance(value, tuple):
+        return value
+    return (int(value), int(value))
+
+
+# ---------------------------------------------------------------------------- reading nodes
+
+def _paths(n, level: int, prefix: tuple) -> Iterator[tuple]:
+    if n is EMPTY:
+        return
+    if level == _LEAF:
+        yield prefix
+        return
+    if n.level != level:
+        yield from _paths(n, level + 1, prefix + ((0, _TOP[level]),))
+        return
+    ends = n.starts[1:] + (_TOP[level] + 1,)
+    for start, end, kid in zip(n.starts, ends, n.kids):
+        if kid is not EMPTY:
+            yield from _paths(kid, level + 1, prefix + ((start, end - 1),))
+
+
+# Past this many different services under the address pairs, rows are the plain partition.
+_MAX_SERVICE_PIECES = 64
+
+
+def _service_pieces(services: list) -> list:
+    """The coarsest pieces of the services' union that each service holds whole or not at all."""
+    pieces: list = []
+    for svc in services:
+        split = []
+        for piece in pieces:
+            inside, outside = _apply(_INTERSECTION, piece, svc), _apply(_DIFFERENCE, piece, svc)
+            split.extend(p for p in (inside, outside) if p is not EMPTY)
+        rest = svc
+        for piece in pieces:
+            rest = _apply(_DIFFERENCE, rest, piece)
+        pieces = split + ([rest] if rest is not EMPTY else [])
+    return pieces
+
+
+def _partition_rows(paths: list) -> list[Row]:
+    rows = []
+    for family, s_low, s_high, d_low, d_high, service in paths:
+        top = _ADDRESS_TOP[family]
+        srcs = _cidr_words([(s_low, min(s_high, top))], family)
+        dsts = _cidr_words([(d_low, min(d_high, top))], family)
+        rows.append(Row(family, tuple(srcs), tuple(dsts), _service_words(service, family)))
+    return sorted(rows, key=lambda r: (r.family, r.src, r.dst, r.service))
+
+
+def _grouped(n, level: int) -> list[tuple[int, int, object]]:
+    """The non-empty intervals of ``level`` with their child (the node itself where it does
+    not cut ``level``)."""
+    if n is EMPTY:
+        return []
+    if n.level != level:
+        return [(0, _TOP[level], n)]
+    ends = n.starts[1:] + (_TOP[level] + 1,)
+    return [(s, e - 1, k) for s, e, k in zip(n.starts, ends, n.kids) if k is not EMPTY]
+
+
+def _merged(n, level: int, family: int) -> list[tuple[tuple[str, ...], object]]:
+    """Address intervals grouped by the node they lead to, each group as CIDR words."""
+    top = _ADDRESS_TOP[family]
+    groups: dict[int, tuple[list, object]] = {}
+    for low, high, kid in _grouped(n, level):
+        if low > top:
+            continue
+        groups.setdefault(id(kid), ([], kid))[0].append((low, min(high, top)))
+    return [(tuple(_cidr_words(ranges, family)), kid) for ranges, kid in groups.values()]
+
+
+def _cidr_words(ranges: list[tuple[int, int]], family: int) -> list[str]:
+    """Blocks as CIDRs, or as "every address except ..." where that is shorter."""
+    words = _cidrs(ranges, family)
+    if len(words) > 2:
+        top, gaps, at = _ADDRESS_TOP[family], [], 0
+        for low, high in sorted(ranges):
+            if low > at:
+                gaps.append((at, low - 1))
+            at = high + 1
+        if at <= top:
+            gaps.append((at, top))
+        others = _cidrs(gaps, family)
+        if len(others) < len(words):
+            return [f"{'0.0.0.0/0' if family == 0 else '::/0'} except {' '.join(others)}"]
+    return words
+
+
+def _cidrs(ranges: list[tuple[int, int]], family: int) -> list[str]:
+    cls = IPv4Address if family == 0 else IPv6Address
+    words = []
+    for low, high in ranges:
+        for net in summarize_address_range(cls(low), cls(high)):
+            words.append(str(net.network_address) if net.num_addresses == 1 else net.with_prefixlen)
+    return words
+
+
+_SERVICE_WORDS: dict[tuple[int, int], str] = {}
+
+
+def _service_words(n, family: int) -> str:
+    """What a service node (protocol and the dimensions after it) holds, in words."""
+    key = (id(n), family)
+    if key not in _SERVICE_WORDS:
+        _SERVICE_WORDS[key] = _describe_service(n)
+    return _SERVICE_WORDS[key]
+
+
+def _describe_service(n) -> str:
+    whole = _service_of_universe()
+    if _apply(_DIFFERENCE, whole, n) is EMPTY:
+        return "any traffic"
+    parts = []
+    others = []
+    for low, high, kid in _grouped(n, PROTOCOL):
+        for p in range(low, high + 1):
+            if p in PORTED:
+                parts.append(_ported_words(p, kid))
+            elif p in ICMP:
+                parts.append(_icmp_words(p, kid))
+            else:
+                others.append(p)
+    if len(others) == 256 - len(PORTED) - len(ICMP):
+        parts.append("every other protocol")
+    elif others:
+        parts.append("protocol " + _int_ranges(others))
+    return "; ".join(parts)
+
+
+def _ported_words(p: int, n) -> str:
+    name = _PROTOCOL_NAMES[p]
+    pieces = []
+    for s_low, s_high, sub in _grouped(n, SPORT):
+        dports = [(lo, hi) for lo, hi, k in _grouped(sub, DPORT)]
+        words = f"{name} {_ranges_words(dports, 65535, 'any port')}"
+        if (s_low, s_high) != (0, 65535):
+            words += f" from ports {_ranges_words([(s_low, s_high)], 65535, 'any')}"
+        pieces.append(words)
+    return ", ".join(pieces) if len(pieces) == 1 else "; ".join(pieces)
+
+
+def _icmp_words(p: int, n) -> str:
+    names = {v: k for k, v in ICMP_TYPES[p].items()}
+    for level in (SPORT, DPORT):            # an ICMP packet's ports are 0
+        n = _grouped(n, level)[0][2]
+    types = []
+    for low, high, sub in _grouped(n, ICMP_TYPE):
+        codes = _grouped(sub, ICMP_CODE)
+        code = "" if [(c[0], c[1]) for c in codes] == [(0, 255)] else \
+            " code " + _ranges_words([(c[0], c[1]) for c in codes], 255, "any")
+        if (low, high) == (0, 255):
+            types.append("any" + code)
+        elif low == high:
+            types.append(f"{names.get(low, low)}{code}")
+        else:
+            types.append(f"{low}-{high}{code}")
+    return f"{_PROTOCOL_NAMES[p]} {', '.join(types)}"
+
+
+def _ranges_words(ranges: list[tuple[int, int]], top: int, whole: str) -> str:
+    if ranges == [(0, top)]:
+        return whole
+    return ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in ranges)
+
+
+def _int_ranges(values: list[int]) -> str:
+    ranges: list[list[int]] = []
+    for v in sorted(values):
+        if ranges and v == ranges[-1][1] + 1:
+            ranges[-1][1] = v
+        else:
+            ranges.append([v, v])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+def _service_of_universe():
+    """The service node every (family, source, destination) of `UNIVERSE` leads to."""
+    n = UNIVERSE._root
+    while n.level < PROTOCOL:
+        n = next(k for k in n.kids if k is not EMPTY)
+    return n
+
+
+def _trimmed(boxes: Iterable[tuple]) -> Iterator[tuple]:
+    """Boxes with whole address dimensions cut to their family's range."""
+    for box in boxes:
+        top = _ADDRESS_TOP[box[FAMILY][0]]
+        yield tuple((low, min(high, top)) if d in (SRC, DST) else (low, high)
+                    for d, (low, high) in enumerate(box))
+
+
+def _packet(point: tuple[int, ...]) -> Packet:
+    address = IPv4Address if point[FAMILY] == 0 else IPv6Address
+    return Packet(address(point[SRC]), address(point[DST]), *point[PROTOCOL:])
+
+
+def _latex_text(text: str) -> str:
+    return r"\text{" + text.replace("\\", r"\\").replace("{", r"\{").replace("}", r"\}") \
+        .replace("_", r"\_").replace("&", r"\&").replace("%", r"\%").replace("#", r"\#") + "}"
+
+
+UNIVERSE = PacketSet(_universe())
+EMPTY_SET = PacketSet(EMPTY)
