@@ -49,7 +49,8 @@ EXPECT_VALID_FAILS = WITH_ERRORS + "expect valid\n"
 
 SYNTAX_ERROR = "vpc a {\n  cidr 10.0.0.0/16\n  subnet\n"
 
-DIAGNOSTIC_KEYS = ["code", "severity", "message", "file", "line", "col", "end_line", "end_col", "hint"]
+DIAGNOSTIC_KEYS = ["code", "severity", "message", "file", "line", "col", "end_line", "end_col", "hint",
+                   "related"]
 EXPECTATION_KEYS = ["line", "text", "status", "detail"]
 
 

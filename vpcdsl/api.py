@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import IO, Iterable
 
-from .diagnostics import Diagnostic, VpcdslError, error, has_errors, sorted_diagnostics
+from .diagnostics import Diagnostic, VpcdslError, error, has_errors, sorted_diagnostics, without_ignored
 from .gcpause import paused_gc
 from .model.network import Model
 from .model.resolve import resolve
@@ -123,14 +123,17 @@ compile = compile_sources  # noqa: A001  (the stage's name in the pipeline)
 
 
 def check(model: Model) -> list[Diagnostic]:
-    """Run every static check and evaluate expectations; diagnostics land on the model."""
+    """Run every static check and evaluate expectations; diagnostics land on the model.
+
+    Warnings silenced by a ``# vpcdsl: ignore CODE`` comment on their line are dropped.
+    """
     from .analysis.expectations import evaluate
     from .checks import run_all
 
     model.diagnostics.extend(run_all(model))
     model.diagnostics = sorted_diagnostics(model.diagnostics)
     model.expectation_results = evaluate(model)
-    model.diagnostics = sorted_diagnostics(model.diagnostics)
+    model.diagnostics = without_ignored(sorted_diagnostics(model.diagnostics), model.sources)
     return model.diagnostics
 
 

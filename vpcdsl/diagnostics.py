@@ -142,14 +142,32 @@ CODES: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """A second place a diagnostic is about: the rule that shadows, the route that hides."""
+
+    message: str
+    span: Span
+
+    def to_dict(self) -> dict:
+        s = self.span
+        return {"message": self.message, "file": s.file, "line": s.line, "col": s.col,
+                "end_line": s.end_line, "end_col": s.end_col}
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One message for the user, with where it points and what to do about it."""
+    """One message for the user, with where it points and what to do about it.
+
+    ``related`` are the other places the finding is about, each with a short
+    message; they print as ``= note:`` lines under the source line.
+    """
 
     code: str
     severity: Severity
     message: str
     span: Span
     hint: str | None = None
+    related: tuple[Note, ...] = ()
 
     def sort_key(self):
         return (self.span.file, self.span.line, self.span.col, self.code, self.message)
@@ -175,17 +193,20 @@ class Diagnostic:
             "end_line": self.span.end_line,
             "end_col": self.span.end_col,
             "hint": self.hint,
+            "related": [note.to_dict() for note in self.related],
         }
 
 
-def error(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
+def error(code: str, message: str, span: Span, hint: str | None = None,
+          related: Iterable[Note] = ()) -> Diagnostic:
     assert code in CODES and code.startswith("E"), code
-    return Diagnostic(code, "error", message, span, hint)
+    return Diagnostic(code, "error", message, span, hint, tuple(related))
 
 
-def warning(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
+def warning(code: str, message: str, span: Span, hint: str | None = None,
+            related: Iterable[Note] = ()) -> Diagnostic:
     assert code in CODES and code.startswith("W"), code
-    return Diagnostic(code, "warning", message, span, hint)
+    return Diagnostic(code, "warning", message, span, hint, tuple(related))
 
 
 class Diagnostics(list):
@@ -237,14 +258,61 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 
+# `# vpcdsl: ignore W401, W403` on a line silences those warnings there. The
+# grammar drops comments, so this reads the source text; strings are blanked
+# first so a `#` inside one starts no comment.
+_IGNORE = re.compile(r"#.*?\bvpcdsl:\s*ignore\s+([A-Za-z]\d{3}(?:\s*,\s*[A-Za-z]\d{3})*)")
+_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+
+
+def ignored_on(line: str) -> frozenset[str]:
+    """The codes a ``# vpcdsl: ignore CODE, ...`` comment on ``line`` names.
+
+    >>> sorted(ignored_on('  sg ssh { in tcp 22 from 0.0.0.0/0 }   # vpcdsl: ignore W403,w405'))
+    ['W403', 'W405']
+    >>> ignored_on('  a TXT simple "# vpcdsl: ignore W701"')
+    frozenset()
+    """
+    if "vpcdsl:" not in line:
+        return frozenset()
+    m = _IGNORE.search(_STRING.sub('""', line))
+    if m is None:
+        return frozenset()
+    return frozenset(code.strip().upper() for code in m.group(1).split(","))
+
+
+def without_ignored(diagnostics: Iterable[Diagnostic], sources: dict[str, str],
+                    ignore: Iterable[str] = ()) -> list[Diagnostic]:
+    """``diagnostics`` less the warnings the user silenced: by code everywhere (``ignore``,
+    `vpcdsl check --ignore`), or by a ``# vpcdsl: ignore CODE`` comment on the warning's
+    own line. Errors are never silenced: AWS would refuse the configuration anyway.
+    """
+    ignore = frozenset(code.upper() for code in ignore)
+    kept = []
+    for d in diagnostics:
+        if d.severity == "warning":
+            if d.code in ignore:
+                continue
+            line = _line_at(d.span, sources.get(d.span.file))
+            if line is not None and d.code in ignored_on(line):
+                continue
+        kept.append(d)
+    return kept
+
+
 _COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "hint": "\x1b[1;36m", "reset": "\x1b[0m"}
 
 
-def render(diag: Diagnostic, source: str | None, color: bool = False) -> str:
-    """The compiler-style form: location, message, source line, caret, hint.
+def render(diag: Diagnostic, source: str | None, color: bool = False, *,
+           sources: dict[str, str] | None = None) -> str:
+    """The compiler-style form: location, message, source line, caret, notes, hint.
 
-    Control characters from the source (ESC, BEL, bidirectional overrides) are
-    shown escaped, `\\x1b`, with the caret still under the span.
+    Each related place prints as a ``= note:`` line with its location and
+    source line, marked with ``-`` (a secondary span, as rustc marks them);
+    its source is ``source`` when it is in the diagnostic's file, else taken
+    from ``sources``. Control characters from the source (ESC, BEL,
+    bidirectional overrides) are shown escaped, `\\x1b`, with the caret still
+    under the span.
 
     >>> from vpcdsl.span import Span
     >>> d = Diagnostic("E104", "error", "subnet 'bad' is outside VPC 'a'", Span("m.vpc", 1, 8, 1, 11), "widen it")
@@ -253,39 +321,60 @@ def render(diag: Diagnostic, source: str | None, color: bool = False) -> str:
       1 | subnet bad 10.1.0.0/24
         |        ^^^
         = hint: widen it
+    >>> d = Diagnostic("W401", "warning", "rule 200 is shadowed", Span("m.vpc", 2, 1, 2, 4), None,
+    ...                (Note("by rule 100", Span("m.vpc", 1, 1, 1, 4)),))
+    >>> print(render(d, "in 100 allow any from any\\nin 200 deny tcp 22 from 10.0.0.0/8"))
+    m.vpc:2:1: warning[W401]: rule 200 is shadowed
+      2 | in 200 deny tcp 22 from 10.0.0.0/8
+        | ^^^
+        = note: m.vpc:1:1: by rule 100
+          1 | in 100 allow any from any
+            | ---
     """
     c = _COLORS if color else {k: "" for k in _COLORS}
     sev = f"{c[diag.severity]}{diag.severity}[{diag.code}]{c['reset']}"
     out = [f"{diag.span}: {sev}: {escape_controls(diag.message)}"]
-    raw = source_line(diag, source)
-    if raw is not None:
-        num = str(diag.span.line)
-        pad = " " * len(num)
-        start = max(diag.span.col, 1)
-        if diag.span.end_line == diag.span.line and diag.span.end_col > start:
-            end = diag.span.end_col
-        else:
-            end = len(raw) + 1
-        text = escape_controls(raw)
-        # Columns count source characters; an escaped one is several printed ones.
-        caret_start = len(escape_controls(raw[:start - 1])) + max(start - 1 - len(raw), 0)
-        segment = raw[start - 1:end - 1]
-        width = max(len(escape_controls(segment)) + max(end - start - len(segment), 0), 1)
-        out.append(f"  {num} | {text}")
-        out.append(f"  {pad} | {' ' * caret_start}{c[diag.severity]}{'^' * width}{c['reset']}")
-        gutter = f"  {pad} "
-    else:
-        gutter = "  "
+    snippet = _snippet(diag.span, source, "^", c[diag.severity], c["reset"])
+    out.extend(f"  {line}" for line in snippet)
+    gutter = "  " + " " * len(str(diag.span.line)) + " " if snippet else "  "
+    for note in diag.related:
+        out.append(f"{gutter}= {c['hint']}note{c['reset']}: {note.span}: {escape_controls(note.message)}")
+        text = source if note.span.file == diag.span.file else (sources or {}).get(note.span.file)
+        out.extend(f"{gutter}  {line}" for line in _snippet(note.span, text, "-", "", ""))
     if diag.hint:
         out.append(f"{gutter}= {c['hint']}hint{c['reset']}: {escape_controls(diag.hint)}")
     return "\n".join(out)
 
 
+def _snippet(span: Span, source: str | None, mark: str, on: str, off: str) -> list[str]:
+    """The numbered source line of ``span`` and the marks under it (none without the line)."""
+    raw = _line_at(span, source)
+    if raw is None:
+        return []
+    num = str(span.line)
+    pad = " " * len(num)
+    start = max(span.col, 1)
+    if span.end_line == span.line and span.end_col > start:
+        end = span.end_col
+    else:
+        end = len(raw) + 1
+    text = escape_controls(raw)
+    # Columns count source characters; an escaped one is several printed ones.
+    caret_start = len(escape_controls(raw[:start - 1])) + max(start - 1 - len(raw), 0)
+    segment = raw[start - 1:end - 1]
+    width = max(len(escape_controls(segment)) + max(end - start - len(segment), 0), 1)
+    return [f"{num} | {text}", f"{pad} | {' ' * caret_start}{on}{mark * width}{off}"]
+
+
 def source_line(diag: Diagnostic, source: str | None) -> str | None:
     """The line `render` shows under the message (tabs as one column), or None."""
+    return _line_at(diag.span, source)
+
+
+def _line_at(span: Span, source: str | None) -> str | None:
     lines = _lines(source) if source is not None else ()
-    if 1 <= diag.span.line <= len(lines):
-        return lines[diag.span.line - 1].expandtabs(1).rstrip("\r")
+    if 1 <= span.line <= len(lines):
+        return lines[span.line - 1].expandtabs(1).rstrip("\r")
     return None
 
 
@@ -318,7 +407,7 @@ def _lines(source: str) -> tuple[str, ...]:
 
 
 def render_all(diagnostics: Iterable[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
-    return "\n\n".join(render(d, sources.get(d.span.file), color) for d in diagnostics)
+    return "\n\n".join(render(d, sources.get(d.span.file), color, sources=sources) for d in diagnostics)
 
 
 # ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-from ..diagnostics import escape_controls, render_all
+from ..diagnostics import CODES, escape_controls, render_all, without_ignored
 from .report import status_line
 
 JSON_VERSION = 1
@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("--json", action="store_true", help="machine-readable output")
     p_check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p_check.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
+    p_check.add_argument("--ignore", metavar="CODES", type=_warning_codes, default=frozenset(),
+                         help="warnings not to report, comma-separated (W401,W403)")
 
     p_trace = sub.add_parser("trace", help="trace one flow hop by hop, forward and back")
     p_trace.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
@@ -143,6 +145,8 @@ def _check(args) -> int:
     worst = 0
     for path in args.paths:
         model = _load(path)  # a missing or unreadable path is an E004 diagnostic
+        if args.ignore:
+            model.diagnostics = without_ignored(model.diagnostics, model.sources, args.ignore)
         failed = any(r["status"] == "failed" for r in model.expectation_results)
         code = 2 if _unreadable(model) else (1 if model.errors or failed else 0)
         worst = max(worst, code)
@@ -286,6 +290,19 @@ def _write_utf8(text: str) -> None:
         sys.stdout.flush()
         buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
+
+
+def _warning_codes(text: str) -> frozenset[str]:
+    """``--ignore W401,W403``: warning codes only (an error is AWS refusing the model)."""
+    codes = frozenset(c.strip().upper() for c in text.split(",") if c.strip())
+    for code in sorted(codes):
+        if code not in CODES:
+            raise argparse.ArgumentTypeError(f"unknown diagnostic code {code!r}")
+        if not code.startswith("W"):
+            raise argparse.ArgumentTypeError(f"{code} is an error; only warnings can be ignored")
+    if not codes:
+        raise argparse.ArgumentTypeError("give one or more warning codes, e.g. W401,W403")
+    return codes
 
 
 def _count(text: str) -> int:
