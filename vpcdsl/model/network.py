@@ -220,6 +220,13 @@ class Model:
         from ..analysis.route53 import resolve
         return resolve(self, fqdn, rtype, client)
 
+    def plan(self, vpc: str | None = None, *, hosts: int | None = None, size=None):
+        """Address-space plan of every VPC (or of ``vpc``): blocks, free space as minimal CIDRs,
+        utilisation; with ``hosts=N`` or ``size="/24"``, where a new subnet fits in each AZ.
+        Returns a `vpcdsl.analysis.plan.Plan`; raises `vpcdsl.analysis.plan.PlanError`."""
+        from ..analysis.plan import plan
+        return plan(self, vpc, hosts=hosts, size=size)
+
     def export(self, path, **options):
         """Draw the model into ``path`` (``.svg``, ``.png``, ``.pdf`` or ``.dot``), atomically.
 
