@@ -14,6 +14,7 @@ import os
 import sys
 
 from ..diagnostics import CODES, escape_controls, render_all, without_ignored
+from . import plan_cli
 from .report import status_line
 
 JSON_VERSION = 1
@@ -98,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     # would be ambiguous (one model, or several documents?).
     p_dump.add_argument("path", metavar="PATH", help="a .vpc file, or a directory (one model)")
 
+    plan_cli.add_parser(sub)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
@@ -108,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             return _render(args)
         if args.command == "dns":
             return _dns(args)
+        if args.command == "plan":
+            return plan_cli.run(args)
         return _dump(args)
     except BrokenPipeError:
         # The reader went away (`vpcdsl check ... | head`): stop quietly, and keep

@@ -7,6 +7,7 @@
     %vpc trace NAME SRC -> DST PROTO/PORT     one flow, hop by hop (a `Trace`)
     %vpc dns NAME FQDN [TYPE] [--from CLIENT] what Route 53 answers, and why
     %vpc check NAME                           the model's diagnostics and status
+    %vpc plan NAME [--vpc V] [--hosts N | --size /P]   free space, utilisation, where a subnet fits
     %vpc explore NAME                         the explorer widget
     %vpc reset NAME                           forget the cells' parts of NAME
 
@@ -65,6 +66,16 @@ def _dns_parser() -> _Parser:
     return p
 
 
+def _plan_parser() -> _Parser:
+    p = _Parser(prog="%vpc plan", add_help=False)
+    p.add_argument("name")
+    p.add_argument("--vpc")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--hosts", type=int)
+    size.add_argument("--size")
+    return p
+
+
 @magics_class
 class VpcMagics(Magics):
     def __init__(self, shell):
@@ -117,6 +128,8 @@ class VpcMagics(Magics):
             return self._trace(rest)
         if command == "dns":
             return self._dns(rest)
+        if command == "plan":
+            return self._plan(rest)
         if command == "check":
             return ModelView(self._model(rest[0] if rest else None), draw=False)
         if command == "explore":
@@ -176,9 +189,18 @@ class VpcMagics(Magics):
         except DnsError as exc:
             return Message(str(exc), exc.hint)
 
+    def _plan(self, words: list[str]):
+        from ...analysis.plan import PlanError
+        args = _plan_parser().parse_args(words)
+        model = self._usable(args.name)
+        try:
+            return model.plan(args.vpc, hosts=args.hosts, size=args.size)
+        except PlanError as exc:
+            return Message(str(exc), exc.hint)
+
 
 _LINE_HINT = ("%vpc trace NAME SRC -> DST PROTO/PORT · %vpc dns NAME FQDN [TYPE] [--from CLIENT] · "
-              "%vpc check NAME · %vpc explore NAME · %vpc reset NAME")
+              "%vpc check NAME · %vpc plan NAME [--hosts N | --size /P] · %vpc explore NAME · %vpc reset NAME")
 
 
 def _split(line: str) -> list[str]:
