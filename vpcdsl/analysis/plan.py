@@ -22,6 +22,7 @@ from ipaddress import IPv4Network, IPv6Network, summarize_address_range
 from ..aws import IPV6_SUBNET_PREFIX
 from ..checks.names import close_matches, did_you_mean
 from ..cidrs import allocate, usable_hosts
+from ..gcpause import paused_gc
 from ..syntax import ast
 from .sizing import PlanError, Sizing, parse_size, size_for_hosts, size_for_prefix
 
@@ -189,10 +190,11 @@ class Plan:
             lines.append("")
         if not self.vpcs:
             lines.append(f"{self.path}: no VPC to plan")
-        for i, v in enumerate(self.vpcs):
-            if i:
-                lines.append("")
-            lines.extend(_vpc_lines(v, self.sizing))
+        with paused_gc():  # a line per subnet and free block, no cycles
+            for i, v in enumerate(self.vpcs):
+                if i:
+                    lines.append("")
+                lines.extend(_vpc_lines(v, self.sizing))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -272,16 +274,17 @@ def block_plans(vpc: ast.Vpc) -> tuple[BlockPlan, ...]:
     out = []
     ipv4 = [c.net for c in vpc.cidrs if c.net is not None and c.net.version == 4]
     ipv6 = [c.net for c in vpc.ipv6 if c.net is not None and c.net.version == 6]
-    for version, blocks in ((4, ipv4), (6, ipv6)):
-        if not blocks:
-            continue
-        items = _subnet_items(subnets, version)
-        starts = [item[0] for item in items]
-        reach = list(accumulate((item[1] for item in items), max))     # furthest end so far
-        for i, block in enumerate(blocks):
-            role = "ipv6" if version == 6 else ("primary" if i == 0 else "secondary")
-            start = bisect_left(starts, int(block.network_address))
-            out.append(_block_plan(block, role, items, start, reach[start - 1] if start else -1))
+    with paused_gc():      # many small acyclic objects: see vpcdsl.gcpause
+        for version, blocks in ((4, ipv4), (6, ipv6)):
+            if not blocks:
+                continue
+            items = _subnet_items(subnets, version)
+            starts = [item[0] for item in items]
+            reach = list(accumulate((item[1] for item in items), max))     # furthest end so far
+            for i, block in enumerate(blocks):
+                role = "ipv6" if version == 6 else ("primary" if i == 0 else "secondary")
+                start = bisect_left(starts, int(block.network_address))
+                out.append(_block_plan(block, role, items, start, reach[start - 1] if start else -1))
     return tuple(out)
 
 
@@ -394,7 +397,8 @@ def plan(model, vpc: str | None = None, *, hosts: int | None = None, size=None) 
         known = ", ".join(sorted(model.vpcs)) or "none"
         raise PlanError(f"no VPC called {vpc!r} in {model.path}",
                         did_you_mean(close) if close else f"the model's VPCs: {known}")
-    return Plan(model.path, tuple(vpc_plan(v, sizing) for v in chosen), sizing)
+    with paused_gc():      # many small acyclic objects: see vpcdsl.gcpause
+        return Plan(model.path, tuple(vpc_plan(v, sizing) for v in chosen), sizing)
 
 
 # ---------------------------------------------------------------------------- text
