@@ -428,3 +428,13 @@ def test_the_line_magic():
     finally:
         shell.user_ns.pop("lab", None)
         InteractiveShell.clear_instance()
+
+
+def test_the_readme_example_is_what_the_command_prints(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Planning address space"):readme.index("## Diagrams")]
+    start = section.index("```\nnew subnet:") + len("```\n")
+    shown = section[start:section.index("\n```", start)]
+    code, out, _ = run(capsys, "plan", "examples/hub-and-spoke.vpc", "--vpc", "spoke-c", "--hosts", "40")
+    assert code == 0 and out.rstrip("\n") == shown
