@@ -78,6 +78,8 @@ CODES: dict[str, str] = {
     "W301": "public NAT in a subnet without a route to an internet gateway",
     "W302": "private subnets use a NAT in another availability zone",
     "W303": "VPC block in 172.17.0.0/16 clashes with some AWS services",
+    "W304": "route hidden by more specific routes of its table (it never decides)",
+    "W305": "route to a peering connection for addresses the peer VPC does not own",
     # --- E4xx filters -------------------------------------------------------
     "E401": "NACL rule number outside 1..32766",
     "E402": "duplicate NACL rule number",
@@ -85,8 +87,13 @@ CODES: dict[str, str] = {
     "E404": "security group reference across an inter-region peering",
     "E405": "security group reference to a VPC that is neither this one nor peered",
     "E406": "ICMP type where the protocol is not ICMP",
-    "W401": "NACL rule shadowed by an earlier rule",
+    "W401": "NACL rule shadowed by earlier rules (one, or several together)",
     "W402": "security group with `out none` and outbound rules",
+    "W403": "SSH, RDP, a database port or every port open to the whole internet",
+    "W404": "network ACL admits requests but not their responses (ephemeral ports)",
+    "W405": "security group rule covered by another rule of the group",
+    "W406": "security group rule names a group no network interface uses",
+    "W407": "load balancer target whose security groups do not admit the load balancer",
     # --- E5xx hybrid --------------------------------------------------------
     "E501": "duplicate ASN among CloudHub sites",
     "E502": "VPN ends on something that is not a VGW, TGW or instance",
@@ -99,6 +106,7 @@ CODES: dict[str, str] = {
     "E509": "VPN without a routing choice (`bgp` or `static`)",
     "W501": "single Direct Connect link without a backup",
     "W502": "software VPN instance keeps its source/dest check on",
+    "W503": "no route back to a site from the VPC its VPN or Direct Connect reaches",
     # --- E6xx placement and instances --------------------------------------
     "E601": "cluster placement group spans availability zones",
     "E602": "more than 7 instances per AZ in a spread group",
@@ -371,6 +379,13 @@ def source_line(diag: Diagnostic, source: str | None) -> str | None:
     return _line_at(diag.span, source)
 
 
+def note_lines(diag: Diagnostic, source: str | None,
+               sources: dict[str, str] | None = None) -> list[str | None]:
+    """The source line `render` shows under each of ``diag.related`` (None where it shows none)."""
+    return [_line_at(n.span, source if n.span.file == diag.span.file else (sources or {}).get(n.span.file))
+            for n in diag.related]
+
+
 def _line_at(span: Span, source: str | None) -> str | None:
     lines = _lines(source) if source is not None else ()
     if 1 <= span.line <= len(lines):
@@ -438,8 +453,9 @@ message, the place in the source it is about, and usually a hint.
   with status 1, and `vpcdsl.load` raises `VpcdslError` (pass `strict=False`
   to get the model anyway).
 - **Warnings** (`W...`) flag what AWS accepts but an architect would
-  question (a NAT gateway in another AZ, a shadowed NACL rule). They never
-  change the exit status.
+  question (a NAT gateway in another AZ, a shadowed NACL rule, SSH open to
+  the internet, a NACL that admits requests but not their responses). They
+  never change the exit status, and can be silenced (below).
 
 Codes are grouped by the stage that reports them: the first digit is the
 stage (table below). A code never changes meaning; new codes are added at
@@ -463,11 +479,29 @@ examples/three-tier.vpc:24:5: warning[W302]: route table 'private' sends subnet 
   quotes and giving the values involved.
 - The source line follows with `^` under the span (to the end of the line
   when the span covers several lines).
+- `= note: FILE:LINE:COL: ...` names another place the finding is about
+  (the rules that shadow a rule, the routes that hide a route, the group a
+  target lacks), with its source line marked by `-`; one line per place.
 - `= hint:` says what to do about it, when there is something to say.
 - Control characters of the source (ESC, BEL, bidirectional overrides) are
   printed escaped, `\\x1b`, in the source line, message and hint, so a
   hostile file cannot drive the reader's terminal; the caret still points
   at the right character.
+
+A finding about two places points at both:
+
+```
+nacl.vpc:10:5: warning[W401]: rule 300 (allow tcp 5432 from 10.0.0.0/16) of network ACL 'db' is shadowed by rules 100 and 200 together
+  10 |     in  300 allow tcp 5432       from 10.0.0.0/16
+     |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+     = note: nacl.vpc:8:5: rule 100 (allow tcp 5432 from 10.0.0.0/17) matches part of it
+       8 |     in  100 allow tcp 5432       from 10.0.0.0/17
+         |     ---------------------------------------------
+     = note: nacl.vpc:9:5: rule 200 (deny tcp 5432 from 10.0.128.0/17) matches part of it
+       9 |     in  200 deny  tcp 5432       from 10.0.128.0/17
+         |     -----------------------------------------------
+     = hint: rules are evaluated from the lowest number and the first match decides: if rule 300 should win, number it below 100; else remove it
+```
 
 Objects AWS creates implicitly (the main route table `VPC.main`, the
 default network ACL `VPC.default-nacl` and security group `VPC.default-sg`)
@@ -482,10 +516,26 @@ unreadable files.
 
 `vpcdsl check --json` prints the same as data: for each model its `path`, a
 list of `diagnostics` (each with `code`, `severity`, `message`, `file`,
-`line`, `col`, `end_line`, `end_col` and `hint`) and a list of
-`expectations` (`line`, `text`, `status`, `detail`). From Python, a
-`Diagnostic` has the same fields (`d.span.line`, ...) and
-`render_all(model.diagnostics, model.sources)` returns the printed form.
+`line`, `col`, `end_line`, `end_col`, `hint` and `related`, the notes: a
+list of `message`, `file`, `line`, `col`, `end_line`, `end_col`) and a list
+of `expectations` (`line`, `text`, `status`, `detail`). From Python, a
+`Diagnostic` has the same fields (`d.span.line`, `d.related[0].span`, ...)
+and `render_all(model.diagnostics, model.sources)` returns the printed form.
+
+## Silencing a warning
+
+A warning you have looked at and accept is silenced where it points: the
+comment `# vpcdsl: ignore CODE` (several codes comma-separated, any case) on
+the line of the warning's `FILE:LINE` drops those codes on that line.
+
+```
+  sg bastion { in tcp 22 from 0.0.0.0/0 }   # vpcdsl: ignore W403 (jump host, audited)
+```
+
+`vpcdsl check --ignore W304,W405` drops codes everywhere, for one run.
+Silenced warnings are not printed, not in `--json`, and not counted in the
+status line. Errors cannot be silenced: AWS would refuse the configuration
+anyway (`--ignore E104` is a usage error, exit status 2).
 
 ## Codes
 """

@@ -2,17 +2,19 @@
 
 VPN targets (E502) and routing (E509), DX virtual interfaces against their
 targets (E503) and DX gateway attachments (E505), links of the wrong site
-(E504, E508), ASNs (E506), CloudHub sites on one VGW (E501, E507), and the
-links that leave a site without a backup (W501) or cannot forward (W502).
+(E504, E508), ASNs (E506), CloudHub sites on one VGW (E501, E507), the
+links that leave a site without a backup (W501) or cannot forward (W502), and
+sites that reach a VGW whose VPC has no route back to them (W503).
 """
 
 from __future__ import annotations
 
+from ipaddress import collapse_addresses
 from typing import Iterator
 
 from ..aws import AMAZON_SIDE_ASN_RANGES, ASN_RANGES
 from ..cidrs import find_overlaps
-from ..diagnostics import Diagnostic, error, warning
+from ..diagnostics import Diagnostic, Note, error, warning
 from ..model.network import KIND_OF, Model, describe
 from ..span import Span
 from ..syntax import ast
@@ -30,6 +32,7 @@ def check(model: Model) -> Iterator[Diagnostic]:
     yield from _check_cloudhub(model)
     yield from _check_advertisements(model)
     yield from _check_backups(model)
+    yield from _check_routes_back(model)
 
 
 # ---------------------------------------------------------------------------- ASNs
@@ -308,3 +311,72 @@ def _ends_of(model: Model, ref: ast.Ref | None) -> list:
 def _name_span(obj) -> Span:
     s = obj.span
     return Span(s.file, s.line, s.col, s.line, s.col + len(obj.name))
+
+
+# ---------------------------------------------------------------------------- routes back
+
+def _check_routes_back(model: Model) -> Iterator[Diagnostic]:
+    """W503: a VPN or private VIF brings a site to a VGW, but no route table of the VGW's VPC
+    propagates that VGW or routes the site's CIDRs to it, so responses never leave.
+
+    Checked per VPC, not per table: which subnets a site talks to is the model's
+    choice (a database tier may well keep branches out). A VPN carries its
+    `static` CIDRs, or the site's with BGP; a private VIF the site's. VPNs on a
+    TGW are left out: the TGW learns their routes itself.
+    """
+    links = [(vpn, vpn.target, vpn.static_cidrs if vpn.routing == "static" else None)
+             for vpn in model.vpns.values()]
+    links += [(dx, dx.target, None) for dx in model.dxs.values() if dx.vif == "private" and dx.target]
+    back: dict[str, tuple[bool, list]] = {}       # VGW name -> (propagated, static routes to it)
+    for link, target, carried in links:
+        site = model.get(link.site.name, "site")
+        if site is None:
+            continue
+        cidrs = [c for c in (carried if carried is not None else site.cidrs) if c.net is not None]
+        for vgw in _vgws_of(model, target):
+            vpc = model.vpcs.get(vgw.vpc)
+            if vpc is None or not cidrs:
+                continue
+            if vgw.name not in back:
+                back[vgw.name] = _routes_to(vpc, vgw)
+            propagated, routes = back[vgw.name]
+            if propagated:
+                continue
+            missing = [c for c in cidrs if not _covered(c.net, routes)]
+            if not missing:
+                continue
+            listed = ", ".join(c.text + (" (only part of it)" if any(r.overlaps(c.net) for r in routes
+                                                                    if r.version == c.net.version) else "")
+                               for c in missing)
+            yield warning(
+                "W503", f"{describe(link)} brings site '{site.name}' to virtual private gateway "
+                        f"'{vgw.name}', but no route table of VPC '{vpc.name}' routes {listed} back "
+                        f"to it", target.span,
+                f"traffic from the site arrives and its responses find no way back: add "
+                f"`propagate {vgw.name}` to the route tables of the subnets the site talks to, or "
+                f"a static route `{missing[0].text} -> {vgw.name}`",
+                [Note(f"virtual private gateway '{vgw.name}' of VPC '{vpc.name}'", _name_span(vgw))])
+
+
+def _vgws_of(model: Model, ref: ast.Ref) -> list:
+    obj = model.get(ref.name, "vgw", "dxgw")
+    if isinstance(obj, ast.DxGateway):
+        return [g for g in _attached(model, obj) if isinstance(g, ast.VirtualPrivateGateway)]
+    return [obj] if obj is not None else []
+
+
+def _routes_to(vpc: ast.Vpc, vgw) -> tuple[bool, list]:
+    """Whether some table of ``vpc`` propagates ``vgw``, and the destinations routed to it."""
+    propagated, routes = False, []
+    for rt in vpc.of_type(ast.RouteTable):
+        propagated = propagated or any(ref.name == vgw.name for ref in rt.propagations)
+        routes += [r.dest.net for r in rt.routes
+                   if isinstance(r.dest, ast.Cidr) and r.dest.net is not None
+                   and isinstance(r.target, ast.Ref) and r.target.name == vgw.name]
+    return propagated, routes
+
+
+def _covered(net, routes: list) -> bool:
+    """Every address of ``net`` is routed by one of ``routes`` (several together may)."""
+    inside = [r if r.subnet_of(net) else net for r in routes if r.version == net.version and r.overlaps(net)]
+    return bool(inside) and list(collapse_addresses(inside)) == [net]

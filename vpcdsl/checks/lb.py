@@ -1,7 +1,9 @@
 """Load balancer and CloudFront checks: subnets and AZs, listeners, rules, origins, policies.
 
 Load balancers (E707-E710, E713, E714, W703) and the edge in front of them
-(E715, E718). Names that do not resolve, or resolve to an object of another
+(E715, E718); and targets whose security groups shut the load balancer out
+(W407: a filter's finding, so in the filters' group, but it needs the
+listeners). Names that do not resolve, or resolve to an object of another
 VPC, are the names check's (E201/E204/E205); they are skipped here. A target
 written without a port receives traffic on its listener's port.
 """
@@ -11,11 +13,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..aws import CLOUDFRONT_SECURITY_POLICIES, LB_LISTENER_PROTOCOLS
-from ..diagnostics import Diagnostic, error, warning
+from ..diagnostics import Diagnostic, Note, error, warning
 from ..model.network import Model, describe
 from ..span import Span
 from ..syntax import ast
 from . import locate
+from .acls import peer_covers, peer_key, protocol_covers, protocol_key
 from .dns import has_public_ip, where
 from .names import close_matches, did_you_mean
 
@@ -39,6 +42,7 @@ def check(model: Model) -> Iterator[Diagnostic]:
         _subnets(model, lb, diags)
         _listeners(model, lb, diags)
         _rules(model, lb, diags)
+        _targets_admit(model, lb, diags)
     for cdn in model.cdns.values():
         _origin(model, cdn, diags)
         _security_policy(model, cdn, diags)
@@ -168,6 +172,108 @@ def _rules(model: Model, lb: ast.LoadBalancer, diags: list[Diagnostic]) -> None:
                         f"no listener", locate(model, rule.span, r"\d+"),
                 f"add `listen https {rule.port} -> ...`"
                 + (f", or attach the rule to a listener's port ({listening})" if ports else "")))
+
+
+# ---------------------------------------------------------------------------- targets' security groups
+
+# The protocol from a load balancer to its targets, by listener protocol (TLS and HTTPS
+# are TCP underneath; a TCP_UDP listener sends both).
+_TARGET_PROTOCOLS = {"http": ("tcp",), "https": ("tcp",), "tcp": ("tcp",), "tls": ("tcp",),
+                     "ssl": ("tcp",), "udp": ("udp",), "tcp_udp": ("tcp", "udp")}
+_PROTOCOL_NUMBERS = {"tcp": 6, "udp": 17}
+
+
+def _security_groups(model: Model, obj) -> list[ast.SecurityGroup]:
+    """The groups on an instance or load balancer: written, else the VPC's default
+    (none for a network load balancer), as the trace has them."""
+    groups = [sg for ref in obj.sgs if (sg := model.get(ref.name, "sg")) is not None]
+    if not obj.sgs and not (isinstance(obj, ast.LoadBalancer) and obj.type == "network"):
+        default = model.default_sg.get(obj.vpc)
+        groups = [default] if default is not None else []
+    return groups
+
+
+def _targets_admit(model: Model, lb: ast.LoadBalancer, diags: list[Diagnostic]) -> None:
+    """W407: a target whose security groups admit its port neither from the load balancer's
+    groups nor from all of its subnets (where its nodes, and their health checks, come from).
+
+    Targets by name only (an address may be anything); each target and port once.
+    """
+    lb_groups = {sg.name for sg in _security_groups(model, lb)}
+    subnets = [s for ref in lb.subnets if (s := model.get(ref.name, "subnet")) is not None
+               and s.vpc == lb.vpc and s.cidr is not None and s.cidr.net is not None]
+    if not subnets and not lb_groups:
+        return
+    # A listener this type cannot have (E708) takes no traffic to its targets.
+    listeners = [x for x in lb.listeners if x.protocol in LB_LISTENER_PROTOCOLS.get(lb.type, ())]
+    by_port = {listener.port: listener for listener in listeners}
+    legs = [(listener, t) for listener in listeners for t in listener.targets]
+    legs += [(by_port[rule.port], t) for rule in lb.rules if rule.port in by_port for t in rule.targets]
+    seen: set[tuple] = set()
+    for listener, target in legs:
+        if not isinstance(target.ref, ast.Ref):
+            continue
+        instance = model.get(target.ref.name, "instance", "nat-instance")
+        if instance is None or instance.vpc != lb.vpc:
+            continue
+        port = target.port if target.port is not None else listener.port
+        for protocol in _TARGET_PROTOCOLS.get(listener.protocol, ()):
+            if (instance.name, port, protocol) in seen:
+                continue
+            seen.add((instance.name, port, protocol))
+            groups = _security_groups(model, instance)
+            wanted = (_PROTOCOL_NUMBERS[protocol], (port, port), None)
+            missing = _unadmitted(model, groups, wanted, lb_groups, subnets)
+            if missing is None:
+                continue
+            diags.append(_not_admitted(lb, target, instance, groups, protocol, port, lb_groups,
+                                       subnets, missing))
+
+
+def _unadmitted(model: Model, groups: list, wanted, lb_groups: set[str], subnets: list):
+    """None when the groups admit ``wanted`` from the LB's groups or from every one of its
+    subnets; else the subnets they do not admit it from."""
+    peers = []
+    for sg in groups:
+        if sg.default:
+            peers.append(("sg", sg.name))      # the default group admits its own members
+        for rule in sg.ingress:
+            proto = protocol_key(rule.protocol)
+            if proto is None or not protocol_covers(proto, wanted):
+                continue
+            peers += [k for p in rule.peers if (k := peer_key(model, p)) is not None]
+    if any(("sg", name) in peers for name in lb_groups) or ("any",) in peers:
+        return None
+    missing = [s for s in subnets if not any(peer_covers(k, peer_key(model, s.cidr)) for k in peers)]
+    return missing or None
+
+
+def _not_admitted(lb: ast.LoadBalancer, target: ast.Target, instance, groups: list, protocol: str,
+                  port: int, lb_groups: set[str], subnets: list, missing: list) -> Diagnostic:
+    names = ", ".join(f"'{sg.name}'" for sg in groups) or "none"
+    cidrs = ", ".join(s.cidr.text for s in missing)
+    places = ", ".join(f"'{s.name}' ({s.cidr.text})" for s in missing)
+    places = f"subnet{'s' if len(missing) > 1 else ''} {places}"
+    if lb_groups:
+        groups_text = ", ".join(f"'{n}'" for n in sorted(lb_groups))
+        source = f"security group {groups_text}, nor from its {places}"
+        fix = f"in {protocol} {port} from {sorted(lb_groups)[0]}"
+    else:
+        source = places
+        fix = f"in {protocol} {port} from {cidrs}"
+    written = [sg for sg in groups if not sg.default]
+    where = f"security group '{written[0].name}'" if written else f"a security group on '{instance.name}'"
+    hint = f"add `{fix}` to {where}"
+    if not lb_groups:
+        hint += ("; health checks come from the load balancer's own addresses even when it keeps "
+                 "the client's")
+    notes = [Note(f"security group '{sg.name}' of {describe(instance)}", _name_span(sg)) for sg in written]
+    if not notes:
+        notes = [Note(f"{describe(instance)} has {names}", _name_span(instance))]
+    return warning(
+        "W407", f"target '{instance.name}' of {_TYPE_WORDS[lb.type]} '{lb.name}' is not admitted on "
+                f"{protocol} {port}: no inbound rule of its security groups ({names}) allows it from "
+                f"the load balancer's {source}", target.span, hint, notes)
 
 
 # ---------------------------------------------------------------------------- CloudFront

@@ -1,20 +1,23 @@
-"""Routing checks: route tables, peering, transit gateway tables, NAT placement (E3xx, W301, W302).
+"""Routing checks: route tables, peering, transit gateway tables, NAT placement (E3xx, W3xx).
 
 The rules are SEMANTICS.md "Routing", "Gateways" and "Peering and transit". Only
 what a single route, table or attachment shows is checked; where packets really
 go is the flow simulator's business. Unresolved names and targets of the wrong
 kind or VPC are the names check's (E201, E204, E205) and are skipped here.
+Routes that more specific ones hide (W304) are found by comparing the routes
+of one table with each other, never across tables.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from ipaddress import collapse_addresses, ip_network
+from ipaddress import IPv4Address, IPv6Address, collapse_addresses, ip_network, summarize_address_range
 from typing import Iterator
 
 from ..aws import PREFIX_LISTS
-from ..diagnostics import Diagnostic, error, warning
+from ..diagnostics import Diagnostic, Note, error, warning
 from ..model.network import KIND_OF, Model, describe
+from ..span import Span
 from ..syntax import ast
 from .addresses import vpc_blocks
 
@@ -82,9 +85,11 @@ def _check_vpc_tables(model: Model, vpc: ast.Vpc, attached: dict[str, set[str]],
                 if c is not None and c.net is not None:
                     subnet_nets.add(c.net)
     endpoints = _endpoints_by_table(model, vpc, diags)
+    local = [(c.net, c) for c in vpc.cidrs + vpc.ipv6 if c.net is not None]
     for rt in vpc.members:
         if isinstance(rt, ast.RouteTable):
             _check_table(model, rt, blocks, subnet_nets, endpoints.get(id(rt), {}), attached, diags)
+            _route_lint(model, rt, local, diags)
 
 
 def _endpoints_by_table(model: Model, vpc: ast.Vpc, diags: list[Diagnostic]) -> dict[int, dict]:
@@ -235,6 +240,117 @@ def _check_local(route: ast.Route, net, kind: str, target, rt: ast.RouteTable, b
                 "a route for a subnet's CIDR inside the VPC must go to a NAT gateway or an instance "
                 "(middlebox routing)"))
         return
+
+
+def _route_text(route: ast.Route) -> str:
+    """``10.20.0.0/16 -> prod-shared``"""
+    target = "blackhole" if isinstance(route.target, ast.Blackhole) else route.target.name
+    return f"{_dest_text(route.dest)} -> {target}"
+
+
+def _route_lint(model: Model, rt: ast.RouteTable, local: list, diags: list[Diagnostic]) -> None:
+    """W304 and W305, from what each route of this table really takes: its addresses less
+    those of the table's more specific routes and local routes (longest prefix wins).
+
+    Pairwise over the routes of one table. Propagated routes are learned at run
+    time and take nothing here; prefix-list routes are not CIDRs.
+    """
+    written = [(r.dest.net, r) for r in rt.routes if isinstance(r.dest, ast.Cidr) and r.dest.net is not None]
+    if not written:
+        return
+    candidates = written + [(net, None) for net, _cidr in local]
+    spans = {net: cidr.span for net, cidr in local}
+    for net, route in written:
+        inside = [(n, r) for n, r in candidates
+                  if n.version == net.version and n.prefixlen > net.prefixlen and n.subnet_of(net)]
+        taken = _minus([_interval(net)], [_interval(n) for n, _ in inside])
+        if not taken:
+            _hidden(rt, route, net, inside, spans, diags)
+            continue
+        target = _target(model, route, rt)
+        if isinstance(target, ast.Peering) and rt.vpc in (target.requester.name, target.accepter.name):
+            _beyond_peer(model, rt, route, net, taken, target, diags)
+
+
+def _interval(net) -> tuple[int, int]:
+    return int(net.network_address), int(net.broadcast_address)
+
+
+def _minus(intervals: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The integers of ``intervals`` in none of ``cuts`` (each a closed interval)."""
+    for lo, hi in cuts:
+        rest = []
+        for x, y in intervals:
+            if hi < x or lo > y:
+                rest.append((x, y))
+                continue
+            if x < lo:
+                rest.append((x, lo - 1))
+            if hi < y:
+                rest.append((hi + 1, y))
+        intervals = rest
+    return intervals
+
+
+def _hidden(rt: ast.RouteTable, route: ast.Route, net, inside: list, spans: dict,
+            diags: list[Diagnostic]) -> None:
+    """W304: every address of the route takes a more specific one; it never decides."""
+    # Name the outermost of them: those no other of them contains.
+    outer = [(n, r) for n, r in inside
+             if not any(m != n and m.prefixlen < n.prefixlen and n.subnet_of(m) for m, _ in inside)]
+    outer.sort(key=lambda nr: (int(nr[0].network_address), nr[0].prefixlen))
+    words = [f"local {n}" if r is None else _route_text(r) for n, r in outer]
+    listed = ", ".join(words[:4]) + (f" and {len(words) - 4} more" if len(words) > 4 else "")
+    notes = [Note(f"the local route {n} of VPC '{rt.vpc}' is more specific" if r is None else
+                  f"`{_route_text(r)}` is more specific", spans[n] if r is None else r.span)
+             for n, r in outer[:6]]
+    diags.append(warning(
+        "W304", f"route `{_route_text(route)}` of route table '{rt.name}' never decides: more "
+                f"specific routes take all of {net} ({listed})", route.span,
+        f"the longest prefix wins, so every address of {net} matches one of them: remove this "
+        f"route, or narrow the routes that hide it if it should carry some of that traffic",
+        notes))
+
+
+def _beyond_peer(model: Model, rt: ast.RouteTable, route: ast.Route, net, taken: list,
+                 peering: ast.Peering, diags: list[Diagnostic]) -> None:
+    """W305: a route over a peering for addresses the peer VPC does not own.
+
+    A peering delivers only to the peer's own blocks (not transitive, no edge-to-edge
+    routing; SEMANTICS.md, Peering and transit), so the rest is dropped there. Only
+    the addresses the route takes count (``taken``: not those of more specific routes).
+    """
+    other = peering.accepter.name if peering.requester.name == rt.vpc else peering.requester.name
+    peer = model.get(other, "vpc")
+    if peer is None or peer.name == rt.vpc:
+        return
+    blocks = [c for c in peer.cidrs + peer.ipv6 if c.net is not None and c.net.version == net.version]
+    dropped = _minus(taken, [_interval(c.net) for c in blocks])
+    if not dropped:
+        return
+    theirs = ", ".join(str(c.net) for c in blocks) or f"no IPv{net.version} block"
+    if dropped == taken:
+        what = f"VPC '{peer.name}' owns none of {net} (it has {theirs})"
+    else:
+        owned = _minus(taken, dropped)
+        address = IPv4Address if net.version == 4 else IPv6Address
+        pieces = [str(n) for lo, hi in owned for n in summarize_address_range(address(lo), address(hi))]
+        what = f"of the addresses it takes, VPC '{peer.name}' owns only {', '.join(pieces[:4])}"
+        if len(pieces) > 4:
+            what += f" and {len(pieces) - 4} more blocks"
+    notes = [Note(f"VPC '{peer.name}' has {c.net}", c.span) for c in blocks[:6]]
+    if not notes:
+        s = peer.span
+        notes = [Note(f"VPC '{peer.name}' has {theirs}", Span(s.file, s.line, s.col, s.line, s.col + 3))]
+    hint = ("a peering delivers only to the peer VPC's own addresses (it is not transitive and "
+            "lends no gateway of the peer): ")
+    hint += (f"route only {theirs} to '{peering.name}'" if blocks else "remove the route")
+    hint += ("; reach other networks through their own connection (a transit gateway, a VPN, "
+             "this VPC's internet gateway or NAT)")
+    diags.append(warning(
+        "W305", f"route `{_route_text(route)}` of route table '{rt.name}' sends over peering "
+                f"connection '{peering.name}' addresses the peering drops: {what}",
+        route.dest.span, hint, notes))
 
 
 def _dest_text(dest) -> str:

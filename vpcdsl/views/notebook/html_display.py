@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html as _html
 
-from ...diagnostics import escape_controls, render, source_line
+from ...diagnostics import escape_controls, note_lines, render, source_line
 from ..highlight import CSS_CLASS, highlight_css, highlight_html
 from ...syntax import ast
 from .inline_svg import zoom_box
@@ -53,31 +53,40 @@ def _wrap(body: str) -> str:
 
 # --------------------------------------------------------------------------- diagnostics
 
-def _diagnostic_block(diag, source: str | None) -> str:
-    # The compiler-style text (location, message, source line, caret, hint),
+def _diagnostic_block(diag, source: str | None, sources: dict[str, str] | None = None) -> str:
+    # The compiler-style text (location, message, source line, caret, notes, hint),
     # already free of control characters; the severity word coloured and the
-    # source line highlighted as a `.vpc` editor shows it. The highlighter
+    # source lines highlighted as a `.vpc` editor shows them. The highlighter
     # escapes control characters as `render` does, so the caret stays under its span.
-    lines = [text(line) for line in render(diag, source).split("\n")]
+    lines = [text(line) for line in render(diag, source, sources=sources).split("\n")]
     word = f"{diag.severity}[{diag.code}]"
     lines[0] = lines[0].replace(word, f'<span class="sev-{diag.severity}">{word}</span>', 1)
     raw = source_line(diag, source)
+    at = 1
     if raw is not None:
         gutter = f"  {diag.span.line} | "
         lines[1] = f'{gutter}<span class="{CSS_CLASS}">{highlight_html(raw, inline=True)}</span>'
+        at = 3
+    indent = "  " + " " * len(str(diag.span.line)) + " " if raw is not None else "  "
+    for note, note_raw in zip(diag.related, note_lines(diag, source, sources)):
+        at += 1                                       # the `= note:` line
+        if note_raw is not None:
+            gutter = f"{indent}  {note.span.line} | "
+            lines[at] = f'{gutter}<span class="{CSS_CLASS}">{highlight_html(note_raw, inline=True)}</span>'
+            at += 2
     body = "\n".join(lines)
     return f'<div class="{diag.severity}"><pre>{body}</pre></div>'
 
 
-def diagnostic_html(diag, source: str | None = None) -> str:
-    return _wrap(_diagnostic_block(diag, source))
+def diagnostic_html(diag, source: str | None = None, sources: dict[str, str] | None = None) -> str:
+    return _wrap(_diagnostic_block(diag, source, sources))
 
 
 def diagnostics_html(diagnostics, sources: dict[str, str] | None = None, *, limit: int = 50) -> str:
     """Each diagnostic with its source snippet; past ``limit``, a count of the rest."""
     sources = sources or {}
     diagnostics = list(diagnostics)
-    blocks = [_diagnostic_block(d, sources.get(d.span.file)) for d in diagnostics[:limit]]
+    blocks = [_diagnostic_block(d, sources.get(d.span.file), sources) for d in diagnostics[:limit]]
     if len(diagnostics) > limit:
         blocks.append(f'<p class="muted">… and {len(diagnostics) - limit} more '
                       f'(<code>vpcdsl check</code> prints them all)</p>')
