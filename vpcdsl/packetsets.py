@@ -96,7 +96,65 @@ _UNION, _INTERSECTION, _DIFFERENCE = 0, 1, 2
 
 
 def _apply(op: int, a, b):
-    # Terminal and identity cases first: they end most recursions.
+    r = _terminal(op, a, b)
+    if r is not None:
+        return r
+    key = (op, id(a), id(b))
+    found = _MEMO.get(key)
+    if found is not None:
+        return found
+    level = min(a.level, b.level)
+    sa, ka = _cuts(a, level)
+    sb, kb = _cuts(b, level)
+    sa, sb = sa + (_BEYOND,), sb + (_BEYOND,)
+    # One sweep over both cuts, neighbours that lead to the same node merged on the way
+    # (the terminal cases inlined: they are most of the intervals of a wide cut).
+    starts, kids, last = [], [], None
+    add_start, add_kid, empty, apply = starts.append, kids.append, EMPTY, _apply
+    i = j = start = 0
+    next_a, next_b = sa[1], sb[1]
+    while True:
+        x, y = ka[i], kb[j]
+        if op == _UNION:
+            r = x if (y is empty or x is y) else y if x is empty else apply(op, x, y)
+        elif op == _INTERSECTION:
+            r = empty if (x is empty or y is empty) else x if x is y else apply(op, x, y)
+        else:
+            r = empty if (x is empty or x is y) else x if y is empty else apply(op, x, y)
+        if r is not last:
+            add_start(start)
+            add_kid(r)
+            last = r
+        if next_a < next_b:
+            start = next_a
+            i += 1
+            next_a = sa[i + 1]
+        elif next_b < next_a:
+            start = next_b
+            j += 1
+            next_b = sb[j + 1]
+        elif next_a == _BEYOND:
+            break
+        else:
+            start = next_a
+            i += 1
+            j += 1
+            next_a, next_b = sa[i + 1], sb[j + 1]
+    if len(kids) == 1:
+        result = kids[0]
+    else:
+        k = (level, tuple(starts), tuple(kids))
+        result = _INTERNED.get(k)
+        if result is None:
+            result = _INTERNED[k] = _Node(level, k[1], k[2])
+    if len(_MEMO) > _MEMO_LIMIT:
+        _MEMO.clear()
+    _MEMO[key] = result
+    return result
+
+
+def _terminal(op: int, a, b):
+    """The answer where an operand is a terminal or both are one node, else None."""
     if op == _UNION:
         if a is FULL or b is FULL:
             return FULL
@@ -116,35 +174,10 @@ def _apply(op: int, a, b):
             return EMPTY
         if b is EMPTY:
             return a
-    key = (op, id(a), id(b))
-    found = _MEMO.get(key)
-    if found is not None:
-        return found
-    level = min(a.level, b.level)
-    sa, ka = _cuts(a, level)
-    sb, kb = _cuts(b, level)
-    starts, kids = [], []
-    i = j = 0
-    na, nb = len(sa), len(sb)
-    start = 0
-    while True:
-        starts.append(start)
-        kids.append(_apply(op, ka[i], kb[j]))
-        next_a = sa[i + 1] if i + 1 < na else None
-        next_b = sb[j + 1] if j + 1 < nb else None
-        if next_a is None and next_b is None:
-            break
-        if next_b is None or (next_a is not None and next_a < next_b):
-            start, i = next_a, i + 1
-        elif next_a is None or next_b < next_a:
-            start, j = next_b, j + 1
-        else:
-            start, i, j = next_a, i + 1, j + 1
-    result = _node(level, starts, kids)
-    if len(_MEMO) > _MEMO_LIMIT:
-        _MEMO.clear()
-    _MEMO[key] = result
-    return result
+    return None
+
+
+_BEYOND = 1 << 200          # past every dimension's top: the sweep's sentinel
 
 
 def _box(intervals: list[tuple[int, int] | None]):
