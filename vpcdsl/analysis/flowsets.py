@@ -82,17 +82,29 @@ def _bounds(model) -> set[int]:
     return cuts
 
 
-def _icmp_types(model, number: int) -> list[int]:
+def named_icmp_types(model, number: int) -> set[int]:
+    """The ICMP (or ICMPv6) types some rule names, and the echo request (a ping answers with
+    a reply): each is a class of its own; every other type is one class."""
     named = {icmp_type_number(number, p.icmp_type) for p in _filter_protocols(model)
              if protocol_number(p.name) == number and p.icmp_type is not None} - {None}
-    ping = ECHO_REQUEST.get(number, 8)     # a ping answers with a reply
+    return named | {ECHO_REQUEST.get(number, 8)}
+
+
+def named_protocols(model) -> set[int]:
+    """The protocol numbers other than TCP, UDP, ICMP and ICMPv6 that some rule names: each
+    is a class of its own; every other protocol is one class."""
+    return {protocol_number(p.name) for p in _filter_protocols(model)} - {None, -1, 1, 6, 17, 58}
+
+
+def _icmp_types(model, number: int) -> list[int]:
+    named = named_icmp_types(model, number)
     known = sorted(ICMP_TYPES.get(number, {}).values())
-    other = next(t for t in [*known, *range(256)] if t not in named and t != ping)
-    return sorted(named | {ping, other})
+    other = next(t for t in [*known, *range(256)] if t not in named)
+    return sorted(named | {other})
 
 
 def _protocol_numbers(model) -> list[int]:
-    named = {protocol_number(p.name) for p in _filter_protocols(model)} - {None, -1, 1, 6, 17, 58}
+    named = named_protocols(model)
     other = next(n for n in [*_OTHER_PROTOCOLS, *range(256)] if n not in named and n not in (1, 6, 17, 58))
     return sorted(named | {other})
 

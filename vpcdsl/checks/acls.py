@@ -779,6 +779,8 @@ def _admitted(rules: DirectionRules, rule: ast.NaclRule, key: "MatchKey",
 
 def _merged(intervals) -> list[tuple[int, int]]:
     """Closed integer intervals, sorted, with overlapping and adjacent ones joined."""
+    if len(intervals) < 2:
+        return list(intervals)
     out: list[tuple[int, int]] = []
     for lo, hi in sorted(intervals):
         if out and lo <= out[-1][1] + 1:

@@ -166,7 +166,7 @@ def nacl_response_step(walk, subnet: ast.Subnet, direction: str, remote, ports) 
                                  for p, (_, d) in splits])
             walk.block(node, "nacl", f"network ACL '{nacl.name}' blocks the response to ports "
                        f"{failing} of the client's {range_text(*ports)}{at} ({first.reason})",
-                       first.span, back=True)
+                       first.span, back=True, partial=bool(allowed))
         used.extend(m for _, _, m in allowed)
     span = used[0].span if used else None
     what = f" from {remote.words()}" if isinstance(remote, Ranges) else ""

@@ -79,6 +79,9 @@ class Trace:
     back: tuple[Hop, ...]
     span: Span | None = None         # the deciding rule or route of a blocked flow
     hint: str | None = None          # what the verdict rests on that the flow did not say
+    # Blocked for only some of the client's ports or some LB targets: connections work
+    # or fail by the port or target picked (`reach` shows such flows as intermittent).
+    intermittent: bool = False
     # The model it was traced in, for drawing it (rich display); not part of its value.
     model: Any = field(default=None, repr=False, compare=False)
 
@@ -91,6 +94,8 @@ class Trace:
                "component": self.component, "reason": self.reason}
         if self.hint is not None:
             out["hint"] = self.hint
+        if self.intermittent:
+            out["intermittent"] = True
         out["forward"] = [h.to_dict() for h in self.forward]
         out["return"] = [h.to_dict() for h in self.back]
         return out

@@ -107,19 +107,22 @@ class Tracer:
     # ------------------------------------------------------------------ entry point
     # ------------------------------------------------------------------ entry point
 
-    def trace(self, src: str, dst: str, protocol: str, port: str | int | None = None) -> Trace:
+    def trace(self, src: str, dst: str, protocol: str, port: str | int | None = None, *,
+              dst_zone: str | None = None) -> Trace:
         """One concrete flow. Where an end is a VPC, the flow is traced from or to each of its
-        subnets (a probe each): the first blocked trace is returned, else the first."""
+        subnets (a probe each): the first blocked trace is returned, else the first.
+        ``dst_zone`` picks a zonal destination's node (an LB's, an endpoint's) in that AZ
+        instead of the source's."""
         first = None
-        for t in self.traces(src, dst, protocol, port):
+        for t in self.traces(src, dst, protocol, port, dst_zone=dst_zone):
             if not t.allowed:
                 return replace(t, model=self.model)
             if first is None:
                 first = t
         return first if first is None else replace(first, model=self.model)
 
-    def traces(self, src: str, dst: str, protocol: str, port: str | int | None = None
-               ) -> Iterator[Trace]:
+    def traces(self, src: str, dst: str, protocol: str, port: str | int | None = None, *,
+               dst_zone: str | None = None) -> Iterator[Trace]:
         """Every concrete trace of a flow: one, or one per subnet probe where an end is a VPC
         (every source subnet with every destination subnet, in source order)."""
         protocol, port = _normalise(protocol, port)
@@ -129,7 +132,7 @@ class Tracer:
         for s in srcs:
             src_end = self.end(s, family=family)
             for d in dsts:
-                dst_end = self._dst_end(d, src_end, family)
+                dst_end = self._dst_end(d, src_end, family, dst_zone)
                 walk = _Walk(self, src_end, dst_end, protocol, port)
                 t = walk.run(flow)
                 if s != src or d != dst:
@@ -148,10 +151,12 @@ class Tracer:
                             "a VPC as a flow end stands for a probe in each of its subnets")
         return [s.name for s in subnets]
 
-    def _dst_end(self, text: str, src: End, family: int) -> End:
+    def _dst_end(self, text: str, src: End, family: int, zone: str | None = None) -> End:
         """The destination as the source sees it: a service name goes to this VPC's interface
-        endpoint when that has private DNS; zonal ends pick the node in the source's AZ."""
-        zone = src.subnet.zone if src.subnet is not None else None
+        endpoint when that has private DNS; zonal ends pick the node in ``zone``, else in the
+        source's AZ."""
+        if zone is None:
+            zone = src.subnet.zone if src.subnet is not None else None
         if text in SERVICES and src.vpc is not None:
             ep = self.dp.private_dns.get((src.vpc, text))
             if ep is not None:

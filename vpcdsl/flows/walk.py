@@ -47,9 +47,11 @@ class _Crossing:
 
 
 class _Blocked(Exception):
-    def __init__(self, kind: str, component: str, reason: str, span: Span | None):
+    def __init__(self, kind: str, component: str, reason: str, span: Span | None,
+                 partial: bool = False):
         super().__init__(reason)
         self.kind, self.component, self.reason, self.span = kind, component, reason, span
+        self.partial = partial
 
 
 # The steps of each component kind are in `vpcdsl.flows.hops`; they get this walk as an
@@ -101,7 +103,7 @@ class _Walk:
             self._return()
         except _Blocked as b:
             return Trace(flow, "blocked", b.kind, b.component, b.reason, tuple(self.hops),
-                         tuple(self.back), b.span, hint)
+                         tuple(self.back), b.span, hint, intermittent=b.partial)
         return Trace(flow, "allowed", None, None, "the request is delivered and its response "
                      "returns to every client port", tuple(self.hops), tuple(self.back),
                      hint=hint)
@@ -109,9 +111,11 @@ class _Walk:
     def hop(self, component, kind, action, detail, span=None, back=False):
         (self.back if back else self.hops).append(Hop(component, kind, action, detail, self.packet, span))
 
-    def block(self, component, kind, reason, span=None, back=False):
+    def block(self, component, kind, reason, span=None, back=False, partial=False):
+        """Drop the flow here. ``partial``: only some of the client's ports or of the LB's
+        targets fail, so the flow is intermittent."""
         self.hop(component, kind, "drop", reason, span, back)
-        raise _Blocked(kind, component, reason, span)
+        raise _Blocked(kind, component, reason, span, partial)
 
     def handler(self, component) -> HopHandler:
         """The handler of ``component``'s kind (`vpcdsl.flows.hops.HANDLERS`)."""

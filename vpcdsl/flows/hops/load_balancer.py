@@ -94,7 +94,8 @@ def _hairpin(walk: Walk, lb, node: str, targets) -> None:
         why += (f"; with {others} also targets, the flow is intermittent: it fails whenever "
                 f"the NLB picks {walk.src.text}")
     walk.block(node, "lb", why + "; register the targets by IP address (then a TCP target "
-               "sees the NLB's address) or connect to the other targets directly", target.span)
+               "sees the NLB's address) or connect to the other targets directly", target.span,
+               partial=len(targets) > 1)
 
 
 def _lb_targets(walk: Walk, lb, listener):
