@@ -28,7 +28,7 @@ LAZY_CONVENIENCE = {"vpcdsl.model.network"}
 # The rich display (`_repr_html_`) of a diagnostic, a trace, a Route 53 answer and a
 # plan loads the notebook views lazily, inside the method, and nothing else above.
 LAZY_DISPLAY = {"vpcdsl.diagnostics", "vpcdsl.flows.flow", "vpcdsl.analysis.route53",
-                "vpcdsl.analysis.plan"}
+                "vpcdsl.analysis.plan", "vpcdsl.analysis.reach"}
 DISPLAY_MODULE = "vpcdsl.views.notebook.rich"
 
 

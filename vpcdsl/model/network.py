@@ -209,6 +209,14 @@ class Model:
         from ..flows.trace import trace
         return trace(self, src, dst, protocol, port)
 
+    def reach(self, src: str | None, dst: str | None = None, packets=None):
+        """Every request from ``src`` and its verdict per destination, for all packets at once
+        (``src`` None: who can reach ``dst``); ``packets`` (a `vpcdsl.packetsets.PacketSet` or
+        text such as ``"tcp/443"``) narrows the question. Returns a `vpcdsl.analysis.reach.Reach`;
+        raises `vpcdsl.flows.trace.FlowError` for an unknown end."""
+        from ..analysis.reach import reach
+        return reach(self, src, dst, packets)
+
     def diagram(self, **options):
         """A Graphviz drawing (`graphviz.Digraph`); options as `vpcdsl.views.render.diagram`."""
         from ..views.render import diagram

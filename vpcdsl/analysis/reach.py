@@ -1,0 +1,414 @@
+"""What can reach what, for all packets at once: ``reach(model, src, dst=None, packets=None)``.
+
+The answer has the semantics of `trace` for every request at once: a request is
+*allowed* when it is delivered and its response returns to every port of the
+client's ephemeral range, *intermittent* when it is delivered but only some
+client ports (or some of a load balancer's targets) work, and *blocked*
+otherwise. It is exact, not sampled: every decision a trace makes depends on
+the packet only through the blocks and port bounds written in the model, so
+header space splits into classes that every rule treats alike — protocol and
+port classes (`vpcdsl.analysis.flowsets`) times address pieces of the CIDR ends
+(`vpcdsl.analysis.cidrpieces`) — and one trace per class decides the class.
+`internet` stands for every public address (the pieces of the public space).
+The requests of each verdict are a `vpcdsl.packetsets.PacketSet` (source port
+left whole: the client picks it from its ephemeral range), and each row keeps
+the trace of its first class as its witness.
+
+Cost: one trace per destination, class and address piece, so linear in the
+destinations for a fixed model's classes; `reach(src)` over every destination
+of the model is the destinations times the classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import ip_network, summarize_address_range
+from typing import Iterator
+
+from ..aws import MULTICAST, NOT_INTERNET, RESERVED_IPV4, SERVICES
+from ..flows.flow import FlowError, NotSimulated, Trace
+from ..packetsets import EMPTY_SET, PacketSet
+from ..protocols import icmp_type_number, protocol_number
+from ..syntax import ast
+from .cidrpieces import cidr_pieces
+from .flowsets import PacketClass, named_icmp_types, named_protocols, packet_classes
+
+STATUSES = ("allowed", "intermittent", "blocked")
+_VIA_KINDS = ("gateway", "peering", "endpoint", "lb")
+_PUBLIC_V4 = ip_network("0.0.0.0/0")
+
+
+@dataclass(frozen=True)
+class ReachRow:
+    """The requests from ``src`` to ``dst`` that share a verdict, and the trace of one."""
+
+    src: str
+    dst: str
+    status: str                  # allowed | intermittent | blocked
+    packets: PacketSet
+    witness: Trace
+    via: str                     # the gateway, peering, endpoint or LB the witness took; "local"
+    where: str = ""              # the part of a range end (internet, CIDR, VPC) it holds, if not all
+
+    @property
+    def service(self) -> str:
+        """The protocols and ports of the row, in words (``tcp 443; icmp echo-request``)."""
+        return "; ".join(dict.fromkeys(r.service for r in self.packets.rows()))
+
+    def to_dict(self) -> dict:
+        return {"src": self.src, "dst": self.dst, "status": self.status, "service": self.service,
+                "where": self.where, "via": self.via, "packets": self.packets.to_dict(), "witness": self.witness.to_dict()}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Every row of a reach question, sorted by source, destination and status."""
+
+    src: str | None
+    dst: str | None
+    rows: tuple[ReachRow, ...]
+    skipped: tuple[tuple[str, str, str], ...] = ()    # (src, dst, why) pairs no trace can answer
+    model: object = field(default=None, repr=False, compare=False)
+
+    def _select(self, status: str, src: str | None, dst: str | None) -> PacketSet:
+        return PacketSet.union(r.packets for r in self.rows if r.status == status
+                               and (src is None or r.src == src) and (dst is None or r.dst == dst))
+
+    def allowed(self, dst: str | None = None, *, src: str | None = None) -> PacketSet:
+        return self._select("allowed", src, dst)
+
+    def intermittent(self, dst: str | None = None, *, src: str | None = None) -> PacketSet:
+        return self._select("intermittent", src, dst)
+
+    def blocked(self, dst: str | None = None, *, src: str | None = None) -> PacketSet:
+        return self._select("blocked", src, dst)
+
+    def status_of(self, packet, *, src: str | None = None, dst: str | None = None) -> str | None:
+        """The verdict of one request (a `vpcdsl.packetsets.Packet`), None if no row holds it."""
+        for r in self.rows:
+            if (src is None or r.src == src) and (dst is None or r.dst == dst) and packet in r.packets:
+                return r.status
+        return None
+
+    def reachable(self) -> list[ReachRow]:
+        return [r for r in self.rows if r.status != "blocked"]
+
+    def table(self, *, blocked: bool = False) -> str:
+        """The rows as `vpcdsl reach` prints them (blocked rows only with ``blocked``)."""
+        rows = [r for r in self.rows if blocked or r.status != "blocked"]
+        head = ("from", "to", "packets", "via", "verdict")
+        body = [(r.src, r.dst, r.service + (f" ({r.where})" if r.where else ""), r.via, r.status.upper())
+                for r in rows]
+        if not body:
+            what = (f"{self.src} reaches nothing" if self.dst is None else
+                    f"nothing reaches {self.dst}" if self.src is None else
+                    f"{self.src} cannot reach {self.dst}")
+            return "\n".join([what, *(f"not answered: {s} -> {d}: {why}" for s, d, why in self.skipped)])
+        widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in [head, *body]]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        for s, d, why in self.skipped:
+            lines.append(f"not answered: {s} -> {d}: {why}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"version": 1, "src": self.src, "dst": self.dst,
+                "rows": [r.to_dict() for r in self.rows],
+                "skipped": [{"src": s, "dst": d, "why": w} for s, d, w in self.skipped]}
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(self.table())
+
+    def _repr_html_(self) -> str:
+        from ..views.notebook.rich import reach_repr_html
+        return reach_repr_html(self)
+
+
+# ---------------------------------------------------------------------------- ends
+
+def flow_ends(model) -> list[str]:
+    """The ends a reach question ranges over: instances, load balancers, interface endpoints,
+    sites, the internet and the AWS services the model's endpoints name, in that order."""
+    names = []
+    for kind in (ast.Instance, ast.LoadBalancer, ast.InterfaceEndpoint):
+        names += [o.name for o in _objects(model) if isinstance(o, kind)]
+    names += list(model.sites)
+    names.append("internet")
+    services = {o.service.name for o in _objects(model)
+                if isinstance(o, (ast.GatewayEndpoint, ast.InterfaceEndpoint)) and o.service.name in SERVICES}
+    return names + sorted(services)
+
+
+def _objects(model) -> Iterator:
+    for vpc in model.vpcs.values():
+        yield from vpc.members
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One address piece of an end: the text to trace and the addresses it stands for."""
+
+    text: str                   # what the trace is given (the end, or a piece's probe address)
+    addresses: tuple            # inclusive integer ranges (low, high), or () for "the end's own"
+    zone: str | None = None     # the AZ of the node it stands for (a zonal destination's)
+
+
+def _sides(model, tracer, text: str) -> list[_Side]:
+    if text == "internet":
+        return [_Side(str(p.probe), ((int(p.low), int(p.high)),))
+                for block in _public_blocks() for p in cidr_pieces(model, block)]
+    try:
+        block = ip_network(text, strict=False)
+    except ValueError:
+        block = None
+    if block is not None:
+        return [_Side(str(p.probe), ((int(p.low), int(p.high)),)) for p in cidr_pieces(model, block)]
+    vpc = model.vpcs.get(text)
+    if vpc is not None and model.get(text) is vpc:
+        return [side for s in tracer.dp.vpc_subnets.get(text, ()) for side in _sides(model, tracer, s.name)]
+    if text not in SERVICES and tracer.end(text).kind in ("lb", "interface-endpoint"):
+        # Each node on its own: DNS gives a client any of them, and each sits in its own
+        # subnet behind its own NACL.
+        nodes = [h for h in tracer.dp.hosts.get(text, ()) if h.address is not None and h.address.version == 4]
+        if len(nodes) > 1:
+            return [_Side(text, ((int(h.address), int(h.address)),), h.subnet.zone) for h in nodes]
+    return [_Side(text, ())]
+
+
+def _public_blocks() -> list:
+    """The public IPv4 space: every address outside the blocks that are not the internet's."""
+    private = sorted((n for n in (*NOT_INTERNET, *MULTICAST, RESERVED_IPV4) if n.version == 4),
+                     key=lambda n: int(n.network_address))
+    blocks, at = [], 0
+    for net in private:
+        low, high = int(net.network_address), int(net.broadcast_address)
+        if low > at:
+            blocks.extend(summarize_address_range(_v4(at), _v4(low - 1)))
+        at = max(at, high + 1)
+    if at <= 2**32 - 1:
+        blocks.extend(summarize_address_range(_v4(at), _v4(2**32 - 1)))
+    return blocks
+
+
+def _v4(value: int):
+    from ipaddress import IPv4Address
+    return IPv4Address(value)
+
+
+# ---------------------------------------------------------------------------- the question
+
+def reach(model, src: str | None, dst: str | None = None, packets: PacketSet | None = None) -> Reach:
+    """The requests from ``src`` that each destination accepts (``dst`` None: every end of
+    `flow_ends`), or with ``src`` None, who can reach ``dst``. ``packets`` narrows the
+    requests asked about. Raises FlowError for an unknown end."""
+    from ..flows.trace import Tracer
+    if src is None and dst is None:
+        raise FlowError("reach needs a source, a destination or both", "reach web-1, or --to db-1")
+    if isinstance(packets, str):
+        packets = service_packets(packets)
+    tracer = Tracer(model)
+    for end in (src, dst):
+        if end is not None and end != "internet" and end not in SERVICES:
+            _check_end(tracer, end)
+    ends = flow_ends(model)
+    # AWS services take requests from the internet without the model: not asked unless named.
+    pairs = [(src, d) for d in ([dst] if dst is not None else ends)
+             if d != src and not (d in SERVICES and dst is None and src == "internet")] if src is not None \
+        else [(s, dst) for s in ends if s != dst and s not in SERVICES
+              and not (s == "internet" and dst in SERVICES)]
+    classes = [(c, class_packets(model, c)) for c in packet_classes(model, None)]
+    rows: list[ReachRow] = []
+    skipped = []
+    for s, d in pairs:
+        try:
+            found, unanswered = _pair_rows(model, tracer, s, d, classes, packets)
+            rows.extend(found)
+            skipped.extend((s, d, f"part of it: {why}") for why in unanswered)
+        except NotSimulated as exc:
+            skipped.append((s, d, str(exc)))
+        except FlowError as exc:
+            if s == src and d == dst:
+                raise
+            skipped.append((s, d, str(exc)))
+    order = {name: i for i, name in enumerate(ends)}
+    rows.sort(key=lambda r: (order.get(r.src, -1), r.src, order.get(r.dst, -1), r.dst,
+                             STATUSES.index(r.status)))
+    return Reach(src, dst, tuple(rows), tuple(skipped), model)
+
+
+def service_packets(text: str) -> PacketSet:
+    """The IPv4 requests a service text names: ``tcp/443``, ``tcp/1024-65535``, ``udp``,
+    ``icmp/echo-request``, ``esp`` or a protocol number, ``any``; several joined by commas.
+    Raises FlowError for a text it cannot read.
+
+    >>> service_packets("tcp/22, tcp 3389").summary()
+    '0.0.0.0/0 -> 0.0.0.0/0: tcp 22, 3389'
+    """
+    out = EMPTY_SET
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        name, _, arg = " ".join(part.split()).replace(" ", "/", 1).partition("/")
+        name = name.lower()
+        number = protocol_number(name)
+        if number is None:
+            raise FlowError(f"cannot read the service {part!r}: unknown protocol {name!r}",
+                            "write tcp/443, tcp/1024-65535, udp, icmp/echo-request, any or a protocol number")
+        if number == -1:
+            out |= PacketSet.box(family=0)
+            continue
+        box = {"family": 0, "protocol": number}
+        if arg:
+            if number in (6, 17):
+                low, _, high = arg.partition("-")
+                if not low.isdigit() or (high and not high.isdigit()) or \
+                        not int(low) <= int(high or low) <= 65535:
+                    raise FlowError(f"cannot read the ports {arg!r} of {part!r}",
+                                    "write a port or a range from 0 to 65535, e.g. tcp/443 or tcp/1024-65535")
+                box["dport"] = (int(low), int(high or low))
+            elif number in (1, 58) and icmp_type_number(number, arg) is not None:
+                box["icmp_type"] = icmp_type_number(number, arg)
+            else:
+                raise FlowError(f"cannot read {arg!r} in {part!r}",
+                                f"{name} takes {'an ICMP type, e.g. icmp/echo-request' if number in (1, 58) else 'no port'}")
+        out |= PacketSet.box(**box)
+    if not out:
+        raise FlowError(f"cannot read the service {text!r}", "write tcp/443, udp, icmp or any")
+    return out
+
+
+def _check_end(tracer, text: str) -> None:
+    try:
+        ip_network(text, strict=False)
+        return
+    except ValueError:
+        pass
+    if tracer.model.vpcs.get(text) is not None:
+        return
+    tracer.end(text)                                  # raises FlowError for an unknown end
+
+
+def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClass, PacketSet]],
+               packets: PacketSet | None) -> tuple[list[ReachRow], list[str]]:
+    """The rows of one pair of ends: per verdict, the classes held by the same address
+    pieces of a range end share a row (so "tcp 443 from the internet" and "tcp 22 from
+    203.0.113.0/24" are two rows, not one muddle)."""
+    src_sides, dst_sides = _sides(model, tracer, src), _sides(model, tracer, dst)
+    src_sets = [_side_packets(tracer, a, "src") for a in src_sides]
+    dst_sets = [_side_packets(tracer, b, "dst") for b in dst_sides]
+    # (status, class index) -> [pieces, requests, first trace]
+    held: dict[tuple, list] = {}
+    unanswered: dict[str, None] = {}
+    for i, (c, service) in enumerate(classes):
+        for a, a_set in zip(src_sides, src_sets):
+            for b, b_set in zip(dst_sides, dst_sets):
+                request = service & a_set & b_set
+                protocol, probe = c.protocol, c.probe or None
+                if packets is not None:
+                    request = request & packets
+                    if not request:
+                        continue
+                    protocol, probe = _probe(c, request.witness())
+                try:
+                    t = tracer.trace(a.text, b.text, protocol, probe, dst_zone=b.zone)
+                except (FlowError, NotSimulated) as exc:
+                    if not (a.addresses or b.addresses):
+                        raise                  # the ends themselves: the pair is not answered
+                    unanswered.setdefault(str(exc), None)   # one piece of a range end
+                    continue
+                status = "allowed" if t.allowed else "intermittent" if t.intermittent else "blocked"
+                entry = held.setdefault((status, i), [set(), [], t])
+                entry[0].add((a.addresses, b.addresses))
+                entry[1].append(request)
+    groups: dict[tuple, list] = {}
+    for (status, _), (pieces, requests, t) in held.items():
+        groups.setdefault((status, frozenset(pieces)), []).append((requests, t))
+    every = ({r for a in src_sides for r in a.addresses}, {r for b in dst_sides for r in b.addresses})
+    rows = []
+    for (status, pieces), members in groups.items():
+        ranges = ({r for a_key, _ in pieces for r in a_key}, {r for _, b_key in pieces for r in b_key})
+        where = [f"{word} {_cidrs_text(part)}" for word, part, whole in zip(("from", "to"), ranges, every)
+                 if part and part != whole]
+        first = members[0][1]
+        rows.append(ReachRow(src, dst, status, PacketSet.union(r for requests, _ in members for r in requests),
+                             first, _via(first), "; ".join(where)))
+    return rows, list(unanswered)
+
+
+def _probe(c: PacketClass, packet) -> tuple[str, str | None]:
+    """The protocol and port (or ICMP type) that trace ``packet``, a request of class ``c``
+    (every packet of a class has the class's verdict, so the witness may stand for it)."""
+    if c.ports is not None:
+        return c.protocol, str(packet.dport)
+    if protocol_number(c.protocol) in (1, 58):
+        return c.protocol, str(packet.icmp_type)
+    return str(packet.protocol), None
+
+
+def _cidrs_text(ranges, limit: int = 4) -> str:
+    """Inclusive integer IPv4 ranges as the fewest CIDRs, the first ``limit`` and a count."""
+    from ipaddress import IPv4Address
+    merged: list[list[int]] = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    cidrs = [str(n) for low, high in merged
+             for n in summarize_address_range(IPv4Address(low), IPv4Address(high))]
+    more = len(cidrs) - limit
+    return ", ".join(cidrs[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def class_packets(model, c: PacketClass) -> PacketSet:
+    """Every IPv4 packet a class of `vpcdsl.analysis.flowsets` stands for: its protocol and
+    port range, or its ICMP type, where the class of an unnamed type (or protocol) is every
+    type (or protocol) no rule names."""
+    number = protocol_number(c.protocol)
+    if c.ports is not None:
+        return PacketSet.box(family=0, protocol=number, dport=(c.ports[0], c.ports[1] - 1))
+    if number in (1, 58):
+        named = named_icmp_types(model, number)
+        value = int(c.probe) if c.probe.isdigit() else icmp_type_number(number, c.probe)
+        if value in named:
+            return PacketSet.box(family=0, protocol=number, icmp_type=value)
+        every = PacketSet.box(family=0, protocol=number)
+        return every - PacketSet.union(PacketSet.box(family=0, protocol=number, icmp_type=t) for t in named)
+    named = named_protocols(model)
+    if number in named:
+        return PacketSet.box(family=0, protocol=number)
+    every = PacketSet.box(family=0) - PacketSet.union(
+        PacketSet.box(family=0, protocol=p) for p in (1, 6, 17, 58, *named))
+    return every
+
+
+def _side_packets(tracer, side: _Side, key: str) -> PacketSet:
+    """Every IPv4 packet from (``key`` "src") or to (``key`` "dst") the side's addresses."""
+    ranges = side.addresses or _end_addresses(tracer, side.text)
+    if ranges is None:
+        return PacketSet.box(family=0)
+    return PacketSet.union(PacketSet.box(family=0, **{key: r}) for r in ranges)
+
+
+def _end_addresses(tracer, text: str):
+    """A named end's IPv4 addresses as inclusive integer ranges (every node of a load
+    balancer or interface endpoint), or None for "any" (a service without published ranges)."""
+    if text in SERVICES:
+        from ..service_ranges import service_ranges
+        blocks, published = service_ranges(text, None)
+        if not published:
+            return None
+        return [(int(b.network_address), int(b.broadcast_address)) for b in blocks]
+    end = tracer.end(text)
+    hosts = tracer.dp.hosts.get(text, ()) if end.kind in ("lb", "interface-endpoint") else ()
+    addresses = [h.address for h in hosts if h.address is not None] or \
+        ([end.address] if end.address is not None else [])
+    return [(int(x), int(x)) for x in addresses if x.version == 4] or None
+
+
+def _via(t: Trace) -> str:
+    for h in t.forward:
+        if h.kind in _VIA_KINDS:
+            return h.component
+    return "local"
+
+
+__all__ = ["Reach", "ReachRow", "reach", "flow_ends", "service_packets", "class_packets", "STATUSES"]
