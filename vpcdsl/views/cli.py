@@ -14,7 +14,7 @@ import os
 import sys
 
 from ..diagnostics import CODES, escape_controls, render_all, without_ignored
-from . import plan_cli
+from . import plan_cli, reach_cli
 from .report import status_line
 
 JSON_VERSION = 1
@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     p_dump.add_argument("path", metavar="PATH", help="a .vpc file, or a directory (one model)")
 
     plan_cli.add_parser(sub)
+    reach_cli.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:
@@ -113,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             return _dns(args)
         if args.command == "plan":
             return plan_cli.run(args)
+        if args.command == "reach":
+            return reach_cli.run(args)
         return _dump(args)
     except BrokenPipeError:
         # The reader went away (`vpcdsl check ... | head`): stop quietly, and keep

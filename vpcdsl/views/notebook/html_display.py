@@ -16,7 +16,7 @@ from ..highlight import CSS_CLASS, highlight_css, highlight_html
 from ...syntax import ast
 from .inline_svg import zoom_box
 
-__all__ = ["text", "model_html", "diagnostic_html", "diagnostics_html", "trace_html",
+__all__ = ["text", "wrap", "html_table", "model_html", "diagnostic_html", "diagnostics_html", "trace_html",
            "resolution_html", "hop_rows", "STYLE"]
 
 # `.vpcdsl.vpcdsl` outranks JupyterLab's right-aligned output tables
@@ -46,7 +46,7 @@ def text(value) -> str:
     return _html.escape(escape_controls(str(value)), quote=True)
 
 
-def _wrap(body: str) -> str:
+def wrap(body: str) -> str:
     style = STYLE + (_HIGHLIGHT_STYLE if f'class="{CSS_CLASS}"' in body else "")
     return f'<div class="vpcdsl">{style}{body}</div>'
 
@@ -79,7 +79,7 @@ def _diagnostic_block(diag, source: str | None, sources: dict[str, str] | None =
 
 
 def diagnostic_html(diag, source: str | None = None, sources: dict[str, str] | None = None) -> str:
-    return _wrap(_diagnostic_block(diag, source, sources))
+    return wrap(_diagnostic_block(diag, source, sources))
 
 
 def diagnostics_html(diagnostics, sources: dict[str, str] | None = None, *, limit: int = 50) -> str:
@@ -90,12 +90,12 @@ def diagnostics_html(diagnostics, sources: dict[str, str] | None = None, *, limi
     if len(diagnostics) > limit:
         blocks.append(f'<p class="muted">… and {len(diagnostics) - limit} more '
                       f'(<code>vpcdsl check</code> prints them all)</p>')
-    return _wrap("".join(blocks))
+    return wrap("".join(blocks))
 
 
 # --------------------------------------------------------------------------- the model
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
+def html_table(head: list[str], rows: list[list[str]]) -> str:
     out = ["<table><tr>", *(f"<th>{h}</th>" for h in head), "</tr>"]
     for row in rows:
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
@@ -129,11 +129,11 @@ def summary_tables(model) -> str:
         gateways.append([text(tgw.name), "transit gateway", "—"])
     parts = [f"<p><b>{text(model.path)}</b> · {text(status_line(model))}</p>"]
     if vpcs:
-        parts.append(_table(["VPC", "region", "CIDR blocks", "subnets"], vpcs))
+        parts.append(html_table(["VPC", "region", "CIDR blocks", "subnets"], vpcs))
     if subnets:
-        parts.append(_table(["subnet", "VPC", "CIDR", "AZ", "usable hosts", "route table"], subnets))
+        parts.append(html_table(["subnet", "VPC", "CIDR", "AZ", "usable hosts", "route table"], subnets))
     if gateways:
-        parts.append(_table(["gateway", "kind", "VPC"], gateways))
+        parts.append(html_table(["gateway", "kind", "VPC"], gateways))
     return "".join(parts)
 
 
@@ -149,7 +149,7 @@ def model_html(model, svg: str | None = None) -> str:
         parts.append(diagnostics_html(model.diagnostics, model.sources))
     if svg is not None:
         parts.append(zoom_box(svg))
-    return _wrap("".join(parts))
+    return wrap("".join(parts))
 
 
 # --------------------------------------------------------------------------- traces
@@ -207,7 +207,7 @@ def trace_table(trace) -> str:
 
 def trace_html(trace, svg: str | None = None) -> str:
     """Verdict, reason and hint; the hop table (the deciding hop marked); the drawing."""
-    return _wrap(trace_table(trace) + (zoom_box(svg) if svg is not None else ""))
+    return wrap(trace_table(trace) + (zoom_box(svg) if svg is not None else ""))
 
 
 # --------------------------------------------------------------------------- Route 53
@@ -217,7 +217,7 @@ def resolution_html(res) -> str:
     chain = (f"<p>CNAMEs followed: {' → '.join(f'<code>{text(c)}</code>' for c in res.chain)}</p>"
              if res.chain else "")
     where = _where(res.span)
-    return _wrap(
+    return wrap(
         f"<p><b>{text(res.fqdn)}</b> {text(res.type)} from {text(res.client.words)}</p>"
         f"<ul>{answers}</ul>{chain}<p>why: {text(res.reason)}"
         + (f' <span class="muted">[{where}]</span>' if where else "") + "</p>")

@@ -6,7 +6,7 @@ address order) and where a new subnet fits. Escaped and deterministic as
 
 from __future__ import annotations
 
-from .html_display import _table, _wrap, text
+from .html_display import html_table, text, wrap
 
 __all__ = ["plan_html", "MAP_ROWS"]
 
@@ -29,7 +29,7 @@ def plan_html(plan) -> str:
         parts.append(f"<p>{text(plan.path)}: no VPC to plan</p>")
     for vpc in plan.vpcs:
         parts.append(_vpc_html(vpc, sizing))
-    return _wrap("".join(parts))
+    return wrap("".join(parts))
 
 
 def _vpc_html(v, sizing) -> str:
@@ -44,7 +44,7 @@ def _vpc_html(v, sizing) -> str:
     rows = [[_code(b.cidr), text(b.role), str(len(b.subnets)), text(b.usage), f"{b.utilisation:.2f}%",
              str(len(b.free)), _code(b.largest_free) if b.free else "full"] for b in v.blocks]
     if rows:
-        parts.append(_table(["block", "role", "subnets", "allocated", "used", "free blocks", "largest free"],
+        parts.append(html_table(["block", "role", "subnets", "allocated", "used", "free blocks", "largest free"],
                             rows))
     for b in v.blocks:
         parts.append(_map_html(b))
@@ -67,7 +67,7 @@ def _map_html(block) -> str:
     tail = (f'<p class="muted">… and {more:,} more rows (<code>vpcdsl plan</code> prints them all)</p>'
             if more > 0 else "")
     return (f"<p>{_code(block.cidr)} {text(block.role)}</p>"
-            + _table(["CIDR", "subnet", "AZ", "usable"], rows) + tail)
+            + html_table(["CIDR", "subnet", "AZ", "usable"], rows) + tail)
 
 
 def _fits_html(v, prefix: int) -> str:
@@ -86,4 +86,4 @@ def _fits_html(v, prefix: int) -> str:
         rows.append(row)
     head = ["AZ", f"new /{prefix}"] + (["IPv6 /64"] if six else [])
     return (f"<p>where a new /{prefix} fits (one per AZ, in turn; then the VPC's first free block)</p>"
-            + _table(head, rows))
+            + html_table(head, rows))
