@@ -378,3 +378,19 @@ def test_reach_agrees_with_trace_on_generated_models():
         assert not m.errors, (text, [str(d) for d in m.errors])
         checked += _agree(m, ["internet", rng.choice(["x", "y", "z"])], 60, seed=i)
     assert checked >= 2000
+
+
+def test_the_line_magic():
+    from IPython.core.interactiveshell import InteractiveShell
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_line_magic("load_ext", "vpcdsl")
+        shell.run_cell("%%vpc two --no-diagram\n" + TWO_TIER)
+        r = shell.run_line_magic("vpc", "reach two web-1")
+        assert r.allowed("db-1") == model(TWO_TIER).reach("web-1", "db-1").allowed()
+        assert shell.run_line_magic("vpc", "reach two --to db-1 --service tcp/5432").reachable()[0].src == "web-1"
+        message = shell.run_line_magic("vpc", "reach two web-9")
+        assert "web-9" in repr(message) and "hint" in repr(message)
+    finally:
+        shell.user_ns.pop("two", None)
+        InteractiveShell.clear_instance()

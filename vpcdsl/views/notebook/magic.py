@@ -8,6 +8,7 @@
     %vpc dns NAME FQDN [TYPE] [--from CLIENT] what Route 53 answers, and why
     %vpc check NAME                           the model's diagnostics and status
     %vpc plan NAME [--vpc V] [--hosts N | --size /P]   free space, utilisation, where a subnet fits
+    %vpc reach NAME SRC [DST] [--to DST] [--service S]  what SRC can reach / who reaches DST
     %vpc explore NAME                         the explorer widget
     %vpc reset NAME                           forget the cells' parts of NAME
 
@@ -76,6 +77,16 @@ def _plan_parser() -> _Parser:
     return p
 
 
+def _reach_parser() -> _Parser:
+    p = _Parser(prog="%vpc reach", add_help=False)
+    p.add_argument("name")
+    p.add_argument("src", nargs="?")
+    p.add_argument("dst", nargs="?")
+    p.add_argument("--to")
+    p.add_argument("--service")
+    return p
+
+
 @magics_class
 class VpcMagics(Magics):
     def __init__(self, shell):
@@ -130,6 +141,8 @@ class VpcMagics(Magics):
             return self._dns(rest)
         if command == "plan":
             return self._plan(rest)
+        if command == "reach":
+            return self._reach(rest)
         if command == "check":
             return ModelView(self._model(rest[0] if rest else None), draw=False)
         if command == "explore":
@@ -198,9 +211,25 @@ class VpcMagics(Magics):
         except PlanError as exc:
             return Message(str(exc), exc.hint)
 
+    def _reach(self, words: list[str]):
+        from ...flows.flow import FlowError
+        args = _reach_parser().parse_args(words)
+        if args.to is not None and args.dst is not None:
+            raise _UsageError(f"two destinations: {args.dst!r} and --to {args.to!r}",
+                              "%vpc reach NAME SRC DST, or %vpc reach NAME --to DST")
+        dst = args.to if args.to is not None else args.dst
+        if args.src is None and dst is None:
+            raise _UsageError("say what to ask about", "%vpc reach NAME SRC, or %vpc reach NAME --to DST")
+        model = self._usable(args.name)
+        try:
+            return model.reach(args.src, dst, args.service)
+        except FlowError as exc:
+            return Message(str(exc), exc.hint)
+
 
 _LINE_HINT = ("%vpc trace NAME SRC -> DST PROTO/PORT · %vpc dns NAME FQDN [TYPE] [--from CLIENT] · "
-              "%vpc check NAME · %vpc plan NAME [--hosts N | --size /P] · %vpc explore NAME · %vpc reset NAME")
+              "%vpc check NAME · %vpc plan NAME [--hosts N | --size /P] · %vpc reach NAME SRC [DST] [--to DST] · "
+              "%vpc explore NAME · %vpc reset NAME")
 
 
 def _split(line: str) -> list[str]:
