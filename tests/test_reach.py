@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from ipaddress import IPv4Address, ip_network
 from pathlib import Path
 
@@ -394,3 +395,16 @@ def test_the_line_magic():
     finally:
         shell.user_ns.pop("two", None)
         InteractiveShell.clear_instance()
+
+
+def test_the_readme_examples_are_what_the_command_prints(capsys, monkeypatch):
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## What can reach what"):readme.index("## Planning address space")]
+    blocks = re.findall(r"\n```\n(from .*?)\n```", section, re.S)
+    code, out, _ = _run(capsys, "reach", "examples/three-tier.vpc", "--to", "db-1")
+    assert code == 0 and out.rstrip("\n") == blocks[0].rstrip("\n")
+    code, out, _ = _run(capsys, "reach", "examples/three-tier.vpc", "internet", "--blocked",
+                        "--service", "tcp/22,tcp/443")
+    assert code == 0 and out.rstrip("\n") == blocks[1].rstrip("\n")

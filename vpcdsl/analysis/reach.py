@@ -223,7 +223,7 @@ def reach(model, src: str | None, dst: str | None = None, packets: PacketSet | N
         try:
             found, unanswered = _pair_rows(model, tracer, s, d, classes, packets)
             rows.extend(found)
-            skipped.extend((s, d, f"part of it: {why}") for why in unanswered)
+            skipped.extend((s, d, why) for why in unanswered)
         except NotSimulated as exc:
             skipped.append((s, d, str(exc)))
         except FlowError as exc:
@@ -309,28 +309,31 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
                     protocol, probe = _probe(c, request.witness())
                 try:
                     t = tracer.trace(a.text, b.text, protocol, probe, dst_zone=b.zone)
-                except (FlowError, NotSimulated) as exc:
+                except FlowError as exc:
                     if not (a.addresses or b.addresses):
                         raise                  # the ends themselves: the pair is not answered
-                    unanswered.setdefault(str(exc), None)   # one piece of a range end
+                    # A piece no host can have (a private block outside every VPC and
+                    # site) holds no flow: passed over, as the reserved addresses are.
+                    unanswered.setdefault(str(exc), None)
                     continue
                 status = "allowed" if t.allowed else "intermittent" if t.intermittent else "blocked"
-                entry = held.setdefault((status, i), [set(), [], t])
+                # Blocked rows are told apart by what blocked them (`expect ... blocked by sg`).
+                entry = held.setdefault((status, t.kind if status != "allowed" else None, i), [set(), [], t])
                 entry[0].add((a.addresses, b.addresses))
                 entry[1].append(request)
     groups: dict[tuple, list] = {}
-    for (status, _), (pieces, requests, t) in held.items():
-        groups.setdefault((status, frozenset(pieces)), []).append((requests, t))
+    for (status, kind, _), (pieces, requests, t) in held.items():
+        groups.setdefault((status, kind, frozenset(pieces)), []).append((requests, t))
     every = ({r for a in src_sides for r in a.addresses}, {r for b in dst_sides for r in b.addresses})
     rows = []
-    for (status, pieces), members in groups.items():
+    for (status, _, pieces), members in groups.items():
         ranges = ({r for a_key, _ in pieces for r in a_key}, {r for _, b_key in pieces for r in b_key})
         where = [f"{word} {_cidrs_text(part)}" for word, part, whole in zip(("from", "to"), ranges, every)
                  if part and part != whole]
         first = members[0][1]
         rows.append(ReachRow(src, dst, status, PacketSet.union(r for requests, _ in members for r in requests),
                              first, _via(first), "; ".join(where)))
-    return rows, list(unanswered)
+    return rows, ([] if held else list(unanswered)[:1])
 
 
 def _probe(c: PacketClass, packet) -> tuple[str, str | None]:
