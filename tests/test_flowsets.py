@@ -84,9 +84,10 @@ expect 10.1.1.0/24 -> srv tcp 1000-1049 allowed
     for needle in passed:
         assert line_of(text, needle) not in found, needle
     failed = found[line_of(text, "c -> srv tcp 1000-1100 allowed")]
-    assert failed.code == "E901" and "blocked for tcp 1050-1059" in failed.message
+    assert failed.code == "E901" and "blocked by nacl for tcp 1050-1059" in failed.message
     assert failed.hint.startswith("tcp 1050-1059:")
-    assert "allowed for tcp 1000-1049, 1060-1100" in found[line_of(text, "expect c -> srv blocked")].message
+    assert "is allowed for icmp echo-request; tcp 1000-1049, 1060-1100; protocol 50, expected blocked" in \
+        found[line_of(text, "expect c -> srv blocked")].message
     iso = found[line_of(text, "isolated c, srv")]
     assert "c -> srv is allowed for" in iso.message and "expected isolated" in iso.message
     assert line_of(text, "10.1.1.0/24 -> srv") not in found   # a CIDR end, piece by piece: passes

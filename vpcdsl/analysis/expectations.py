@@ -2,13 +2,14 @@
 for concrete flows (one protocol and one port, or one portless protocol), and
 `expect dns FQDN [TYPE] [from CLIENT] -> ANSWERS` (`vpcdsl.analysis.route53`).
 
-Flows over port ranges, `any` or no protocol and `expect isolated` ask about
-sets of packets, evaluated class by class (`vpcdsl.analysis.flowsets`). A
-CIDR end is a set of addresses, evaluated piece by piece
-(`vpcdsl.analysis.cidrpieces`): `allowed` needs every piece allowed, `blocked`
-every piece blocked; past `MAX_PIECES` traced pairs it is `not-evaluated`
-(W900). A failed flow expectation carries the trace that contradicts
-it; a failed DNS expectation, Route 53's answer and why.
+IPv4 flows over sets of packets (port ranges, `any`, no protocol), flows with a
+CIDR end or `internet` (every public address) and `expect isolated` are
+answered by the reach engine (`vpcdsl.analysis.reach`), exactly and with no
+bound; a failure names the packets that disagree and carries a witness trace.
+IPv6 ones are evaluated class by class (`vpcdsl.analysis.flowsets`) and piece
+by piece (`vpcdsl.analysis.cidrpieces`): past `MAX_PIECES` traced pairs they
+are `not-evaluated` (W900). A failed flow expectation carries the trace that
+contradicts it; a failed DNS expectation, Route 53's answer and why.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ def evaluate(model) -> list[dict]:
                                                exp.span, f"first: {errors[0].span}: {errors[0].message}"))
             else:
                 result["status"] = "passed"
+        elif isinstance(exp, (ast.ExpectFlow, ast.ExpectIsolated)) and _by_reach(exp):
+            if errors:
+                result["detail"] = "not evaluated: the model has errors"
+            elif isinstance(exp, ast.ExpectFlow):
+                _evaluate_flow_reach(model, exp, result)
+            else:
+                _evaluate_isolated_reach(model, exp, result)
         elif isinstance(exp, ast.ExpectFlow) and concrete(exp.protocol):
             if errors:
                 result["detail"] = "not evaluated: the model has errors"
@@ -286,6 +294,127 @@ def _evaluate_isolated(model, exp: ast.ExpectIsolated, result: dict) -> None:
                     f"expected isolated", exp.span,
                     f"{open_[0].packets.words}: let through by {_allowing_rules(t)}"
                     + (f"; {t.hint}" if t.hint else "")))
+                return
+    result["status"] = "passed"
+
+
+# ---------------------------------------------------------------------------- over sets
+
+def _by_reach(exp) -> bool:
+    """Whether the reach engine (`vpcdsl.analysis.reach`) answers the expectation: a flow over
+    a set of packets (ports ranges, `any`, no protocol), a flow with a CIDR end or the
+    `internet` (every public address), or `expect isolated`; IPv4 only (IPv6 ends and ICMPv6
+    are evaluated class by class and piece by piece, as before)."""
+    ends = exp.ends if isinstance(exp, ast.ExpectIsolated) else (exp.src, exp.dst)
+    for end in ends:
+        if end.kind in ("cidr", "address") and ":" in end.text:
+            return False
+    if isinstance(exp, ast.ExpectIsolated):
+        return True
+    if exp.protocol is not None and exp.protocol.name == "icmpv6":
+        return False
+    return not concrete(exp.protocol) or any(e.kind == "cidr" or e.text == "internet"
+                                             for e in (exp.src, exp.dst))
+
+
+def _packets_of(protocol: ast.Protocol | None):
+    """The IPv4 requests an expectation's protocol part names (None: every request)."""
+    from ..packetsets import PacketSet
+    from ..protocols import icmp_type_number, protocol_number
+    if protocol is None or protocol.name == "any":
+        return None
+    number = protocol_number(protocol.name)
+    box = {"family": 0, "protocol": number}
+    if protocol.ports is not None and number in (6, 17):
+        box["dport"] = (protocol.ports.low, protocol.ports.high)
+    if protocol.icmp_type is not None and number == 1:
+        box["icmp_type"] = icmp_type_number(1, protocol.icmp_type)
+    return PacketSet.box(**box)
+
+
+def _reach_of(model, exp, result: dict, src: str, dst: str, packets):
+    """The rows of ``src -> dst`` from `reach`, or None after recording why not: W900 for what
+    the engine does not simulate, E903 for a flow that cannot be traced as written."""
+    from ..flows.trace import FlowError
+    from .reach import reach
+    try:
+        answer = reach(model, src, dst, packets)
+    except FlowError as exc:
+        result["status"] = "failed"
+        result["detail"] = str(exc)
+        model.diagnostics.append(error("E903", f"expectation cannot be traced: {exc}", exp.span, exc.hint))
+        return None
+    if answer.skipped:
+        why = answer.skipped[0][2]
+        result["detail"] = why
+        model.diagnostics.append(warning("W900", "expectation not evaluated yet", exp.span, why))
+        return None
+    return answer.rows
+
+
+def _words(rows) -> str:
+    """The packets of some reach rows in words: ``tcp 22 from 203.0.113.128/25, icmp any``."""
+    return ", ".join(dict.fromkeys(r.service + (f" {r.where}" if r.where else "") for r in rows))
+
+
+def _why(t) -> str:
+    where = f" at {t.span}" if t.span is not None and t.span.line > 0 else ""
+    return f"let through by {_allowing_rules(t)}" if t.allowed else f"{t.reason}{where}"
+
+
+def _fail(model, exp, result: dict, message: str, row, extra_hint: bool = True) -> None:
+    t = row.witness
+    result["status"] = "failed"
+    result["trace"] = t
+    result["detail"] = t.to_dict()
+    piece = (row.service + (f" {row.where}" if row.where else "")) or "every packet"
+    hint = f"{piece}: {_why(t)}; witness {t.flow}"
+    model.diagnostics.append(error("E901", message, exp.span,
+                                   _with_every_address_hint(hint, exp, t) if extra_hint else hint))
+
+
+def _evaluate_flow_reach(model, exp: ast.ExpectFlow, result: dict) -> None:
+    rows = _reach_of(model, exp, result, exp.src.text, exp.dst.text, _packets_of(exp.protocol))
+    if rows is None:
+        return
+    want_kind = exp.by.name if exp.by is not None else None
+    if exp.verdict == "allowed":
+        wrong = [r for r in rows if r.status != "allowed"]
+    else:
+        wrong = [r for r in rows if r.status != "blocked" or (want_kind and r.witness.kind != want_kind)]
+    if not wrong:
+        result["status"] = "passed"
+        if rows:
+            result["trace"] = rows[0].witness
+        return
+    got = []
+    for status in ("allowed", "intermittent", "blocked"):
+        these = [r for r in wrong if r.status == status]
+        if these:
+            kinds = sorted({r.witness.kind for r in these if r.witness.kind}) if status == "blocked" else []
+            got.append(f"{status}{' by ' + ', '.join(kinds) if kinds else ''} "
+                       f"for {_words(these)}")
+    proto = exp.protocol
+    what = f"{exp.src.text} -> {exp.dst.text} " + (
+        "any" if proto is None or proto.name == "any" else " ".join(
+            x for x in (proto.name, str(proto.ports) if proto.ports is not None else proto.icmp_type) if x))
+    wanted = exp.verdict + (f" by {want_kind}" if want_kind else "")
+    _fail(model, exp, result, f"expectation failed: {what} is {'; '.join(got)}, expected {wanted}", wrong[0])
+
+
+def _evaluate_isolated_reach(model, exp: ast.ExpectIsolated, result: dict) -> None:
+    for a_end in exp.ends:
+        for b_end in exp.ends:
+            a, b = a_end.text, b_end.text
+            if a == b:
+                continue
+            rows = _reach_of(model, exp, result, a, b, None)
+            if rows is None:
+                return
+            open_ = [r for r in rows if r.status != "blocked"]
+            if open_:
+                _fail(model, exp, result, f"expectation failed: {a} -> {b} is allowed for "
+                      f"{_words(open_)}, expected isolated", open_[0], extra_hint=False)
                 return
     result["status"] = "passed"
 

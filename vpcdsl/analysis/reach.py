@@ -162,7 +162,11 @@ def _sides(model, tracer, text: str) -> list[_Side]:
     except ValueError:
         block = None
     if block is not None:
-        return [_Side(str(p.probe), ((int(p.low), int(p.high)),)) for p in cidr_pieces(model, block)]
+        pieces = cidr_pieces(model, block)
+        if not pieces:
+            raise FlowError(f"{text} holds only addresses AWS reserves: no host has one",
+                            "a subnet's first four and last addresses are reserved")
+        return [_Side(str(p.probe), ((int(p.low), int(p.high)),)) for p in pieces]
     vpc = model.vpcs.get(text)
     if vpc is not None and model.get(text) is vpc:
         return [side for s in tracer.dp.vpc_subnets.get(text, ()) for side in _sides(model, tracer, s.name)]
@@ -222,8 +226,10 @@ def reach(model, src: str | None, dst: str | None = None, packets: PacketSet | N
     for s, d in pairs:
         try:
             found, unanswered = _pair_rows(model, tracer, s, d, classes, packets)
+            if unanswered and s == src and d == dst:
+                raise unanswered[0]          # no piece of the ends asked about can hold a flow
             rows.extend(found)
-            skipped.extend((s, d, why) for why in unanswered)
+            skipped.extend((s, d, str(exc)) for exc in unanswered)
         except NotSimulated as exc:
             skipped.append((s, d, str(exc)))
         except FlowError as exc:
@@ -287,7 +293,7 @@ def _check_end(tracer, text: str) -> None:
 
 
 def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClass, PacketSet]],
-               packets: PacketSet | None) -> tuple[list[ReachRow], list[str]]:
+               packets: PacketSet | None) -> tuple[list[ReachRow], list[FlowError]]:
     """The rows of one pair of ends: per verdict, the classes held by the same address
     pieces of a range end share a row (so "tcp 443 from the internet" and "tcp 22 from
     203.0.113.0/24" are two rows, not one muddle)."""
@@ -296,7 +302,7 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
     dst_sets = [_side_packets(tracer, b, "dst") for b in dst_sides]
     # (status, class index) -> [pieces, requests, first trace]
     held: dict[tuple, list] = {}
-    unanswered: dict[str, None] = {}
+    unanswered: dict[str, FlowError] = {}
     for i, (c, service) in enumerate(classes):
         for a, a_set in zip(src_sides, src_sets):
             for b, b_set in zip(dst_sides, dst_sets):
@@ -314,7 +320,7 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
                         raise                  # the ends themselves: the pair is not answered
                     # A piece no host can have (a private block outside every VPC and
                     # site) holds no flow: passed over, as the reserved addresses are.
-                    unanswered.setdefault(str(exc), None)
+                    unanswered.setdefault(str(exc), exc)
                     continue
                 status = "allowed" if t.allowed else "intermittent" if t.intermittent else "blocked"
                 # Blocked rows are told apart by what blocked them (`expect ... blocked by sg`).
@@ -333,7 +339,7 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
         first = members[0][1]
         rows.append(ReachRow(src, dst, status, PacketSet.union(r for requests, _ in members for r in requests),
                              first, _via(first), "; ".join(where)))
-    return rows, ([] if held else list(unanswered)[:1])
+    return rows, ([] if held else list(unanswered.values())[:1])
 
 
 def _probe(c: PacketClass, packet) -> tuple[str, str | None]:
