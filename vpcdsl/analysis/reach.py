@@ -299,7 +299,9 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
     203.0.113.0/24" are two rows, not one muddle)."""
     src_sides, dst_sides = _sides(model, tracer, src), _sides(model, tracer, dst)
     src_sets = [_side_packets(tracer, a, "src") for a in src_sides]
-    dst_sets = [_side_packets(tracer, b, "dst") for b in dst_sides]
+    # A service's addresses are its published ranges in the client's region, as the walk's.
+    dst_sets = [_side_packets(tracer, b, "dst", _region(tracer, src_sides[0].text) if src_sides else None)
+                for b in dst_sides]
     # (status, class index) -> [pieces, requests, first trace]
     held: dict[tuple, list] = {}
     unanswered: dict[str, FlowError] = {}
@@ -389,20 +391,31 @@ def class_packets(model, c: PacketClass) -> PacketSet:
     return every
 
 
-def _side_packets(tracer, side: _Side, key: str) -> PacketSet:
+def _region(tracer, text: str) -> str | None:
+    """The region of the VPC an end is in (None for the internet, a site, a CIDR outside)."""
+    if text in SERVICES:
+        return None
+    try:
+        end = tracer.end(text)
+    except FlowError:
+        return None
+    return getattr(tracer.model.vpcs.get(end.vpc or ""), "region_name", None)
+
+
+def _side_packets(tracer, side: _Side, key: str, region: str | None = None) -> PacketSet:
     """Every IPv4 packet from (``key`` "src") or to (``key`` "dst") the side's addresses."""
-    ranges = side.addresses or _end_addresses(tracer, side.text)
+    ranges = side.addresses or _end_addresses(tracer, side.text, region)
     if ranges is None:
         return PacketSet.box(family=0)
     return PacketSet.union(PacketSet.box(family=0, **{key: r}) for r in ranges)
 
 
-def _end_addresses(tracer, text: str):
+def _end_addresses(tracer, text: str, region: str | None = None):
     """A named end's IPv4 addresses as inclusive integer ranges (every node of a load
     balancer or interface endpoint), or None for "any" (a service without published ranges)."""
     if text in SERVICES:
         from ..service_ranges import service_ranges
-        blocks, published = service_ranges(text, None)
+        blocks, published = service_ranges(text, region)
         if not published:
             return None
         return [(int(b.network_address), int(b.broadcast_address)) for b in blocks]
