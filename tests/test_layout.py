@@ -20,7 +20,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "vpcdsl"
 # The order of docs/ARCHITECTURE.md: a module may import its own stage and
 # the ones before it. `api` ties the first stages together.
 STAGES = ["foundation", "syntax", "model", "checks", "flows", "analysis", "api", "views", "top"]
-FOUNDATION = {"span", "diagnostics", "aws", "protocols", "cidrs", "gcpause", "service_ranges", "packetsets"}
+FOUNDATION = {"span", "diagnostics", "aws", "protocols", "cidrs", "gcpause", "service_ranges", "packetsets",
+              "packetset_nodes"}
 
 # Imports against the pipeline that are allowed, each for its reason: the
 # Model's convenience methods load their stage lazily inside the method.

@@ -4,13 +4,16 @@ sets, compared on integer points; then the words a person reads."""
 from __future__ import annotations
 
 import itertools
-from ipaddress import ip_address
+from contextlib import contextmanager
+from ipaddress import ip_address, ip_network
 
 import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vpcdsl import packetset_nodes as nodes
+from vpcdsl import packetsets
 from vpcdsl.packetsets import EMPTY_SET, UNIVERSE, Packet, PacketSet
 
 TOP = {0: 2**32 - 1, 1: 2**128 - 1}
@@ -191,3 +194,188 @@ def test_equal_sets_are_one_object_and_hash_alike():
     a = PacketSet.box(protocol="tcp", dport=(1, 10)) | PacketSet.box(protocol="tcp", dport=(11, 20))
     b = PacketSet.box(protocol="tcp", dport=(1, 20))
     assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+
+
+# ---------------------------------------------------------------------------- fast paths
+# Sets of one dimension (a destination range per box, one service) are "flat" nodes:
+# their operations are merges of interval lists (or bisection of a few intervals into a
+# long list), and a union of many boxes is built in one sort. Each is checked against the
+# general sweep (the same canonical node) and against integer points.
+
+@contextmanager
+def _paths(flat_min=None, few=None):
+    """Force the flat paths (``flat_min=0``) or the sweep (``flat_min`` huge), and among
+    the flat paths the merge (``few`` huge) or bisection (``few=0``); the memo cleared
+    either side, so that no result of another path is looked up."""
+    saved = nodes.FLAT_MIN, nodes.FEW
+    nodes.MEMO.clear()
+    nodes.FLAT_MIN = saved[0] if flat_min is None else flat_min
+    nodes.FEW = saved[1] if few is None else few
+    try:
+        yield
+    finally:
+        nodes.FLAT_MIN, nodes.FEW = saved
+        nodes.MEMO.clear()
+
+
+SWEEP = dict(flat_min=10**9)
+MERGE = dict(flat_min=0, few=10**9)
+BISECT = dict(flat_min=0, few=0)
+
+
+def _top(family):
+    return TOP[family]
+
+
+@st.composite
+def address_intervals(draw, family):
+    """Inclusive destination intervals crowded near 0 and near the family's top (so that
+    sets start inside, end at the top, touch and overlap), some past the top."""
+    top = _top(family)
+    if draw(st.booleans()):     # spread out: many apart, a few touching or overlapping
+        base = draw(st.sampled_from((0, 1, top - 800)))
+        pairs = [(base + 10 * i + a, base + 10 * i + a + n)
+                 for i, (a, n) in enumerate(draw(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 12)),
+                                                          min_size=20, max_size=80)))]
+        return draw(st.permutations(pairs))
+    near = st.one_of(st.integers(0, 60), st.integers(top - 60, top), st.integers(top + 1, top + 3))
+    pairs = draw(st.lists(st.tuples(near, near).map(sorted).map(tuple), max_size=40))
+    if draw(st.booleans()):
+        pairs.append((0, draw(st.integers(0, 5))))
+    return pairs
+
+
+def _probes(family, *interval_lists):
+    top = _top(family)
+    points = {0, 1, top - 1, top}
+    for pairs in interval_lists:
+        for low, high in pairs:
+            points.update(p for p in (low - 1, low, high, high + 1) if 0 <= p <= top)
+    return sorted(points)[:400]
+
+
+def _has(pairs, d):
+    return any(low <= d <= high for low, high in pairs)
+
+
+def _dst_set(family, pairs, dport=80):
+    return PacketSet.union(PacketSet.box(family=family, protocol="tcp", dport=dport, dst=p) for p in pairs)
+
+
+def _point(family, d, dport=80):
+    return (family, 5, d, 6, 1000, dport, 0, 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from((0, 1)), st.data())
+def test_flat_sets_agree_with_the_sweep_and_integer_points(family, data):
+    a_pairs = data.draw(address_intervals(family))
+    b_pairs = data.draw(address_intervals(family))
+    results = {}
+    for name, path in (("sweep", SWEEP), ("merge", MERGE), ("bisect", BISECT)):
+        with _paths(**path):
+            a, b = _dst_set(family, a_pairs), _dst_set(family, b_pairs)
+            whole = PacketSet.box(family=family, protocol="tcp", dport=80)
+            results[name] = (a, b, a | b, a & b, a - b, b - a, whole - a, a - whole, a | whole,
+                             a & whole, (a & b) <= a, a <= b)
+    assert results["merge"] == results["sweep"] == results["bisect"]
+    a, b, union, both, a_only, b_only, not_a, nothing, whole_again, a_again, is_sub, _ = results["sweep"]
+    assert nothing.is_empty() and whole_again == PacketSet.box(family=family, protocol="tcp", dport=80)
+    assert a_again == a and is_sub
+    for d in _probes(family, a_pairs, b_pairs):
+        in_a, in_b = _has(a_pairs, d), _has(b_pairs, d)
+        point = _point(family, d)
+        assert (point in a, point in b) == (in_a, in_b), d
+        assert (point in union, point in both, point in a_only, point in b_only, point in not_a) == \
+            (in_a or in_b, in_a and in_b, in_a and not in_b, in_b and not in_a, not in_a), d
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_every_operation_agrees_with_sympy_on_the_flat_paths(data):
+    for path in (MERGE, BISECT):
+        with _paths(**path):
+            ours, theirs = data.draw(expressions())
+            sample = data.draw(st.lists(points, min_size=10, max_size=20))
+            for point in sample + ([ours.witness().point] if ours else []):
+                assert (point in ours) == _sympy_has(theirs, point), (path, point)
+
+
+@st.composite
+def box_fields(draw):
+    """Fields of a box as a rule gives them, some out of range or contradictory."""
+    fields = {}
+    if draw(st.booleans()):
+        fields["family"] = draw(st.sampled_from((0, 1)))
+    for end in ("src", "dst"):
+        kind = draw(st.sampled_from(("none", "pair", "cidr4", "cidr6")))
+        if kind == "pair":
+            fields[end] = draw(small)
+        elif kind == "cidr4":
+            fields[end] = draw(st.sampled_from(("10.0.0.0/8", "0.0.0.0/0", "10.0.1.5")))
+        elif kind == "cidr6":
+            fields[end] = draw(st.sampled_from(("::/0", "2001:db8::/32")))
+    fields["protocol"] = draw(st.sampled_from((None, "tcp", "udp", "icmp", "icmpv6", "any", 50, (5, 20))))
+    for name in ("sport", "dport", "icmp_type", "icmp_code"):
+        if draw(st.booleans()):
+            fields[name] = draw(st.one_of(st.integers(0, 3), st.tuples(st.integers(0, 3), st.integers(0, 70000))))
+    return fields
+
+
+def _box_within_the_universe(fields):
+    """A box as the module built it before its fast path: the box of the given fields
+    for each family, intersected with UNIVERSE."""
+    fam = fields.get("family")
+    families = [fam] if fam is not None else [0, 1]
+    for end in ("src", "dst"):
+        value = fields.get(end)
+        if isinstance(value, str):
+            version = ip_network(value, strict=False).version
+            families = [f for f in families if f == (0 if version == 4 else 1)]
+    number = packetsets._protocol(fields.get("protocol"))
+    parts = []
+    for f in families:
+        iv = [(f, f), packetsets._end(fields.get("src"))[1], packetsets._end(fields.get("dst"))[1], number,
+              packetsets._pair(fields.get("sport")), packetsets._pair(fields.get("dport")),
+              packetsets._pair(fields.get("icmp_type")), packetsets._pair(fields.get("icmp_code"))]
+        parts.append(nodes.box(iv))
+    return PacketSet(nodes.apply(nodes.INTERSECTION, nodes._by_halves(parts), UNIVERSE._root))
+
+
+@settings(max_examples=200, deadline=None)
+@given(box_fields())
+def test_a_box_is_its_fields_within_the_universe(fields):
+    assert PacketSet.box(**fields) == _box_within_the_universe(fields)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(box_fields(), max_size=12), st.lists(st.tuples(st.sampled_from((0, 1)), st.data()), max_size=3))
+def test_a_union_of_many_is_the_union_by_pairs(many, flat_groups):
+    """Boxes not yet built (built together by destination), boxes built, mixed depths,
+    families and services: the union of many is the union by pairs with the sweep."""
+    sets = [PacketSet.box(**f) for f in many]
+    for family, data in flat_groups:
+        pairs = data.draw(address_intervals(family))
+        dport = data.draw(st.sampled_from((80, 443)))
+        sets += [PacketSet.box(family=family, protocol="tcp", dport=dport, dst=p) for p in pairs]
+    built = [PacketSet(s._root) for s in sets[::2]]          # some already built, some not
+    fresh = [PacketSet.box(**f) for f in many]
+    with _paths(**SWEEP):
+        by_pairs = EMPTY_SET
+        for s in sets:
+            by_pairs = by_pairs | s
+    assert PacketSet.union(fresh + sets[len(many):]) == PacketSet.union(built + sets[1::2]) == by_pairs
+    assert PacketSet.union([]) == EMPTY_SET and PacketSet.union(sets[:1]) == (sets[0] if sets else EMPTY_SET)
+
+
+def test_a_union_of_many_destination_ranges_reads_as_its_cidrs():
+    # touching ranges join, given in any order; ranges at the family's top stay apart
+    blocks = [f"10.0.{i}.0/24" for i in range(0, 200, 2)] + [f"10.0.{i}.0/24" for i in range(1, 200, 2)]
+    joined = PacketSet.union(PacketSet.box(protocol="tcp", dst=b, dport=443) for b in blocks)
+    assert joined == PacketSet.box(family=0, protocol="tcp", dst=(int(ip_address("10.0.0.0")), int(ip_address("10.0.199.255"))),
+                                   dport=443)
+    assert joined.summary() == "0.0.0.0/0 -> 10.0.0.0/17, 10.0.128.0/18, 10.0.192.0/21: tcp 443"
+    ends = PacketSet.union(PacketSet.box(family=0, dst=(2**32 - 1 - 2 * i, 2**32 - 1 - 2 * i)) for i in range(40))
+    assert ends.count() == 40 * PacketSet.box(family=0, dst="10.0.0.1").count()
+    assert all((0, 7, 2**32 - 1 - 2 * i, 6, 1, 1, 0, 0) in ends for i in range(40))
+    assert (0, 7, 2**32 - 2, 6, 1, 1, 0, 0) not in ends

@@ -17,7 +17,10 @@ equality and emptiness cost O(1), and each operation is memoized per pair of
 nodes, as BDD packages do. AWS rules are CIDR × port-range boxes, so each
 dimension needs intervals, not bits: an interval node holds a /8 or a port range
 in one cut where a BDD needs a chain of bit nodes, and a 1-D operation over n
-intervals is one O(n) sweep. Measured against sympy and `portion` in
+intervals is one O(n) sweep, or, for sets of one dimension, a merge of interval
+lists in C (the nodes and their algebra: `vpcdsl.packetset_nodes`). A box is built
+when first used, so that `PacketSet.union` of many boxes that differ only in their
+destinations builds one node from one sort. Measured against sympy and `portion` in
 `benchmarks/packetset_bench.py` (BENCHMARKS.md). Nodes live for the life of the
 process (a model's analysis makes thousands of them); the memo is bounded.
 
@@ -31,184 +34,74 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_network, summarize_address_range
 from typing import Iterable, Iterator, NamedTuple
 
+from .packetset_nodes import (DIFFERENCE as _DIFFERENCE, DIMENSIONS, DST, EMPTY, FAMILY, FULL, ICMP_CODE,
+                              ICMP_TYPE, INTERSECTION as _INTERSECTION, LEAF, PROTOCOL, SPORT, DPORT, SRC,
+                              TOP, UNION as _UNION, apply as _apply, box as _box, intern as _intern,
+                              interval as _interval, intervals_node as _intervals_node,
+                              union_all as _union_all)
 from .protocols import ICMP, ICMP_TYPES, PORTED, icmp_type_number, protocol_number
 
 __all__ = ["PacketSet", "Packet", "Row", "DIMENSIONS", "UNIVERSE", "EMPTY_SET"]
 
-DIMENSIONS = ("family", "src", "dst", "protocol", "sport", "dport", "icmp_type", "icmp_code")
-FAMILY, SRC, DST, PROTOCOL, SPORT, DPORT, ICMP_TYPE, ICMP_CODE = range(8)
-_TOP = (1, 2**128 - 1, 2**128 - 1, 255, 65535, 65535, 255, 255)   # each dimension's largest value
 _ADDRESS_TOP = {0: 2**32 - 1, 1: 2**128 - 1}
-_LEAF = len(DIMENSIONS)
+_TOP, _LEAF = TOP, LEAF
 
 
-# ---------------------------------------------------------------------------- nodes
-
-class _Node:
-    """A cut of dimension ``level`` into intervals: ``starts[i]`` up to the next start
-    (or the dimension's top) lead to ``kids[i]``. Interned: build only with `_node`."""
-
-    __slots__ = ("level", "starts", "kids", "__weakref__")
-
-    def __init__(self, level: int, starts: tuple[int, ...], kids: tuple):
-        self.level, self.starts, self.kids = level, starts, kids
+def _box_root(families: tuple, src, dst, service):
+    """The node of a box: its families' addresses (cut to each family's) times the service."""
+    kids = [_addresses(f, src, dst, service) if f in families else EMPTY for f in (0, 1)]
+    return kids[0] if kids[0] is kids[1] else _intern(FAMILY, (0, 1), tuple(kids))
 
 
-class _Terminal:
-    __slots__ = ("full",)
-    level = _LEAF
-
-    def __init__(self, full: bool):
-        self.full = full
+_FAMILIES: dict[tuple, tuple[int, ...]] = {}
 
 
-EMPTY, FULL = _Terminal(False), _Terminal(True)
-_INTERNED: dict[tuple, _Node] = {}
-_MEMO: dict[tuple, object] = {}
-_MEMO_LIMIT = 1 << 20
-
-
-def _node(level: int, starts: list[int], kids: list):
-    """The reduced, interned node for these intervals (neighbours leading to the same
-    node are merged; one interval left is its child itself)."""
-    s, k = [starts[0]], [kids[0]]
-    for start, kid in zip(starts[1:], kids[1:]):
-        if kid is not k[-1]:
-            s.append(start)
-            k.append(kid)
-    if len(k) == 1:
-        return k[0]
-    key = (level, tuple(s), tuple(k))
-    found = _INTERNED.get(key)
-    if found is None:
-        found = _INTERNED[key] = _Node(level, key[1], key[2])
+def _families(family, f_src, f_dst) -> tuple[int, ...]:
+    """The families a box may hold: the one asked for, or fixed by a CIDR, or both."""
+    found = tuple(f for f in (0, 1) if family in (None, f) and f_src in (None, f) and f_dst in (None, f))
+    if len(_FAMILIES) < 1024:
+        _FAMILIES[(family, f_src, f_dst)] = found
     return found
 
 
-def _cuts(n, level: int):
-    """``n`` as intervals of dimension ``level`` (a node of a later level is one interval)."""
-    if n.level == level:
-        return n.starts, n.kids
-    return (0,), (n,)
+def _addresses(family: int, src, dst, service):
+    """The node of source times destination (inclusive pairs or None), cut to the family's
+    addresses, leading to ``service``."""
+    top = _ADDRESS_TOP[family]
+    if dst is None:
+        return _sources(family, src, _interval(DST, 0, top, service))
+    low, high = max(dst[0], 0), min(dst[1], top)
+    return EMPTY if low > high else _sources(family, src, _interval(DST, low, high, service))
 
 
-_UNION, _INTERSECTION, _DIFFERENCE = 0, 1, 2
+def _sources(family: int, src, n):
+    """The node of the source (an inclusive pair or None, cut to the family's addresses)
+    leading to ``n``."""
+    top = _ADDRESS_TOP[family]
+    if src is None:
+        return _interval(SRC, 0, top, n)
+    low, high = max(src[0], 0), min(src[1], top)
+    return EMPTY if low > high else _interval(SRC, low, high, n)
 
 
-def _apply(op: int, a, b):
-    r = _terminal(op, a, b)
-    if r is not None:
-        return r
-    key = (op, id(a), id(b))
-    found = _MEMO.get(key)
-    if found is not None:
-        return found
-    level = min(a.level, b.level)
-    sa, ka = _cuts(a, level)
-    sb, kb = _cuts(b, level)
-    sa, sb = sa + (_BEYOND,), sb + (_BEYOND,)
-    # One sweep over both cuts, neighbours that lead to the same node merged on the way
-    # (the terminal cases inlined: they are most of the intervals of a wide cut).
-    starts, kids, last = [], [], None
-    add_start, add_kid, empty, apply = starts.append, kids.append, EMPTY, _apply
-    i = j = start = 0
-    next_a, next_b = sa[1], sb[1]
-    while True:
-        x, y = ka[i], kb[j]
-        if op == _UNION:
-            r = x if (y is empty or x is y) else y if x is empty else apply(op, x, y)
-        elif op == _INTERSECTION:
-            r = empty if (x is empty or y is empty) else x if x is y else apply(op, x, y)
-        else:
-            r = empty if (x is empty or x is y) else x if y is empty else apply(op, x, y)
-        if r is not last:
-            add_start(start)
-            add_kid(r)
-            last = r
-        if next_a < next_b:
-            start = next_a
-            i += 1
-            next_a = sa[i + 1]
-        elif next_b < next_a:
-            start = next_b
-            j += 1
-            next_b = sb[j + 1]
-        elif next_a == _BEYOND:
-            break
-        else:
-            start = next_a
-            i += 1
-            j += 1
-            next_a, next_b = sa[i + 1], sb[j + 1]
-    if len(kids) == 1:
-        result = kids[0]
-    else:
-        k = (level, tuple(starts), tuple(kids))
-        result = _INTERNED.get(k)
-        if result is None:
-            result = _INTERNED[k] = _Node(level, k[1], k[2])
-    if len(_MEMO) > _MEMO_LIMIT:
-        _MEMO.clear()
-    _MEMO[key] = result
-    return result
+_SERVICES: dict[tuple, object] = {}
 
 
-def _terminal(op: int, a, b):
-    """The answer where an operand is a terminal or both are one node, else None."""
-    if op == _UNION:
-        if a is FULL or b is FULL:
-            return FULL
-        if a is EMPTY or a is b:
-            return b
-        if b is EMPTY:
-            return a
-    elif op == _INTERSECTION:
-        if a is EMPTY or b is EMPTY:
-            return EMPTY
-        if a is FULL or a is b:
-            return b
-        if b is FULL:
-            return a
-    else:
-        if a is EMPTY or b is FULL or a is b:
-            return EMPTY
-        if b is EMPTY:
-            return a
-    return None
-
-
-_BEYOND = 1 << 200          # past every dimension's top: the sweep's sentinel
-
-
-def _box(intervals: list[tuple[int, int] | None]):
-    """The node of one box: per dimension an inclusive (low, high), or None for all of it."""
-    n = FULL
-    for level in range(_LEAF - 1, -1, -1):
-        iv = intervals[level]
-        if iv is None:
-            continue
-        low, high = iv
-        if low > high:
-            return EMPTY
-        starts, kids = [0], [EMPTY]
-        if low > 0:
-            starts.append(low)
-            kids.append(n)
-        else:
-            kids[0] = n
-        if high < _TOP[level]:
-            starts.append(high + 1)
-            kids.append(EMPTY)
-        n = _node(level, starts, kids)
-    return n
-
-
-def _union_all(nodes: list):
-    """The union of many nodes by halves: O(n log n) where a left fold is O(n²)."""
-    while len(nodes) > 1:
-        nodes = [_apply(_UNION, nodes[i], nodes[i + 1]) if i + 1 < len(nodes) else nodes[i]
-                 for i in range(0, len(nodes), 2)]
-    return nodes[0] if nodes else EMPTY
+def _service(fields: tuple):
+    """The service node (protocol and the dimensions after it) of a box's protocol, ports
+    and ICMP fields, within `UNIVERSE` (cached by the fields as given: rules repeat them)."""
+    protocol, sport, dport, icmp_type, icmp_code = fields
+    number = _protocol(protocol)
+    service = _apply(_INTERSECTION, _box([None, None, None, number, _pair(sport), _pair(dport),
+                                          None if icmp_type is None else _icmp_type(icmp_type, number),
+                                          _pair(icmp_code)]), _UNIVERSE_SERVICE)
+    try:
+        if len(_SERVICES) > 4096:
+            _SERVICES.clear()
+        _SERVICES[fields] = service
+    except TypeError:           # a field given as something unhashable: not cached
+        pass
+    return service
 
 
 def _universe():
@@ -286,10 +179,19 @@ class PacketSet:
     (True, True)
     """
 
-    __slots__ = ("_root",)
+    # A box is built when first used (``_spec`` holds its fields until then), so that a
+    # union of many boxes can build them together: see `union`.
+    __slots__ = ("_root", "_spec")
 
     def __init__(self, _root=EMPTY):
-        self._root = _root
+        self._root, self._spec = _root, None
+
+    def __getattr__(self, name):        # only for an unset slot: a box not yet built
+        if name != "_root" or self._spec is None:
+            raise AttributeError(name)
+        root = self._root = _box_root(*self._spec)
+        self._spec = None
+        return root
 
     # --- building
     @classmethod
@@ -302,25 +204,42 @@ class PacketSet:
         number. Ports and ICMP fields: an int or an inclusive pair; ``icmp_type`` may
         be a name (`echo-request`). Fields a protocol does not have are ignored.
         """
-        families = [family] if family is not None else [0, 1]
-        for end in (src, dst):
-            f = _family_of(end)
-            if f is not None:
-                families = [x for x in families if x == f]
-        number = _protocol(protocol)
-        parts = []
-        for fam in families:
-            iv: list = [(fam, fam), _address(src, fam), _address(dst, fam), number,
-                        _pair(sport), _pair(dport), None, _pair(icmp_code)]
-            if icmp_type is not None:
-                iv[ICMP_TYPE] = _icmp_type(icmp_type, number)
-            parts.append(_box(iv))
-        return cls(_apply(_INTERSECTION, _union_all(parts), UNIVERSE._root))
+        fields = (protocol, sport, dport, icmp_type, icmp_code)
+        service = _SERVICES.get(fields)
+        if service is None:
+            service = _service(fields)
+        f_src, src = _end(src)
+        f_dst, dst = _end(dst)
+        families = _FAMILIES.get((family, f_src, f_dst))
+        if families is None:
+            families = _families(family, f_src, f_dst)
+        if service is EMPTY or not families:
+            return cls(EMPTY)
+        box = object.__new__(cls)
+        box._spec = (families, src, dst, service)
+        return box
 
     @classmethod
     def union(cls, sets: Iterable["PacketSet"]) -> "PacketSet":
-        """The union of many sets, by halves (faster than folding ``|``)."""
-        return cls(_union_all([s._root for s in sets]))
+        """The union of many sets (faster than folding ``|``). Boxes not yet built that
+        differ only in their destinations are built together: their destinations are one
+        node, made by one sort of the intervals."""
+        roots, by_rest = [], {}
+        for s in sets:
+            spec = s._spec
+            if spec is None:
+                roots.append(s._root)
+            else:
+                by_rest.setdefault((spec[0], spec[1], spec[3]), []).append(spec[2])
+        for (families, src, service), dsts in by_rest.items():
+            if len(dsts) == 1:
+                roots.append(_box_root(families, src, dsts[0], service))
+                continue
+            kids = [EMPTY, EMPTY]
+            for family in families:
+                kids[family] = _sources(family, src, _intervals_node(DST, dsts, _ADDRESS_TOP[family], service))
+            roots.append(kids[0] if kids[0] is kids[1] else _intern(FAMILY, (0, 1), tuple(kids)))
+        return cls(_union_all(roots))
 
     # --- algebra
     def __or__(self, other: "PacketSet") -> "PacketSet":
@@ -476,22 +395,25 @@ class PacketSet:
 
 # ---------------------------------------------------------------------------- parsing fields
 
-def _family_of(end) -> int | None:
-    if end is None or isinstance(end, tuple):
-        return None
-    net = ip_network(end, strict=False) if isinstance(end, str) else end
-    return 0 if net.version == 4 else 1
+_ENDS: dict[str, tuple[int, tuple[int, int]]] = {}
 
 
-def _address(end, family: int):
-    if end is None:
-        return None
-    if isinstance(end, tuple):
-        return end
+def _end(end) -> tuple[int | None, tuple[int, int] | None]:
+    """A source or destination as (its family if it fixes one, an inclusive pair or None)."""
+    if end is None or type(end) is tuple:
+        return None, end
+    if isinstance(end, str):
+        found = _ENDS.get(end)
+        if found is None:
+            if len(_ENDS) > 65536:
+                _ENDS.clear()
+            found = _ENDS[end] = _end(ip_network(end, strict=False))
+        return found
     if isinstance(end, (IPv4Address, IPv6Address)):
-        return (int(end), int(end))
-    net = ip_network(end, strict=False) if isinstance(end, str) else end
-    return (int(net.network_address), int(net.broadcast_address))
+        return (0 if end.version == 4 else 1), (int(end), int(end))
+    if isinstance(end, tuple):
+        return None, end
+    return (0 if end.version == 4 else 1), (int(end.network_address), int(end.broadcast_address))
 
 
 def _protocol(protocol):
@@ -696,10 +618,7 @@ def _int_ranges(values: list[int]) -> str:
 
 def _service_of_universe():
     """The service node every (family, source, destination) of `UNIVERSE` leads to."""
-    n = UNIVERSE._root
-    while n.level < PROTOCOL:
-        n = next(k for k in n.kids if k is not EMPTY)
-    return n
+    return _UNIVERSE_SERVICE
 
 
 def _trimmed(boxes: Iterable[tuple]) -> Iterator[tuple]:
@@ -721,4 +640,7 @@ def _latex_text(text: str) -> str:
 
 
 UNIVERSE = PacketSet(_universe())
+_UNIVERSE_SERVICE = UNIVERSE._root
+while _UNIVERSE_SERVICE.level < PROTOCOL:
+    _UNIVERSE_SERVICE = next(k for k in _UNIVERSE_SERVICE.kids if k is not EMPTY)
 EMPTY_SET = PacketSet(EMPTY)
