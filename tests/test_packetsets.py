@@ -12,8 +12,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vpcdsl import packetset_boxes as boxes_module
 from vpcdsl import packetset_nodes as nodes
-from vpcdsl import packetsets
 from vpcdsl.packetsets import EMPTY_SET, UNIVERSE, Packet, PacketSet
 
 TOP = {0: 2**32 - 1, 1: 2**128 - 1}
@@ -332,12 +332,13 @@ def _box_within_the_universe(fields):
         if isinstance(value, str):
             version = ip_network(value, strict=False).version
             families = [f for f in families if f == (0 if version == 4 else 1)]
-    number = packetsets._protocol(fields.get("protocol"))
+    number = boxes_module.parse_protocol(fields.get("protocol"))
     parts = []
     for f in families:
-        iv = [(f, f), packetsets._end(fields.get("src"))[1], packetsets._end(fields.get("dst"))[1], number,
-              packetsets._pair(fields.get("sport")), packetsets._pair(fields.get("dport")),
-              packetsets._pair(fields.get("icmp_type")), packetsets._pair(fields.get("icmp_code"))]
+        pair = boxes_module.parse_pair
+        iv = [(f, f), boxes_module.parse_end(fields.get("src"))[1], boxes_module.parse_end(fields.get("dst"))[1],
+              number, pair(fields.get("sport")), pair(fields.get("dport")), pair(fields.get("icmp_type")),
+              pair(fields.get("icmp_code"))]
         parts.append(nodes.box(iv))
     return PacketSet(nodes.apply(nodes.INTERSECTION, nodes._by_halves(parts), UNIVERSE._root))
 

@@ -31,93 +31,20 @@ joined by `Union`); `rows()` and `summary()` the words.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv6Address, ip_network, summarize_address_range
+from ipaddress import IPv4Address, IPv6Address, summarize_address_range
 from typing import Iterable, Iterator, NamedTuple
 
-from .packetset_nodes import (DIFFERENCE as _DIFFERENCE, DIMENSIONS, DST, EMPTY, FAMILY, FULL, ICMP_CODE,
-                              ICMP_TYPE, INTERSECTION as _INTERSECTION, LEAF, PROTOCOL, SPORT, DPORT, SRC,
-                              TOP, UNION as _UNION, apply as _apply, box as _box, intern as _intern,
-                              interval as _interval, intervals_node as _intervals_node,
-                              union_all as _union_all)
-from .protocols import ICMP, ICMP_TYPES, PORTED, icmp_type_number, protocol_number
+from .packetset_boxes import (ADDRESS_TOP as _ADDRESS_TOP, FAMILIES as _FAMILIES, SERVICES as _SERVICES,
+                              UNIVERSE_ROOT, UNIVERSE_SERVICE, box_root as _box_root,
+                              families_of as _families, parse_end as _end, service_node as _service,
+                              sources as _sources)
+from .packetset_nodes import (DIFFERENCE as _DIFFERENCE, DIMENSIONS, DPORT, DST, EMPTY, FAMILY, FULL,
+                              ICMP_CODE, ICMP_TYPE, INTERSECTION as _INTERSECTION, LEAF as _LEAF, PROTOCOL,
+                              SPORT, SRC, TOP as _TOP, UNION as _UNION, apply as _apply, box as _box, intern as _intern,
+                              intervals_node as _intervals_node, union_all as _union_all)
+from .protocols import ICMP, ICMP_TYPES, PORTED
 
 __all__ = ["PacketSet", "Packet", "Row", "DIMENSIONS", "UNIVERSE", "EMPTY_SET"]
-
-_ADDRESS_TOP = {0: 2**32 - 1, 1: 2**128 - 1}
-_TOP, _LEAF = TOP, LEAF
-
-
-def _box_root(families: tuple, src, dst, service):
-    """The node of a box: its families' addresses (cut to each family's) times the service."""
-    kids = [_addresses(f, src, dst, service) if f in families else EMPTY for f in (0, 1)]
-    return kids[0] if kids[0] is kids[1] else _intern(FAMILY, (0, 1), tuple(kids))
-
-
-_FAMILIES: dict[tuple, tuple[int, ...]] = {}
-
-
-def _families(family, f_src, f_dst) -> tuple[int, ...]:
-    """The families a box may hold: the one asked for, or fixed by a CIDR, or both."""
-    found = tuple(f for f in (0, 1) if family in (None, f) and f_src in (None, f) and f_dst in (None, f))
-    if len(_FAMILIES) < 1024:
-        _FAMILIES[(family, f_src, f_dst)] = found
-    return found
-
-
-def _addresses(family: int, src, dst, service):
-    """The node of source times destination (inclusive pairs or None), cut to the family's
-    addresses, leading to ``service``."""
-    top = _ADDRESS_TOP[family]
-    if dst is None:
-        return _sources(family, src, _interval(DST, 0, top, service))
-    low, high = max(dst[0], 0), min(dst[1], top)
-    return EMPTY if low > high else _sources(family, src, _interval(DST, low, high, service))
-
-
-def _sources(family: int, src, n):
-    """The node of the source (an inclusive pair or None, cut to the family's addresses)
-    leading to ``n``."""
-    top = _ADDRESS_TOP[family]
-    if src is None:
-        return _interval(SRC, 0, top, n)
-    low, high = max(src[0], 0), min(src[1], top)
-    return EMPTY if low > high else _interval(SRC, low, high, n)
-
-
-_SERVICES: dict[tuple, object] = {}
-
-
-def _service(fields: tuple):
-    """The service node (protocol and the dimensions after it) of a box's protocol, ports
-    and ICMP fields, within `UNIVERSE` (cached by the fields as given: rules repeat them)."""
-    protocol, sport, dport, icmp_type, icmp_code = fields
-    number = _protocol(protocol)
-    service = _apply(_INTERSECTION, _box([None, None, None, number, _pair(sport), _pair(dport),
-                                          None if icmp_type is None else _icmp_type(icmp_type, number),
-                                          _pair(icmp_code)]), _UNIVERSE_SERVICE)
-    try:
-        if len(_SERVICES) > 4096:
-            _SERVICES.clear()
-        _SERVICES[fields] = service
-    except TypeError:           # a field given as something unhashable: not cached
-        pass
-    return service
-
-
-def _universe():
-    parts = []
-    for family in (0, 1):
-        top = _ADDRESS_TOP[family]
-        base = [(family, family), (0, top), (0, top)]
-        for p in range(256):
-            if p in PORTED:
-                rest = [(p, p), None, None, (0, 0), (0, 0)]
-            elif p in ICMP:
-                rest = [(p, p), (0, 0), (0, 0), None, None]
-            else:
-                rest = [(p, p), (0, 0), (0, 0), (0, 0), (0, 0)]
-            parts.append(_box(base + rest))
-    return _union_all(parts)
 
 
 # ---------------------------------------------------------------------------- the set
@@ -393,57 +320,6 @@ class PacketSet:
                 f"{cells or '<tr><td colspan=3>nothing</td></tr>'}</table>")
 
 
-# ---------------------------------------------------------------------------- parsing fields
-
-_ENDS: dict[str, tuple[int, tuple[int, int]]] = {}
-
-
-def _end(end) -> tuple[int | None, tuple[int, int] | None]:
-    """A source or destination as (its family if it fixes one, an inclusive pair or None)."""
-    if end is None or type(end) is tuple:
-        return None, end
-    if isinstance(end, str):
-        found = _ENDS.get(end)
-        if found is None:
-            if len(_ENDS) > 65536:
-                _ENDS.clear()
-            found = _ENDS[end] = _end(ip_network(end, strict=False))
-        return found
-    if isinstance(end, (IPv4Address, IPv6Address)):
-        return (0 if end.version == 4 else 1), (int(end), int(end))
-    if isinstance(end, tuple):
-        return None, end
-    return (0 if end.version == 4 else 1), (int(end.network_address), int(end.broadcast_address))
-
-
-def _protocol(protocol):
-    if protocol is None:
-        return None
-    if isinstance(protocol, tuple):
-        return protocol
-    number = protocol if isinstance(protocol, int) else protocol_number(str(protocol))
-    if number is None:
-        raise ValueError(f"unknown protocol {protocol!r}")
-    return None if number == -1 else (number, number)
-
-
-def _icmp_type(value, number):
-    if isinstance(value, (int, tuple)):
-        return _pair(value)
-    protocols = [number[0]] if number is not None else list(ICMP)
-    found = {icmp_type_number(p, value) for p in protocols} - {None}
-    if len(found) != 1:
-        raise ValueError(f"unknown ICMP type {value!r}")
-    t = found.pop()
-    return (t, t)
-
-
-def _pair(value):
-    if value is None or isinstance(value, tuple):
-        return value
-    return (int(value), int(value))
-
-
 # ---------------------------------------------------------------------------- reading nodes
 
 def _paths(n, level: int, prefix: tuple) -> Iterator[tuple]:
@@ -618,7 +494,7 @@ def _int_ranges(values: list[int]) -> str:
 
 def _service_of_universe():
     """The service node every (family, source, destination) of `UNIVERSE` leads to."""
-    return _UNIVERSE_SERVICE
+    return UNIVERSE_SERVICE
 
 
 def _trimmed(boxes: Iterable[tuple]) -> Iterator[tuple]:
@@ -639,8 +515,5 @@ def _latex_text(text: str) -> str:
         .replace("_", r"\_").replace("&", r"\&").replace("%", r"\%").replace("#", r"\#") + "}"
 
 
-UNIVERSE = PacketSet(_universe())
-_UNIVERSE_SERVICE = UNIVERSE._root
-while _UNIVERSE_SERVICE.level < PROTOCOL:
-    _UNIVERSE_SERVICE = next(k for k in _UNIVERSE_SERVICE.kids if k is not EMPTY)
+UNIVERSE = PacketSet(UNIVERSE_ROOT)
 EMPTY_SET = PacketSet(EMPTY)
