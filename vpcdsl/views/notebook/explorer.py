@@ -7,7 +7,7 @@ see its verdict, hop table and path over the drawing change as you pick.
 The pickers group the model's flow ends by kind (instances, subnets, load
 balancers, endpoints, sites, the internet, AWS services). A click on a drawn
 subnet, instance or gateway picks it as the source or the destination (the
-"click picks" toggle). The panels below (flow, DNS, and what later analyses add
+"click picks" toggle). The panels below (flow, DNS, reach, and what later analyses add
 with `Explorer.add_panel`) refresh after each change. An error in a callback is
 shown in the widget, never lost in a log.
 """
@@ -24,6 +24,7 @@ from ...syntax import ast
 from .diagram_widget import DiagramView
 from .html_display import STYLE, hop_rows, text
 from .panels import DnsPanel, FlowPanel, Panel
+from .reach_panel import ReachPanel
 
 __all__ = ["Explorer", "explore", "flow_ends", "PROTOCOLS"]
 
@@ -73,6 +74,7 @@ class Explorer(w.VBox):
         self.model = model
         self.level = level or display_level(model)
         self.trace = None
+        self.overlay = None        # the trace drawn over the drawing: the flow's, or a reach row's witness
         self.problem: str | None = None
         ends = flow_ends(model)
         names = [n for _, n in ends]
@@ -95,7 +97,7 @@ class Explorer(w.VBox):
         super().__init__([w.HBox([self.src, self.dst]), w.HBox([self.protocol, self.port, self.click_picks]),
                           self.verdict, self.error, self.diagram, self.tabs])
         self._drawing = None
-        for panel in (FlowPanel(), DnsPanel(model)):
+        for panel in (FlowPanel(), DnsPanel(model), ReachPanel()):
             self.add_panel(panel, refresh=False)
         for control in (self.src, self.dst, self.protocol, self.port):
             control.observe(lambda _c: self.guarded(self.update), names="value")
@@ -149,6 +151,7 @@ class Explorer(w.VBox):
                                   f'<span class="{t.verdict}">{t.verdict.upper()}</span> — {text(t.reason)}</div>')
         else:
             self.verdict.value = f'<div class="vpcdsl">{STYLE}<span class="muted">{text(self.problem)}</span></div>'
+        self.overlay = self.trace
         for panel in self.panels:
             panel.refresh(self)
         self.diagram.svg = self._svg()
@@ -169,9 +172,15 @@ class Explorer(w.VBox):
         from ..overlay_svg import traced_svg
         if self._drawing is None:
             self._drawing = layout_of(self.model, level=self.level)
-        if self.trace is None:
+        if self.overlay is None:
             return self._drawing.svg
-        return traced_svg(self._drawing, self.trace)
+        return traced_svg(self._drawing, self.overlay)
+
+    def show_overlay(self, trace) -> None:
+        """Draw ``trace`` (or nothing, for None) over the drawing; the next change of the
+        flow draws the flow's trace again."""
+        self.overlay = trace
+        self.diagram.svg = self._svg()
 
     def _clicked(self, value: str) -> None:
         if not value:
