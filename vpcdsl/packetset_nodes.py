@@ -312,30 +312,26 @@ def _merge(lows: list, highs: list, end: int):
         return False, (0,)
     lows.sort()
     highs.sort()
+    apart = bytes(map(lt, highs, islice(lows, 1, None)))     # 0 where intervals i and i + 1 meet
+    i = apart.find(0)
+    if i >= 0 and apart.count(0) * 16 > len(lows):      # many meet: keep the others
+        lows[1:] = compress(islice(lows, 1, None), apart)
+        last = highs[-1]
+        highs[:] = compress(highs, apart)
+        highs.append(last)
+        i = -1
     n = len(lows)
     x = [0] * (2 * n + 1)           # 0, low, high, low, high, ...
     x[1::2] = lows
     x[2::2] = highs
-    apart = bytes(map(lt, highs, islice(lows, 1, None)))     # 0 where intervals i and i + 1 meet
-    i = apart.find(0)
-    if i >= 0:
-        if apart.count(0) * 16 > n:
-            lows[1:] = compress(islice(lows, 1, None), apart)
-            last = highs[-1]
-            highs[:] = compress(highs, apart)
-            highs.append(last)
-            n = len(lows)
-            x = [0] * (2 * n + 1)
-            x[1::2] = lows
-            x[2::2] = highs
-        else:
-            out, at = [], 0
-            while i >= 0:           # drop x[2i + 2] (the i-th end) and x[2i + 3] (the next start)
-                out += x[at:2 * i + 2]
-                at = 2 * i + 4
-                i = apart.find(0, i + 1)
-            out += x[at:]
-            x = out
+    if i >= 0:                      # a few meet: drop each one's x[2i + 2] (the end) and x[2i + 3] (the next start)
+        out, at = [], 0
+        while i >= 0:
+            out += x[at:2 * i + 2]
+            at = 2 * i + 4
+            i = apart.find(0, i + 1)
+        out += x[at:]
+        x = out
     inside = x[1] == 0
     if inside:
         del x[0]
