@@ -26,10 +26,11 @@ FOUNDATION = {"span", "diagnostics", "aws", "protocols", "cidrs", "gcpause", "se
 # Imports against the pipeline that are allowed, each for its reason: the
 # Model's convenience methods load their stage lazily inside the method.
 LAZY_CONVENIENCE = {"vpcdsl.model.network"}
-# The rich display (`_repr_html_`) of a diagnostic, a trace, a Route 53 answer and a
-# plan loads the notebook views lazily, inside the method, and nothing else above.
+# The rich display (`_repr_html_`) of a diagnostic, a trace, a Route 53 answer, a
+# plan, a reach answer and a diff loads the notebook views lazily, inside the
+# method, and nothing else above.
 LAZY_DISPLAY = {"vpcdsl.diagnostics", "vpcdsl.flows.flow", "vpcdsl.analysis.route53",
-                "vpcdsl.analysis.plan", "vpcdsl.analysis.reach"}
+                "vpcdsl.analysis.plan", "vpcdsl.analysis.reach", "vpcdsl.analysis.diff"}
 DISPLAY_MODULE = "vpcdsl.views.notebook.rich"
 
 

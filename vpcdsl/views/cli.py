@@ -14,7 +14,7 @@ import os
 import sys
 
 from ..diagnostics import CODES, escape_controls, render_all, without_ignored
-from . import plan_cli, reach_cli
+from . import diff_cli, plan_cli, reach_cli
 from .report import status_line
 
 JSON_VERSION = 1
@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     plan_cli.add_parser(sub)
     reach_cli.add_parser(sub)
+    diff_cli.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             return plan_cli.run(args)
         if args.command == "reach":
             return reach_cli.run(args)
+        if args.command == "diff":
+            return diff_cli.run(args)
         return _dump(args)
     except BrokenPipeError:
         # The reader went away (`vpcdsl check ... | head`): stop quietly, and keep

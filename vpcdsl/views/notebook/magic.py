@@ -9,6 +9,7 @@
     %vpc check NAME                           the model's diagnostics and status
     %vpc plan NAME [--vpc V] [--hosts N | --size /P]   free space, utilisation, where a subnet fits
     %vpc reach NAME SRC [DST] [--to DST] [--service S]  what SRC can reach / who reaches DST
+    %vpc diff OLD NEW                         what a change does: objects, requests newly allowed/blocked
     %vpc explore NAME                         the explorer widget
     %vpc reset NAME                           forget the cells' parts of NAME
 
@@ -143,6 +144,8 @@ class VpcMagics(Magics):
             return self._plan(rest)
         if command == "reach":
             return self._reach(rest)
+        if command == "diff":
+            return self._diff(rest)
         if command == "check":
             return ModelView(self._model(rest[0] if rest else None), draw=False)
         if command == "explore":
@@ -226,9 +229,17 @@ class VpcMagics(Magics):
         except FlowError as exc:
             return Message(str(exc), exc.hint)
 
+    def _diff(self, words: list[str]):
+        from ...analysis.diff import diff
+        if len(words) != 2:
+            raise _UsageError("diff needs two models, the one before and the one after",
+                              "%vpc diff OLD NEW, each a model defined by %%vpc or a Python name")
+        return diff(self._usable(words[0]), self._usable(words[1]))
+
 
 _LINE_HINT = ("%vpc trace NAME SRC -> DST PROTO/PORT · %vpc dns NAME FQDN [TYPE] [--from CLIENT] · "
               "%vpc check NAME · %vpc plan NAME [--hosts N | --size /P] · %vpc reach NAME SRC [DST] [--to DST] · "
+              "%vpc diff OLD NEW · "
               "%vpc explore NAME · %vpc reset NAME")
 
 

@@ -1,5 +1,5 @@
 """The rich display of vpcdsl's objects in Jupyter (`_repr_html_` of `Model`,
-`Diagnostic`, `Diagnostics`, `Trace`, `Resolution`, `Plan`, `Reach`): the HTML of
+`Diagnostic`, `Diagnostics`, `Trace`, `Resolution`, `Plan`, `Reach`, `ModelDiff`): the HTML of
 `vpcdsl.views.notebook.html_display` with the drawing each needs.
 
 A drawing that cannot be made (no Graphviz, a model whose syntax failed) is
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from .html_display import (diagnostic_html, diagnostics_html, model_html, resolution_html, text,
                            trace_html)
+from .diff_display import diff_html
 from .plan_display import plan_html
 from .reach_display import reach_html
 
 __all__ = ["model_repr_html", "trace_repr_html", "diagnostic_repr_html", "diagnostics_repr_html",
-           "resolution_repr_html", "plan_repr_html", "reach_repr_html", "display_level", "model_svg", "trace_svg"]
+           "resolution_repr_html", "plan_repr_html", "reach_repr_html", "diff_repr_html", "display_level",
+           "model_svg", "trace_svg"]
 
 # Above this many subnets a model is drawn at the `vpc` level in its display:
 # a subnet-level drawing of a large estate is too big to read inline.
@@ -86,3 +88,7 @@ def plan_repr_html(plan) -> str:
 
 def reach_repr_html(reach) -> str:
     return reach_html(reach)
+
+
+def diff_repr_html(diff) -> str:
+    return diff_html(diff)

@@ -1,0 +1,278 @@
+"""The behavioural half of `vpcdsl diff`: per pair of ends, the requests a change newly allows
+and newly blocks, as exact packet sets, each with a witness packet traced in both models.
+
+Ends are matched by name (an instance keeps its name when its address changes), so each
+model's requests are compared with the named ends' own addresses left whole
+(`erase`): what remains is the protocol and ports, and, for the internet, the
+public addresses a request comes from or goes to. A load balancer's or interface
+endpoint's nodes are compared node by node (by AZ: each sits behind its own NACL). One
+`reach(model, src)` per source and model answers every destination at once; sources are
+the ends of `flow_ends` but AWS services (which start no requests). Ends only one model
+has are listed as added or removed; what the internet and the sites can reach on an added
+end (or what an added site can reach) counts as newly allowed, so that a new exposed
+instance is an exposure gained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..aws import SERVICES
+from ..flows.flow import FlowError, Trace
+from ..packetsets import EMPTY_SET, Packet, PacketSet
+from .reach import _public_blocks, _via, flow_ends, reach
+
+__all__ = ["FlowChange", "FlowDiff", "flow_changes", "CHANGE_WORDS"]
+
+CHANGE_WORDS = {"opened": "newly allowed", "closed": "newly blocked",
+                "degraded": "now intermittent", "fixed": "now always allowed"}
+_CHANGES = tuple(CHANGE_WORDS)
+_PROTOCOL_NAMES = {6: "tcp", 17: "udp", 1: "icmp"}
+
+
+@dataclass(frozen=True)
+class FlowChange:
+    """Requests from ``src`` to ``dst`` whose verdict the change turned one way."""
+
+    src: str
+    dst: str
+    node: str                  # the AZ of the destination's node when not every node changed alike
+    change: str                # opened | closed | degraded | fixed (see CHANGE_WORDS)
+    packets: PacketSet         # the requests, named ends' addresses left whole
+    service: str               # the same in words: `tcp 22`, `tcp 443 (from 203.0.113.0/24)`
+    witness: Packet            # one request of them
+    before: Trace | None       # the witness traced in OLD (None: an end OLD lacks)
+    after: Trace | None        # and in NEW
+    exposure: bool = False     # opened to the internet or a site
+    new_end: bool = False      # an end only NEW has
+
+    @property
+    def trace(self) -> Trace | None:
+        """The trace that shows the change: OLD's for what is newly blocked, else NEW's."""
+        return self.before if self.change == "closed" else self.after
+
+    @property
+    def words(self) -> str:
+        return CHANGE_WORDS[self.change]
+
+    @property
+    def via(self) -> str:
+        t = self.trace
+        return _via(t) if t is not None else ""
+
+    @property
+    def pair(self) -> str:
+        return f"{self.src} -> {self.dst}" + (f" ({self.node} node)" if self.node else "")
+
+    def to_dict(self) -> dict:
+        return {"src": self.src, "dst": self.dst, "node": self.node, "change": self.change,
+                "words": self.words, "service": self.service, "via": self.via, "exposure": self.exposure,
+                "new_end": self.new_end, "packets": self.packets.to_dict(), "witness": str(self.witness),
+                "old": self.before.to_dict() if self.before is not None else None,
+                "new": self.after.to_dict() if self.after is not None else None}
+
+
+@dataclass(frozen=True)
+class FlowDiff:
+    ends_added: tuple[str, ...]
+    ends_removed: tuple[str, ...]
+    changes: tuple[FlowChange, ...]
+    skipped: tuple[tuple[str, str, str, str], ...]   # (side, src, dst, why): pairs not compared
+    pairs: int                                      # pairs of ends compared
+
+
+def flow_changes(old, new) -> FlowDiff:
+    """Every pair's newly allowed, newly blocked, now intermittent and now always allowed
+    requests between the ends both models have (and from outside to the ends NEW adds)."""
+    from ..flows.trace import Tracer
+    old_ends, new_ends = flow_ends(old), flow_ends(new)
+    in_old, in_new = set(old_ends), set(new_ends)
+    added = tuple(e for e in new_ends if e not in in_old)
+    removed = tuple(e for e in old_ends if e not in in_new)
+    sources = [e for e in new_ends if e not in SERVICES and (e in in_old or e in new.sites)]
+    tracers = (Tracer(old), Tracer(new))
+    changes: list[FlowChange] = []
+    skipped: list[tuple[str, str, str, str]] = []
+    pairs = 0
+    for s in sources:
+        outside = s == "internet" or s in new.sites
+        r_new = reach(new, s)
+        r_old = reach(old, s) if s in in_old else None
+        unanswered: dict[tuple[str, str], tuple[list, str]] = {}
+        for side, r in (("old", r_old), ("new", r_new)):
+            for s2, d, why in (r.skipped if r is not None else ()):
+                unanswered.setdefault((s2, d), ([], why))[0].append(side)
+        rows_new, rows_old = _by_dst(r_new), _by_dst(r_old)
+        for d in new_ends:
+            if d == s or (s == "internet" and d in SERVICES):
+                continue
+            fresh = d not in in_old or s not in in_old
+            if fresh and not outside:
+                continue
+            if (s, d) in unanswered:
+                sides, why = unanswered[(s, d)]
+                skipped.append(("both" if len(sides) == 2 else sides[0], s, d, why))
+                continue
+            pairs += 1
+            changes += _pair_changes(tracers, s, d, rows_old.get(d, ()), rows_new.get(d, ()), outside, fresh)
+    return FlowDiff(added, removed, tuple(changes), tuple(skipped), pairs)
+
+
+def _by_dst(r) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for row in (r.rows if r is not None else ()):
+        out.setdefault(row.dst, []).append(row)
+    return out
+
+
+def _slots(tracer, rows, s: str, d: str) -> dict[str, dict[str, PacketSet]]:
+    """The rows' requests per destination node (AZ; "" for an end of one address) and verdict,
+    the named ends' addresses erased."""
+    erased = [dim for dim, end in (("src", s), ("dst", d)) if end != "internet"]
+    nodes = _zonal_nodes(tracer, d)
+    out: dict[str, dict[str, PacketSet]] = {}
+    for row in rows:
+        parts = [(zone, row.packets & PacketSet.box(family=0, dst=(a, a))) for zone, a in nodes] \
+            if nodes else [("", row.packets)]
+        for zone, part in parts:
+            if part:
+                slot = out.setdefault(zone, {})
+                slot[row.status] = slot.get(row.status, EMPTY_SET) | erase(part, *erased)
+    return out
+
+
+def _zonal_nodes(tracer, d: str) -> list[tuple[str, int]]:
+    if d in SERVICES or d == "internet":
+        return []
+    try:
+        kind = tracer.end(d).kind
+    except FlowError:
+        return []
+    if kind not in ("lb", "interface-endpoint"):
+        return []
+    return [(h.subnet.zone, int(h.address)) for h in tracer.dp.hosts.get(d, ())
+            if h.address is not None and h.address.version == 4]
+
+
+def _pair_changes(tracers, s: str, d: str, rows_old, rows_new, outside: bool, fresh: bool) -> list[FlowChange]:
+    before = _slots(tracers[0], rows_old, s, d)
+    after = _slots(tracers[1], rows_new, s, d)
+    per_slot: dict[str, dict[str, PacketSet]] = {}
+    for zone in sorted(set(before) | set(after)):
+        o, n = before.get(zone, {}), after.get(zone, {})
+        a_old, i_old = o.get("allowed", EMPTY_SET), o.get("intermittent", EMPTY_SET)
+        a_new, i_new = n.get("allowed", EMPTY_SET), n.get("intermittent", EMPTY_SET)
+        r_old, r_new = a_old | i_old, a_new | i_new
+        per_slot[zone] = {"opened": r_new - r_old, "closed": r_old - r_new,
+                          "degraded": a_old & i_new, "fixed": i_old & a_new}
+    if len(per_slot) > 1 and all(len({id(v[c]._root) for v in per_slot.values()}) == 1 for c in _CHANGES):
+        per_slot = {"": next(iter(per_slot.values()))}           # every node changed alike
+    out = []
+    for zone, sets in per_slot.items():
+        for change in _CHANGES:
+            packets = sets[change]
+            if not packets:
+                continue
+            witness = _witness(packets)
+            traced = [_trace(t, s, d, witness, zone) for t in tracers]
+            if fresh:
+                traced[0] = None
+            out.append(FlowChange(s, d, zone, change, packets, describe(packets, s, d), witness,
+                                  traced[0], traced[1], outside and change == "opened", fresh))
+    return out
+
+
+def _witness(packets: PacketSet) -> Packet:
+    """A request of the set, TCP before UDP before ICMP before the rest, and a well-known
+    port before the lowest (they read best: `tcp 443` rather than `tcp 0`)."""
+    for protocol in (6, 17, 1):
+        part = packets & PacketSet.box(family=0, protocol=protocol)
+        if part:
+            for port in (_KNOWN_PORTS if protocol != 1 else ()):
+                known = part & PacketSet.box(family=0, protocol=protocol, dport=port)
+                if known:
+                    return known.witness()
+            return part.witness()
+    return packets.witness()
+
+
+_KNOWN_PORTS = (443, 80, 22, 53, 3389, 5432, 3306, 1433, 8080, 25, 123)
+
+
+def _probe(packet: Packet) -> tuple[str, str | None]:
+    name = _PROTOCOL_NAMES.get(packet.protocol)
+    if packet.protocol in (6, 17):
+        return name, str(packet.dport)
+    if packet.protocol == 1:
+        return name, str(packet.icmp_type)
+    return str(packet.protocol), None
+
+
+def _trace(tracer, s: str, d: str, witness: Packet, zone: str) -> Trace | None:
+    protocol, port = _probe(witness)
+    src = str(witness.src) if s == "internet" else s
+    dst = str(witness.dst) if d == "internet" else d
+    try:
+        return tracer.trace(src, dst, protocol, port, dst_zone=zone or None)
+    except FlowError:          # an end this model lacks
+        return None
+
+
+def erase(packets: PacketSet, *dimensions: str) -> PacketSet:
+    """The set with ``dimensions`` (``"src"``, ``"dst"``) made whole: every packet that agrees
+    with a member on the other dimensions.
+
+    >>> ssh = PacketSet.box(src="10.0.1.4/32", dst="10.0.2.4/32", protocol="tcp", dport=22)
+    >>> print(erase(ssh, "src", "dst"))
+    0.0.0.0/0 -> 0.0.0.0/0: tcp 22
+    """
+    whole = {"src": 1, "dst": 2}
+    cut = {whole[d] for d in dimensions}
+    parts = []
+    for box in packets.boxes():
+        fields = [None if i in cut else box[i] for i in range(8)]
+        for family in range(box[0][0], box[0][1] + 1):
+            parts.append(PacketSet.box(family=family, src=fields[1], dst=fields[2], protocol=fields[3],
+                                       sport=fields[4], dport=fields[5], icmp_type=fields[6],
+                                       icmp_code=fields[7]))
+    return PacketSet.union(parts)
+
+
+# ---------------------------------------------------------------------------- words
+
+def describe(packets: PacketSet, s: str, d: str) -> str:
+    """The requests in words: protocols and ports, and for the internet the addresses when
+    not every public one (``tcp 443; tcp 22 (from 203.0.113.0/24)``)."""
+    if "internet" not in (s, d):
+        return _service(packets)
+    dim = "src" if s == "internet" else "dst"
+    public = PacketSet.union(PacketSet.box(family=0, **{dim: str(b)}) for b in _public_blocks())
+    present = erase(packets, dim)
+    gaps = (present & public) - packets
+    whole = present - erase(gaps, dim)           # the services every public address has
+    parts = [_service(whole)] if whole else []
+    word = "from" if dim == "src" else "to"
+    for row in (packets - (whole & public)).rows():
+        blocks = row.src if dim == "src" else row.dst
+        more = len(blocks) - 4
+        where = ", ".join(blocks[:4]) + (f" and {more} more" if more > 0 else "")
+        parts.append(f"{row.service} ({word} {where})")
+    return "; ".join(parts)
+
+
+def _service(packets: PacketSet) -> str:
+    """Protocols and ports in words; "any traffic" (but ICMPv6, which is IPv6's) when every
+    IPv4 request, "any traffic except ..." when that is shorter."""
+    services = erase(packets, "src", "dst")
+    if services == _ANY:
+        return "any traffic"
+    words = _words(services)
+    rest = _words(_ANY - services)
+    return f"any traffic except {rest}" if services <= _ANY and len(rest) < len(words) else words
+
+
+def _words(services: PacketSet) -> str:
+    return "; ".join(dict.fromkeys(r.service for r in services.rows()))
+
+
+_ANY = PacketSet.box(family=0) - PacketSet.box(protocol="icmpv6")
