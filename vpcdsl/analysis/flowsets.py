@@ -45,40 +45,46 @@ class PacketClass:
         return None if self.ports is None else sympy.Interval.Ropen(*self.ports)
 
 
-def _filter_protocols(model) -> Iterator[ast.Protocol]:
-    """The protocol part of every NACL and security-group rule of the model."""
+def _members(model, members=None) -> Iterator:
+    if members is not None:
+        yield from members
+        return
     for vpc in model.vpcs.values():
-        for m in vpc.members:
-            if isinstance(m, (ast.Nacl, ast.SecurityGroup)):
-                for r in m.rules:
-                    yield r.protocol
+        yield from vpc.members
 
 
-def _bounds(model) -> set[int]:
+def _filter_protocols(model, members=None) -> Iterator[ast.Protocol]:
+    """The protocol part of every NACL and security-group rule of the model (of ``members``)."""
+    for m in _members(model, members):
+        if isinstance(m, (ast.Nacl, ast.SecurityGroup)):
+            for r in m.rules:
+                yield r.protocol
+
+
+def _bounds(model, members=None) -> set[int]:
     """Every port where some decision may change: the start of each written range and the
-    port after its end."""
+    port after its end (of ``members`` only, when given)."""
     cuts = {PORTS[0], PORTS[1] + 1}
 
     def add(low, high):
         cuts.update((low, high + 1))
 
-    for p in _filter_protocols(model):
+    for p in _filter_protocols(model, members):
         if p.ports is not None:
             add(p.ports.low, p.ports.high)
-    for vpc in model.vpcs.values():
-        for m in vpc.members:
-            if isinstance(m, ast.LoadBalancer):
-                for li in m.listeners:
-                    add(li.port, li.port)
-                    for t in li.targets:
-                        if t.port is not None:
-                            add(t.port, t.port)
-                for r in m.rules:
-                    add(r.port, r.port)
-            elif isinstance(m, ast.NatInstance):
-                for f in m.forwards:
-                    add(f.port.low, f.port.high)
-                    add(f.to_port, f.to_port)
+    for m in _members(model, members):
+        if isinstance(m, ast.LoadBalancer):
+            for li in m.listeners:
+                add(li.port, li.port)
+                for t in li.targets:
+                    if t.port is not None:
+                        add(t.port, t.port)
+            for r in m.rules:
+                add(r.port, r.port)
+        elif isinstance(m, ast.NatInstance):
+            for f in m.forwards:
+                add(f.port.low, f.port.high)
+                add(f.to_port, f.to_port)
     return cuts
 
 
@@ -116,6 +122,14 @@ def _port_classes(name: str, low: int, high: int, cuts: set[int]) -> list[Packet
         words = f"{name} {a}" if b - a == 1 else f"{name} {a}-{b - 1}"
         out.append(PacketClass(name, (a, b), str(a), words))
     return out
+
+
+def port_classes(model, *, members=None) -> list[PacketClass]:
+    """The TCP and UDP classes of every port; ``members``: cut only at the bounds these VPC
+    members write (NACLs, SGs, load balancers, NAT instances), for flows whose every decision
+    they make (`vpcdsl.analysis.exposure` checks that on each trace)."""
+    cuts = _bounds(model, members)
+    return _port_classes("tcp", *PORTS, cuts) + _port_classes("udp", *PORTS, cuts)
 
 
 def packet_classes(model, protocol: ast.Protocol | None) -> list[PacketClass]:

@@ -217,6 +217,14 @@ class Model:
         from ..analysis.reach import reach
         return reach(self, src, dst, packets)
 
+    def exposure(self, sources=None):
+        """What the internet and each site (or only ``sources``) can reach: every instance,
+        load balancer, interface endpoint and subnet, ranked by risk, exact. Returns a
+        `vpcdsl.analysis.exposure.Exposure`; raises `vpcdsl.flows.trace.FlowError` for an
+        unknown source."""
+        from ..analysis.exposure import exposure
+        return exposure(self, sources)
+
     def diagram(self, **options):
         """A Graphviz drawing (`graphviz.Digraph`); options as `vpcdsl.views.render.diagram`."""
         from ..views.render import diagram

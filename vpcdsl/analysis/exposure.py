@@ -1,0 +1,641 @@
+"""What the internet and each on-premises site can reach: ``exposure(model) -> Exposure``.
+
+For every instance (NAT instances included), load balancer, interface endpoint and subnet
+(a subnet stands for its probe: a host in it with no security group, LANGUAGE.md), the
+requests each source gets through, allowed or intermittent, as exact packet sets with the
+addresses they come from and the gateway or link they take, each with a witness trace: AWS
+Network Access Analyzer's internet-accessibility finding, at design time. The semantics
+are `vpcdsl.analysis.reach`'s (one trace decides a class of packets from one address
+piece). The internet is every public address that neither a VPC nor a site holds (a site's
+own public range is the site's); a site is every address of its CIDRs.
+
+A finding is ranked by the worst request it holds: ``any`` (every TCP or every UDP port),
+``admin`` (a port of `ADMIN_PORTS`), ``database`` (of `DATABASE_PORTS`), ``other``,
+``icmp`` (ICMP only); findings sort by rank, then target name.
+
+Cost. Reach traces a target from every address piece of the source and every port class
+of the model, and both grow with the model. Exposure gives the same answer (the tests
+compare it with reach's way, ``coarse=False``) with fewer traces, each shortcut checked on
+the traces themselves:
+
+- A request from the internet dropped before any hop looks at it (the target has no public
+  address, is internal, its VPC has no internet gateway) is dropped whatever its source and
+  packet: one trace closes the target.
+- A trace every hop of which is one of the target's neighbours (its subnets, their NACLs
+  and route tables, its security groups, the VPC's gateways) or the sites' side decides
+  alike every address and port that none of those, nor a block written outside every VPC,
+  tells apart: the target is traced once per such coarser piece and class. A trace that
+  goes further sends the target to its whole VPC's pieces and classes, and one that leaves
+  the VPC to reach's.
+- Instances (and subnets) behind the same NACL, route table and security groups share
+  those verdicts; each finding's witness is traced to the target itself and must agree.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+from ipaddress import IPv4Address, ip_address, summarize_address_range
+
+from ..flows.flow import FlowError, NotSimulated, Trace
+from ..packetsets import PacketSet
+from ..syntax import ast
+from .cidrpieces import _written_cidrs
+from .flowsets import packet_classes, port_classes
+from .reach import _Side, _side_packets, _sides, _via, class_packets
+
+__all__ = ["Exposure", "Finding", "exposure", "RANKS", "ADMIN_PORTS", "DATABASE_PORTS"]
+
+RANKS = ("any", "admin", "database", "other", "icmp")
+
+# Remote administration: the default ports of each protocol, as their vendors document them
+# (compare AWS Security Hub's controls EC2.13, EC2.14 and EC2.19).
+ADMIN_PORTS: tuple[tuple[str, int, int, str], ...] = (
+    ("tcp", 22, 22, "SSH"),
+    ("tcp", 23, 23, "Telnet"),
+    ("tcp", 3389, 3389, "RDP"),
+    ("udp", 3389, 3389, "RDP"),
+    ("tcp", 5985, 5986, "WinRM"),
+)
+# Databases, caches and search engines, AWS's managed ones among them, at their defaults.
+DATABASE_PORTS: tuple[tuple[str, int, int, str], ...] = (
+    ("tcp", 1433, 1433, "SQL Server"),
+    ("tcp", 1521, 1521, "Oracle"),
+    ("tcp", 2484, 2484, "Oracle TLS"),
+    ("tcp", 3306, 3306, "MySQL"),            # MariaDB, Aurora MySQL
+    ("tcp", 5432, 5432, "PostgreSQL"),       # Aurora PostgreSQL
+    ("tcp", 5439, 5439, "Redshift"),
+    ("tcp", 5984, 5984, "CouchDB"),
+    ("tcp", 6379, 6379, "Redis"),            # ElastiCache, MemoryDB
+    ("tcp", 7474, 7474, "Neo4j"),
+    ("tcp", 7687, 7687, "Neo4j Bolt"),
+    ("tcp", 8182, 8182, "Neptune"),
+    ("tcp", 9042, 9042, "Cassandra"),
+    ("tcp", 9200, 9200, "Elasticsearch"),    # OpenSearch
+    ("tcp", 9300, 9300, "Elasticsearch transport"),
+    ("tcp", 11211, 11211, "Memcached"),
+    ("udp", 11211, 11211, "Memcached"),
+    ("tcp", 27017, 27019, "MongoDB"),        # DocumentDB
+    ("tcp", 50000, 50000, "Db2"),
+)
+_KINDS = ((ast.Instance, "instance"), (ast.NatInstance, "nat-instance"), (ast.LoadBalancer, "lb"),
+          (ast.InterfaceEndpoint, "interface-endpoint"))
+# Hops outside every VPC whose decisions rest on blocks written outside every VPC (sites,
+# their announcements, VPN and Direct Connect links): as local as the target's VPC.
+_OUTSIDE_LOCAL = ("site", "vpn", "dx", "dxgw")
+
+
+def _ports_set(table) -> PacketSet:
+    return PacketSet.union(PacketSet.box(family=0, protocol=p, dport=(lo, hi)) for p, lo, hi, _ in table)
+
+
+_ADMIN = _ports_set(ADMIN_PORTS)
+_DATABASE = _ports_set(DATABASE_PORTS)
+_ICMP = PacketSet.box(family=0, protocol="icmp")
+_TCP = PacketSet.box(family=0, protocol="tcp")
+_UDP = PacketSet.box(family=0, protocol="udp")
+
+
+# ---------------------------------------------------------------------------- the answer
+
+@dataclass(frozen=True)
+class Finding:
+    """Requests from ``src`` that reach ``dst``, of one rank, verdict, link and address part."""
+
+    rank: str                    # any | admin | database | other | icmp
+    src: str                     # internet, or a site
+    dst: str
+    kind: str                    # instance | nat-instance | lb | interface-endpoint | subnet
+    status: str                  # allowed | intermittent
+    packets: PacketSet
+    witness: Trace
+    via: str                     # the gateway, link, LB or endpoint the witness took; "local"
+    where: str = ""              # which of the source's addresses (or LB nodes), if not all
+
+    @cached_property
+    def service(self) -> str:
+        """The protocols and ports, in words (``tcp 22``; ``tcp any port; udp any port``)."""
+        return "; ".join(dict.fromkeys(r.service for r in self.packets.rows()))
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """The administration and database protocols whose ports the finding holds."""
+        return tuple(dict.fromkeys(
+            name for p, lo, hi, name in (*ADMIN_PORTS, *DATABASE_PORTS)
+            if not self.packets.isdisjoint(PacketSet.box(family=0, protocol=p, dport=(lo, hi)))))
+
+    @property
+    def words(self) -> str:
+        """The packets column: ``tcp 22 [SSH] (from 203.0.113.0/24)``."""
+        names = ""
+        if self.names and self.rank != "any":
+            more = len(self.names) - 3
+            names = f" [{', '.join(self.names[:3])}{f' and {more} more' if more > 0 else ''}]"
+        return self.service + names + (f" ({self.where})" if self.where else "")
+
+    def to_dict(self) -> dict:
+        return {"rank": self.rank, "src": self.src, "dst": self.dst, "kind": self.kind,
+                "status": self.status, "service": self.service, "names": list(self.names),
+                "where": self.where, "via": self.via, "packets": self.packets.to_dict(),
+                "witness": self.witness.to_dict()}
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Every finding, riskiest first, and what was asked: sources and targets in model order."""
+
+    sources: tuple[str, ...]
+    targets: tuple[tuple[str, str], ...]          # (name, kind)
+    findings: tuple[Finding, ...]
+    skipped: tuple[tuple[str, str, str], ...] = ()   # (src, dst, why) no trace could answer
+    model: object = field(default=None, repr=False, compare=False)
+
+    def of(self, rank: str | None = None, *, src: str | None = None, dst: str | None = None) -> list[Finding]:
+        """The findings of a rank, from a source, to a target (each None: any)."""
+        return [f for f in self.findings if (rank is None or f.rank == rank)
+                and (src is None or f.src == src) and (dst is None or f.dst == dst)]
+
+    def exposed(self, src: str | None = None) -> list[str]:
+        """The targets some finding (from ``src``) reaches, in model order."""
+        hit = {f.dst for f in self.of(src=src)}
+        return [name for name, _ in self.targets if name in hit]
+
+    def allowed(self, dst: str | None = None, *, src: str | None = None) -> PacketSet:
+        return PacketSet.union(f.packets for f in self.of(src=src, dst=dst) if f.status == "allowed")
+
+    def intermittent(self, dst: str | None = None, *, src: str | None = None) -> PacketSet:
+        return PacketSet.union(f.packets for f in self.of(src=src, dst=dst) if f.status == "intermittent")
+
+    def counts(self) -> dict[str, int]:
+        return {rank: len(self.of(rank)) for rank in RANKS}
+
+    def summary(self) -> str:
+        """``3 findings (1 admin, 2 other) on 2 of 9 targets; targets reached: internet 2, office 0``."""
+        n = len(self.findings)
+        ranks = ", ".join(f"{c} {r if r != 'any' else 'any-port'}" for r, c in self.counts().items() if c)
+        reached = ", ".join(f"{s} {len(self.exposed(s))}" for s in self.sources)
+        return (f"{n} finding{'' if n == 1 else 's'}{f' ({ranks})' if ranks else ''} on "
+                f"{len(self.exposed())} of {len(self.targets)} targets; targets reached: {reached}")
+
+    def table(self) -> str:
+        """The findings as `vpcdsl exposure` prints them."""
+        head = ("rank", "from", "to", "packets", "via", "verdict")
+        body = [(f.rank.upper(), f.src, f.dst + (" (subnet)" if f.kind == "subnet" else ""),
+                 f.words, f.via, f.status.upper()) for f in self.findings]
+        lines = []
+        if body:
+            widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
+            lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in [head, *body]]
+            lines.insert(1, "  ".join("-" * w for w in widths))
+        else:
+            lines.append("nothing is exposed")
+        lines.append("")
+        lines.append(self.summary())
+        lines.append("(IPv4; a subnet stands for a probe: a host in it with no security group)")
+        lines.extend(f"not answered: {s} -> {d}: {why}" for s, d, why in self.skipped)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"version": 1, "ranks": list(RANKS), "sources": list(self.sources),
+                "targets": [{"name": n, "kind": k} for n, k in self.targets],
+                "counts": self.counts(), "findings": [f.to_dict() for f in self.findings],
+                "skipped": [{"src": s, "dst": d, "why": w} for s, d, w in self.skipped]}
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(self.table())
+
+
+# ---------------------------------------------------------------------------- the question
+
+def exposure(model, sources=None, *, coarse: bool = True) -> Exposure:
+    """What the internet and each site of ``model`` (or only ``sources``: names among
+    ``internet`` and the sites) can reach. ``coarse=False`` traces every target from every
+    address piece and port class, as `vpcdsl.analysis.reach` does (slower; the same answer:
+    the tests compare them). Raises FlowError for an unknown source."""
+    from ..flows.trace import Tracer
+    every = ["internet", *model.sites]
+    if sources is None:
+        names = every
+    else:
+        names = [sources] if isinstance(sources, str) else list(dict.fromkeys(sources))
+        for name in names:
+            if name not in every:
+                raise FlowError(f"{name!r} is not a source of exposure",
+                                f"a source is `internet` or a site: {', '.join(every)}")
+    engine = _Engine(model, Tracer(model), coarse)
+    targets = _targets(model)
+    findings: list[Finding] = []
+    skipped: list[tuple[str, str, str]] = []
+    for src in names:
+        sides = engine.source_sides(src)
+        if not sides:
+            skipped.append((src, "*", "every address of it is a VPC's or another site's"))
+            continue
+        for name, kind, vpc in targets:
+            try:
+                found, unanswered = engine.findings(src, sides, name, kind, vpc)
+            except (FlowError, NotSimulated) as exc:
+                skipped.append((src, name, str(exc)))
+                continue
+            findings.extend(found)
+            skipped.extend((src, name, f"part of it: {why}") for why in unanswered)
+    order = {n: i for i, n in enumerate(names)}
+    findings.sort(key=lambda f: (RANKS.index(f.rank), f.dst, order[f.src], f.status != "allowed",
+                                 f.via, f.service, f.where))
+    return Exposure(tuple(names), tuple((n, k) for n, k, _ in targets), tuple(findings), tuple(skipped), model)
+
+
+def _targets(model) -> list[tuple[str, str, str]]:
+    """(name, kind, VPC) of every instance, NAT instance, LB, interface endpoint, then subnet."""
+    members = [m for vpc in model.vpcs.values() for m in vpc.members]
+    out = [(m.name, word, m.vpc) for kind, word in _KINDS for m in members if type(m) is kind]
+    return out + [(m.name, "subnet", m.vpc) for m in members if isinstance(m, ast.Subnet)]
+
+
+class _NotLocal(Exception):
+    """A trace touched a component outside the scope its pieces and classes were cut by."""
+
+
+@dataclass
+class _Scope:
+    """What a target's traces are cut by and may touch: the objects next to it (``near``),
+    its VPC, or the whole model (reach's own pieces and classes; ``objects`` None)."""
+
+    level: str                       # near | vpc | model
+    objects: tuple | None            # the VPC members whose blocks and port bounds cut
+    ids: frozenset = frozenset()     # (near) their ids: a hop elsewhere leaves the scope
+    vpc: str = ""                    # (vpc) the VPC a hop must stay in
+
+
+@dataclass
+class _Verdicts:
+    """The traced verdicts of one target: (status, via, class) -> [pieces, first trace]."""
+
+    cells: list
+    classes: list
+    held: dict
+    unanswered: list
+
+
+_MODEL = _Scope("model", None)
+
+
+class _Engine:
+    """One model's traces and what they share: each source's pieces, each scope's coarse
+    pieces and classes, each hop component's object, the verdicts of targets alike."""
+
+    def __init__(self, model, tracer, coarse: bool):
+        self.model, self.tracer, self.coarse = model, tracer, coarse
+        self._classes: dict = {}
+        self._cells: dict = {}
+        self._sets: dict = {}
+        self._objects: dict[str, object] = {}
+        self._global_cuts: list[int] | None = None
+        self._all: dict[str, tuple] = {}
+        self._alike: dict[tuple, _Verdicts] = {}
+        self._others: list | None = None
+        self._starts: dict[str, list[int]] = {}
+        self._fine: dict[str, list[_Side]] = {}
+        self._object_cuts: dict[int, list[int]] = {}
+
+    # ------------------------------------------------------------------ sources
+
+    def source_sides(self, src: str) -> list[_Side]:
+        """The address pieces of a source (`vpcdsl.analysis.cidrpieces`) that are its own: for
+        the internet, public addresses no VPC or site holds; for a site, its CIDRs' addresses
+        no VPC holds (and, where sites overlap, the ones the trace gives this site)."""
+        model, tracer = self.model, self.tracer
+        if src == "internet":
+            sides = _sides(model, tracer, "internet")
+        else:
+            seen, sides = set(), []
+            for c in model.sites[src].cidrs:
+                if c.net is not None and c.net.version == 4:
+                    for s in _sides(model, tracer, str(c.net)):
+                        if s.addresses not in seen:
+                            seen.add(s.addresses)
+                            sides.append(s)
+        site = model.sites.get(src)
+        kept = []
+        for s in sides:
+            end = tracer.address_end(s.text, ip_address(s.text))
+            if (site is None and end.kind == "internet") or (site is not None and end.obj is site):
+                kept.append(s)
+        kept.sort(key=lambda s: s.addresses)
+        self._all[src] = tuple(r for s in kept for r in s.addresses)
+        self._fine[src] = kept
+        self._starts[src] = [s.addresses[0][0] for s in kept]
+        return kept
+
+    # ------------------------------------------------------------------ one target
+
+    def findings(self, src: str, sides: list[_Side], dst: str, kind: str, vpc: str):
+        tracer = self.tracer
+        dst_sides = _sides(self.model, tracer, dst)
+        dst_sets = [_side_packets(tracer, b, "dst") for b in dst_sides]
+        if not self.coarse:
+            v = self._verdicts(src, sides, dst_sides, _MODEL)
+            return self._found(src, dst, kind, v, sides=v.cells, dst_sides=dst_sides, dst_sets=dst_sets)
+        if src == "internet" and self._closed(sides[0], self._classes_of(_MODEL)[0][0], dst_sides):
+            return [], []
+        near = self._near(dst, kind, vpc)
+        key = self._alike_key(dst, kind, vpc) if len(dst_sides) == 1 else None
+        if key is not None and (src, key) in self._alike:
+            v = self._alike[(src, key)]
+            found = self._found(src, dst, kind, v, sides=v.cells, dst_sides=dst_sides, dst_sets=dst_sets,
+                                near=near)
+            if found is not None:
+                return found
+        for scope in (near, _Scope("vpc", tuple(self.model.vpcs[vpc].members), vpc=vpc),
+                      _MODEL):
+            cells = self._cells_of(src, sides, scope)
+            try:
+                v = self._verdicts(src, cells, dst_sides, scope)
+            except _NotLocal:
+                continue
+            if scope.level == "near" and key is not None:
+                self._alike[(src, key)] = v
+            return self._found(src, dst, kind, v, sides=cells, dst_sides=dst_sides, dst_sets=dst_sets)
+        raise AssertionError("the model scope is never left")
+
+    def _closed(self, cell: _Side, c, dst_sides: list[_Side]) -> bool:
+        """Whether the internet's request is dropped before any hop that looks at it (the
+        end's own problem, a private address, the checks at the internet's door), for every
+        node of the target: then it is dropped whatever its source and packet."""
+        for b in dst_sides:
+            t = self.tracer.trace(cell.text, b.text, c.protocol, c.probe or None, dst_zone=b.zone)
+            if t.allowed or t.intermittent or t.back or not t.forward or t.forward[-1].action != "drop":
+                return False
+            if any(h.component != "internet" and h.action != "resolve" for h in t.forward[:-1]):
+                return False
+        return True
+
+    def _verdicts(self, src, cells, dst_sides, scope: _Scope) -> _Verdicts:
+        """Trace every class from every cell to every node; raises _NotLocal as soon as a
+        trace leaves the scope."""
+        tracer = self.tracer
+        classes = self._classes_of(scope)
+        held: dict[tuple, list] = {}
+        unanswered: dict[str, None] = {}
+        for i, (c, _) in enumerate(classes):
+            for ai, a in enumerate(cells):
+                for bi, b in enumerate(dst_sides):
+                    try:
+                        t = tracer.trace(a.text, b.text, c.protocol, c.probe or None, dst_zone=b.zone)
+                    except (FlowError, NotSimulated) as exc:
+                        unanswered.setdefault(str(exc), None)        # one piece of the source
+                        continue
+                    if scope.objects is not None and not self._inside(t, scope):
+                        raise _NotLocal
+                    if not t.allowed and not t.intermittent:
+                        continue
+                    status = "allowed" if t.allowed else "intermittent"
+                    held.setdefault((status, _via(t), i), [set(), t])[0].add((ai, bi))
+        return _Verdicts(cells, classes, held, list(unanswered))
+
+    def _found(self, src, dst, kind, v: _Verdicts, *, sides, dst_sides, dst_sets, near=None):
+        """The findings of one target from its verdicts (another target's, alike, with
+        ``near`` its scope): one per status, link and address part, ranked by the worst
+        packets it holds, each with the trace of its first request of that rank. None when a
+        witness disagrees with the verdicts (targets not alike after all)."""
+        src_sets = self._side_sets(src, sides)
+        groups: dict[tuple, list[int]] = {}
+        for (status, via, i), (pieces, *_) in v.held.items():
+            groups.setdefault((status, via, frozenset(pieces)), []).append(i)
+        found = []
+        for (status, via, pieces), members in groups.items():
+            svc = PacketSet.union(v.classes[i][1] for i in members)
+            packets = PacketSet.union(src_sets[ai] & dst_sets[bi] for ai, bi in pieces) & svc
+            rank = _rank(svc)
+            witness = self._witness(src, packets, rank, dst_sides)
+            if near is not None and (_status(witness) != status or not self._inside(witness, near)):
+                return None
+            found.append(Finding(rank, src, dst, kind, status, packets, witness, via,
+                                 self._where(src, sides, dst_sides, pieces)))
+        return found, v.unanswered
+
+    def _witness(self, src: str, packets: PacketSet, rank: str, dst_sides) -> Trace:
+        """The trace of the finding's first request of its worst kind (SSH before HTTPS),
+        from the probe of the source piece that holds it: the same whatever pieces and
+        classes decided the verdicts, and of the same verdict (a class and a piece decide
+        all their packets alike)."""
+        part = next(p for p in (packets & _ADMIN, packets & _DATABASE, packets - _ICMP, packets) if p)
+        w = part.witness()
+        starts = self._starts[src]
+        low, high = self._fine[src][bisect_right(starts, int(w.src)) - 1].addresses[0]
+        # Any address of the piece stands for it; not its first, which reads as a network's.
+        source = str(IPv4Address(low + 1 if high > low else low))
+        node = next((b for b in dst_sides if _holds(b, int(w.dst))), dst_sides[0])
+        protocol, port = _protocol_port(w)
+        return self.tracer.trace(source, node.text, protocol, port, dst_zone=node.zone)
+
+    # ------------------------------------------------------------------ targets alike
+
+    def _alike_key(self, name: str, kind: str, vpc: str):
+        """Instances (and subnets) that sit behind the same NACL, route table, security groups
+        and public address setting see the same requests alike: verdicts whose traces stay
+        next to one hold for the others (each witness traced again to be sure). None for
+        other kinds."""
+        if kind not in ("instance", "subnet"):
+            return None
+        end = self.tracer.end(name)
+        m = self.model
+        sgs = tuple(sg.name for sg in end.sgs or ())
+        rt = m.route_table_of.get(end.subnet.name)
+        nacl = m.nacl_of.get(end.subnet.name)
+        return (kind, vpc, bool(end.public), sgs, getattr(rt, "name", None), getattr(nacl, "name", None))
+
+    # ------------------------------------------------------------------ scopes
+
+    def _near(self, name: str, kind: str, vpc: str) -> _Scope:
+        """The objects whose rules decide a request from outside that goes no further than
+        the target: the target, its subnets (each node's), their NACLs and route tables, its
+        security groups, its VPC's internet and private gateways."""
+        m, dp = self.model, self.tracer.dp
+        end = self.tracer.end(name)
+        objs = [end.obj]
+        subnets = ([h.subnet for h in dp.hosts.get(name, ())] if kind in ("lb", "interface-endpoint")
+                   else [end.subnet])
+        for s in dict.fromkeys(s for s in subnets if s is not None):
+            objs += [s, m.nacl_of.get(s.name), m.route_table_of.get(s.name)]
+        objs += list(dp.security_groups(end.obj)) if kind != "subnet" else []
+        objs += [dp.igw_of.get(vpc), dp.vgw_of.get(vpc)]
+        objs = tuple(o for o in dict.fromkeys(objs) if o is not None)
+        return _Scope("near", objs, frozenset(map(id, objs)))
+
+    def _inside(self, t: Trace, scope: _Scope) -> bool:
+        from ..model.network import kind_of
+        for h in (*t.forward, *t.back):
+            obj = self._object(h.component)
+            if obj == "":
+                continue
+            if obj is None:
+                return False
+            if scope.level == "near":
+                if id(obj) not in scope.ids and kind_of(obj) not in _OUTSIDE_LOCAL:
+                    return False
+            elif (obj.name if isinstance(obj, ast.Vpc) else getattr(obj, "vpc", "")) != scope.vpc \
+                    and kind_of(obj) not in _OUTSIDE_LOCAL:
+                return False
+        return True
+
+    def _object(self, component: str):
+        """A hop's component as its model object; "" for the internet; None if unknown."""
+        if component not in self._objects:
+            from ..model.network import SCOPED_KINDS
+            kind, _, name = component.partition(":")
+            if component == "internet":
+                obj = ""
+            else:
+                obj = self.model.get(name, kind) if kind in SCOPED_KINDS else self.model.get(name)
+            self._objects[component] = obj
+        return self._objects[component]
+
+    def _classes_of(self, scope: _Scope):
+        """The scope's packet classes and their packets: TCP and UDP cut at the bounds its
+        objects write (the model's, for the model scope), ICMP and other protocols the model's."""
+        if scope.objects is None:
+            if None in self._classes:
+                return self._classes[None]
+            ports = packet_classes(self.model, None)
+        else:
+            ports = port_classes(self.model, members=scope.objects)
+        key = tuple(c.ports for c in ports if c.ports is not None)
+        if key not in self._classes:
+            if self._others is None:
+                self._others = [(c, class_packets(self.model, c))
+                                for c in packet_classes(self.model, None) if c.ports is None]
+            self._classes[key] = [(c, class_packets(self.model, c)) for c in ports if c.ports is not None] \
+                + self._others
+        if scope.objects is None:
+            self._classes[None] = self._classes[key]
+        return self._classes[key]
+
+    def _cells_of(self, src: str, sides: list[_Side], scope: _Scope) -> list[_Side]:
+        """The source's pieces merged where no block the scope's objects write, nor one
+        written outside every VPC, cuts between them: each cell is traced from its first
+        piece's probe. The model scope keeps every piece."""
+        if scope.objects is None:
+            return sides
+        starts = self._starts[src]
+        # Where a new cell begins: the first piece at or after each cut (cuts between the
+        # same two pieces, or outside the source, make the same cells).
+        cuts = set(self._cuts_outside())
+        for obj in scope.objects:
+            cuts.update(self._cuts_of_object(obj))
+        begins = frozenset(bisect_left(starts, c) for c in cuts) - {0, len(starts)}
+        key = (src, begins)
+        if key not in self._cells:
+            edges = [0, *sorted(begins), len(sides)]
+            self._cells[key] = [_Side(sides[a].text, tuple(r for s in sides[a:b] for r in s.addresses))
+                                for a, b in zip(edges, edges[1:])]
+        return self._cells[key]
+
+    def _cuts_of_object(self, obj) -> list[int]:
+        found = self._object_cuts.get(id(obj))
+        if found is None:
+            found = self._object_cuts[id(obj)] = _cuts_of(obj)
+        return found
+
+    def _cuts_outside(self) -> list[int]:
+        if self._global_cuts is None:
+            m = self.model
+            self._global_cuts = [cut for group in (m.tgws, m.sites, m.vpns, m.dxs)
+                                 for cut in _cuts_of(tuple(group.values()))]
+            self._global_cuts += _cuts_of(tuple(m.advertisements))
+        return self._global_cuts
+
+    def _side_sets(self, src: str, sides: list[_Side]) -> list[PacketSet]:
+        key = (src, tuple(s.addresses for s in sides))
+        if key not in self._sets:
+            self._sets[key] = [_side_packets(self.tracer, a, "src") for a in sides]
+        return self._sets[key]
+
+    def _where(self, src: str, src_sides, dst_sides, pieces) -> str:
+        """``from 203.0.113.0/24``, ``from all but 198.51.100.0/28`` (whichever is shorter),
+        ``to 10.0.1.4/32`` (one node of an LB): empty when it is all of them."""
+        words = []
+        every = self._all[src]
+        part = tuple(sorted({r for ai, _ in pieces for r in src_sides[ai].addresses}))
+        if _merged(part) != _merged(every):
+            held, rest = _cidrs(part), _cidrs(_minus(every, part))
+            words.append(f"from {_listed(held)}" if len(held) <= len(rest) else f"from all but {_listed(rest)}")
+        nodes = {r for _, bi in pieces for r in dst_sides[bi].addresses}
+        if nodes and nodes != {r for b in dst_sides for r in b.addresses}:
+            words.append(f"to {_listed(_cidrs(tuple(sorted(nodes))))}")
+        return "; ".join(words)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def _cuts_of(node) -> list[int]:
+    """Where the IPv4 blocks written under ``node`` begin and end (exclusive)."""
+    out = []
+    for net in _written_cidrs(node, set()):
+        if net.version == 4:
+            out += (int(net.network_address), int(net.broadcast_address) + 1)
+    return out
+
+
+def _rank(svc: PacketSet) -> str:
+    """The worst kind of request a finding holds (``svc``: its services, addresses aside)."""
+    if _TCP <= svc or _UDP <= svc:
+        return "any"
+    if not svc.isdisjoint(_ADMIN):
+        return "admin"
+    if not svc.isdisjoint(_DATABASE):
+        return "database"
+    return "icmp" if svc <= _ICMP else "other"
+
+
+def _status(t: Trace) -> str:
+    return "allowed" if t.allowed else "intermittent" if t.intermittent else "blocked"
+
+
+def _protocol_port(packet) -> tuple[str, str | None]:
+    if packet.protocol in (6, 17):
+        return ("tcp" if packet.protocol == 6 else "udp"), str(packet.dport)
+    if packet.protocol == 1:
+        return "icmp", str(packet.icmp_type)
+    return str(packet.protocol), None
+
+
+def _holds(side: _Side, value: int) -> bool:
+    return any(low <= value <= high for low, high in side.addresses)
+
+
+def _merged(ranges) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for low, high in sorted(ranges):
+        if out and low <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], high)
+        else:
+            out.append([low, high])
+    return [tuple(r) for r in out]
+
+
+def _minus(every, part) -> list[tuple[int, int]]:
+    """The ranges of ``every`` outside ``part`` (both inclusive integer ranges)."""
+    out, cut = [], _merged(part)
+    for low, high in _merged(every):
+        at = low
+        for a, b in cut:
+            if b < at or a > high:
+                continue
+            if a > at:
+                out.append((at, a - 1))
+            at = max(at, b + 1)
+        if at <= high:
+            out.append((at, high))
+    return out
+
+
+def _cidrs(ranges) -> list[str]:
+    return [str(n) for low, high in _merged(ranges)
+            for n in summarize_address_range(IPv4Address(low), IPv4Address(high))]
+
+
+def _listed(cidrs: list[str], limit: int = 4) -> str:
+    more = len(cidrs) - limit
+    return ", ".join(cidrs[:limit]) + (f" and {more} more" if more > 0 else "")
