@@ -269,3 +269,19 @@ def test_json_is_deterministic_and_carries_witnesses():
     assert set(f) >= {"rank", "src", "dst", "kind", "status", "service", "where", "via", "packets", "witness"}
     assert f["witness"]["verdict"] in ("allowed", "blocked")
     assert json.dumps(doc) == json.dumps(vpcdsl.load(HERE / "edge.vpc").exposure().to_dict())
+
+
+def test_html_is_escaped_deterministic_and_opens_onto_each_witness():
+    hostile = '<b>&"x.vpc'
+    text = (HERE / "edge.vpc").read_text(encoding="utf-8")
+    e = vpcdsl.loads(text, filename=hostile, strict=False).exposure()
+    html = e._repr_html_()
+    assert "<b>&" not in html and "&lt;b&gt;&amp;" in html          # the file name in each hop's line
+    assert html.count("<details>") == len(e.findings) and 'class="rank rank-admin"' in html
+    assert 'class="intermittent"' in html and "no security group" in html
+    assert html == vpcdsl.loads(text, filename=hostile, strict=False).exposure()._repr_html_()
+    empty = model(EDGE.replace("site office", "site lab").replace("office-vpn office", "lab-vpn lab")
+                  ).exposure("internet")
+    assert "<details>" in empty._repr_html_()
+    quiet = model("region eu-west-1\nvpc a {\n  cidr 10.0.0.0/16\n  subnet s 10.0.0.0/24 az a\n}\n").exposure()
+    assert quiet.findings == () and "nothing is exposed" in quiet._repr_html_() and "nothing is exposed" in quiet.table()

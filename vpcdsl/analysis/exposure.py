@@ -205,6 +205,10 @@ class Exposure:
     def _repr_pretty_(self, p, cycle):
         p.text(self.table())
 
+    def _repr_html_(self) -> str:
+        from ..views.notebook.rich import exposure_repr_html
+        return exposure_repr_html(self)
+
 
 # ---------------------------------------------------------------------------- the question
 

@@ -1,5 +1,5 @@
 """The rich display of vpcdsl's objects in Jupyter (`_repr_html_` of `Model`,
-`Diagnostic`, `Diagnostics`, `Trace`, `Resolution`, `Plan`, `Reach`, `ModelDiff`): the HTML of
+`Diagnostic`, `Diagnostics`, `Trace`, `Resolution`, `Plan`, `Reach`, `ModelDiff`, `Exposure`): the HTML of
 `vpcdsl.views.notebook.html_display` with the drawing each needs.
 
 A drawing that cannot be made (no Graphviz, a model whose syntax failed) is
@@ -11,11 +11,13 @@ from __future__ import annotations
 from .html_display import (diagnostic_html, diagnostics_html, model_html, resolution_html, text,
                            trace_html)
 from .diff_display import diff_html
+from .exposure_display import exposure_html
 from .plan_display import plan_html
 from .reach_display import reach_html
 
 __all__ = ["model_repr_html", "trace_repr_html", "diagnostic_repr_html", "diagnostics_repr_html",
-           "resolution_repr_html", "plan_repr_html", "reach_repr_html", "diff_repr_html", "display_level",
+           "resolution_repr_html", "plan_repr_html", "reach_repr_html", "diff_repr_html", "exposure_repr_html",
+           "display_level",
            "model_svg", "trace_svg"]
 
 # Above this many subnets a model is drawn at the `vpc` level in its display:
@@ -92,3 +94,7 @@ def reach_repr_html(reach) -> str:
 
 def diff_repr_html(diff) -> str:
     return diff_html(diff)
+
+
+def exposure_repr_html(exposure) -> str:
+    return exposure_html(exposure)
