@@ -285,3 +285,50 @@ def test_html_is_escaped_deterministic_and_opens_onto_each_witness():
     assert "<details>" in empty._repr_html_()
     quiet = model("region eu-west-1\nvpc a {\n  cidr 10.0.0.0/16\n  subnet s 10.0.0.0/24 az a\n}\n").exposure()
     assert quiet.findings == () and "nothing is exposed" in quiet._repr_html_() and "nothing is exposed" in quiet.table()
+
+
+# ---------------------------------------------------------------------------- the CLI
+
+def _run(capsys, *argv):
+    from vpcdsl.views.cli import main
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("name", ["three-tier", "hybrid-office"])
+def test_golden_text(name, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, err = _run(capsys, "exposure", f"examples/{name}.vpc")
+    assert code == 0 and err == ""
+    golden(f"{name}.txt", out)
+
+
+def test_cli_exit_codes_and_json(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    path = "tests/fixtures/exposure/edge.vpc"
+    assert _run(capsys, "exposure", path)[0] == 0                          # it answered
+    assert _run(capsys, "exposure", path, "--fail-on", "admin")[0] == 1     # SSH from the internet
+    assert _run(capsys, "exposure", path, "--fail-on", "icmp")[0] == 0
+    code, out, _ = _run(capsys, "exposure", "examples/hybrid-office.vpc", "--source", "internet",
+                        "--fail-on", "any,admin,database")
+    assert code == 0 and "nothing is exposed" in out                        # only sites reach it
+    assert _run(capsys, "exposure", "examples/hybrid-office.vpc", "--fail-on", "database")[0] == 1
+    code, out, _ = _run(capsys, "exposure", path, "--json", "--source", "office")
+    doc = json.loads(out)
+    assert code == 0 and doc["sources"] == ["office"] and {f["src"] for f in doc["findings"]} == {"office"}
+    assert out == _run(capsys, "exposure", path, "--json", "--source", "office")[1]
+
+
+def test_cli_usage_errors_are_one_line_and_a_hint(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    path = "tests/fixtures/exposure/edge.vpc"
+    for argv, needle in ((["--source", "offce"], "'offce' is not a source"),
+                         (["--fail-on", "adm"], "no rank 'adm'"), (["--fail-on", ","], "cannot read --fail-on")):
+        code, out, err = _run(capsys, "exposure", path, *argv)
+        assert code == 2 and out == "" and needle in err and "= hint:" in err and "Traceback" not in err
+        assert len(err.splitlines()) == 2
+    broken = tmp_path / "broken.vpc"
+    broken.write_text("vpc a {\n  cidr 10.0.0.0/16\n  subnet s 10.1.0.0/24 az a\n}\n")
+    code, out, err = _run(capsys, "exposure", str(broken))
+    assert code == 2 and "E104" in err and "fix them first" in err

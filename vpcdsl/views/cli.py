@@ -14,7 +14,7 @@ import os
 import sys
 
 from ..diagnostics import CODES, escape_controls, render_all, without_ignored
-from . import diff_cli, plan_cli, reach_cli
+from . import diff_cli, exposure_cli, plan_cli, reach_cli
 from .report import status_line
 
 JSON_VERSION = 1
@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     plan_cli.add_parser(sub)
     reach_cli.add_parser(sub)
     diff_cli.add_parser(sub)
+    exposure_cli.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:
@@ -119,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             return reach_cli.run(args)
         if args.command == "diff":
             return diff_cli.run(args)
+        if args.command == "exposure":
+            return exposure_cli.run(args)
         return _dump(args)
     except BrokenPipeError:
         # The reader went away (`vpcdsl check ... | head`): stop quietly, and keep
