@@ -332,3 +332,22 @@ def test_cli_usage_errors_are_one_line_and_a_hint(capsys, monkeypatch, tmp_path)
     broken.write_text("vpc a {\n  cidr 10.0.0.0/16\n  subnet s 10.1.0.0/24 az a\n}\n")
     code, out, err = _run(capsys, "exposure", str(broken))
     assert code == 2 and "E104" in err and "fix them first" in err
+
+
+def test_the_line_magic():
+    from IPython.core.interactiveshell import InteractiveShell
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_line_magic("load_ext", "vpcdsl")
+        shell.run_cell("%%vpc edge --no-diagram\n" + EDGE)
+        e = shell.run_line_magic("vpc", "exposure edge")
+        # The same findings (the witnesses' lines differ: the cell's file is `edge`).
+        assert [(f.rank, f.src, f.dst, f.packets, f.where) for f in e.findings] == \
+            [(f.rank, f.src, f.dst, f.packets, f.where) for f in model(EDGE).exposure().findings]
+        assert shell.run_line_magic("vpc", "exposure edge --source office").sources == ("office",)
+        message = shell.run_line_magic("vpc", "exposure edge --source offce")
+        assert "offce" in repr(message) and "hint" in repr(message)
+        assert shell.run_line_magic("vpc", "exposure") is None     # a usage message, shown; no traceback
+    finally:
+        shell.user_ns.pop("edge", None)
+        InteractiveShell.clear_instance()

@@ -10,6 +10,7 @@
     %vpc plan NAME [--vpc V] [--hosts N | --size /P]   free space, utilisation, where a subnet fits
     %vpc reach NAME SRC [DST] [--to DST] [--service S]  what SRC can reach / who reaches DST
     %vpc diff OLD NEW                         what a change does: objects, requests newly allowed/blocked
+    %vpc exposure NAME [--source S ...]       what the internet and each site reach, riskiest first
     %vpc explore NAME                         the explorer widget
     %vpc reset NAME                           forget the cells' parts of NAME
 
@@ -88,6 +89,13 @@ def _reach_parser() -> _Parser:
     return p
 
 
+def _exposure_parser() -> _Parser:
+    p = _Parser(prog="%vpc exposure", add_help=False)
+    p.add_argument("name")
+    p.add_argument("--source", action="append")
+    return p
+
+
 @magics_class
 class VpcMagics(Magics):
     def __init__(self, shell):
@@ -146,6 +154,8 @@ class VpcMagics(Magics):
             return self._reach(rest)
         if command == "diff":
             return self._diff(rest)
+        if command == "exposure":
+            return self._exposure(rest)
         if command == "check":
             return ModelView(self._model(rest[0] if rest else None), draw=False)
         if command == "explore":
@@ -236,10 +246,19 @@ class VpcMagics(Magics):
                               "%vpc diff OLD NEW, each a model defined by %%vpc or a Python name")
         return diff(self._usable(words[0]), self._usable(words[1]))
 
+    def _exposure(self, words: list[str]):
+        from ...flows.flow import FlowError
+        args = _exposure_parser().parse_args(words)
+        model = self._usable(args.name)
+        try:
+            return model.exposure(args.source)
+        except FlowError as exc:
+            return Message(str(exc), exc.hint)
+
 
 _LINE_HINT = ("%vpc trace NAME SRC -> DST PROTO/PORT · %vpc dns NAME FQDN [TYPE] [--from CLIENT] · "
               "%vpc check NAME · %vpc plan NAME [--hosts N | --size /P] · %vpc reach NAME SRC [DST] [--to DST] · "
-              "%vpc diff OLD NEW · "
+              "%vpc diff OLD NEW · %vpc exposure NAME [--source S] · "
               "%vpc explore NAME · %vpc reset NAME")
 
 
