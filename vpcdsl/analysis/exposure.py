@@ -39,6 +39,7 @@ from functools import cached_property
 from ipaddress import IPv4Address, ip_address, summarize_address_range
 
 from ..flows.flow import FlowError, NotSimulated, Trace
+from ..gcpause import paused_gc
 from ..packetsets import PacketSet
 from ..syntax import ast
 from .cidrpieces import _written_cidrs
@@ -227,7 +228,11 @@ def exposure(model, sources=None, *, coarse: bool = True) -> Exposure:
             if name not in every:
                 raise FlowError(f"{name!r} is not a source of exposure",
                                 f"a source is `internet` or a site: {', '.join(every)}")
-    engine = _Engine(model, Tracer(model), coarse)
+    with paused_gc():      # many small acyclic objects (traces, hops): see vpcdsl.gcpause
+        return _exposure(model, names, _Engine(model, Tracer(model), coarse))
+
+
+def _exposure(model, names: list[str], engine: "_Engine") -> Exposure:
     targets = _targets(model)
     findings: list[Finding] = []
     skipped: list[tuple[str, str, str]] = []
