@@ -351,3 +351,14 @@ def test_the_line_magic():
     finally:
         shell.user_ns.pop("edge", None)
         InteractiveShell.clear_instance()
+
+
+def test_the_readme_example_is_what_the_command_prints(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Exposure"):readme.index("## Planning address space")]
+    start = section.index("```\nrank ") + len("```\n")
+    shown = section[start:section.index("\n```", start)]
+    code, out, _ = _run(capsys, "exposure", "examples/three-tier.vpc")
+    assert code == 0 and out.rstrip("\n") == shown
+    assert (HERE / "three-tier.txt").read_text(encoding="utf-8").rstrip("\n") == shown
