@@ -223,7 +223,8 @@ def _generated(rng: random.Random) -> str:
         if rng.random() < 0.3:
             continue
         rules = [f"    {d} {n} {rng.choice(['allow', 'allow', 'deny'])} {proto()} {'from' if d == 'in' else 'to'} "
-                 f"{rng.choice(cidrs)}" for d in ("in", "out") for n in sorted(rng.sample(range(1, 200), rng.randint(1, 4)))]
+                 f"{rng.choice(cidrs)}" for d in ("in", "out")
+                 for n in sorted(rng.sample(range(1, 200), rng.randint(1, 4)))]
         lines += [f"  nacl {name} for {subnet} {{", *rules, "  }"]
     for g in ("g1", "g2", "g3"):
         body = [f"in {proto()} from {rng.choice(cidrs + ['g1', 'g2'])}" for _ in range(rng.randint(0, 3))]
@@ -284,7 +285,8 @@ def test_html_is_escaped_deterministic_and_opens_onto_each_witness():
                   ).exposure("internet")
     assert "<details>" in empty._repr_html_()
     quiet = model("region eu-west-1\nvpc a {\n  cidr 10.0.0.0/16\n  subnet s 10.0.0.0/24 az a\n}\n").exposure()
-    assert quiet.findings == () and "nothing is exposed" in quiet._repr_html_() and "nothing is exposed" in quiet.table()
+    assert quiet.findings == ()
+    assert "nothing is exposed" in quiet._repr_html_() and "nothing is exposed" in quiet.table()
 
 
 # ---------------------------------------------------------------------------- the CLI

@@ -340,6 +340,9 @@ class _Engine:
     # ------------------------------------------------------------------ one target
 
     def findings(self, src: str, sides: list[_Side], dst: str, kind: str, vpc: str):
+        """The findings of one target from one source, and the reasons parts of it went
+        unanswered: closed, else alike a target already traced, else traced in the
+        narrowest scope its traces stay in."""
         tracer = self.tracer
         dst_sides = _sides(self.model, tracer, dst)
         dst_sets = [_side_packets(tracer, b, "dst") for b in dst_sides]
@@ -373,7 +376,10 @@ class _Engine:
         end's own problem, a private address, the checks at the internet's door), for every
         node of the target: then it is dropped whatever its source and packet."""
         for b in dst_sides:
-            t = self.tracer.trace(cell.text, b.text, c.protocol, c.probe or None, dst_zone=b.zone)
+            try:
+                t = self.tracer.trace(cell.text, b.text, c.protocol, c.probe or None, dst_zone=b.zone)
+            except (FlowError, NotSimulated):
+                return False            # reach's way says which pieces cannot be answered
             if t.allowed or t.intermittent or t.back or not t.forward or t.forward[-1].action != "drop":
                 return False
             if any(h.component != "internet" and h.action != "resolve" for h in t.forward[:-1]):
@@ -382,7 +388,7 @@ class _Engine:
 
     def _verdicts(self, src, cells, dst_sides, scope: _Scope) -> _Verdicts:
         """Trace every class from every cell to every node; raises _NotLocal as soon as a
-        trace leaves the scope."""
+        trace leaves the scope, or cannot be made (reach's pieces then say which)."""
         tracer = self.tracer
         classes = self._classes_of(scope)
         held: dict[tuple, list] = {}
@@ -393,6 +399,8 @@ class _Engine:
                     try:
                         t = tracer.trace(a.text, b.text, c.protocol, c.probe or None, dst_zone=b.zone)
                     except (FlowError, NotSimulated) as exc:
+                        if scope.objects is not None:
+                            raise _NotLocal from None
                         unanswered.setdefault(str(exc), None)        # one piece of the source
                         continue
                     if scope.objects is not None and not self._inside(t, scope):
