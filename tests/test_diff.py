@@ -477,3 +477,26 @@ def test_the_diff_agrees_with_tracing_both_models():
         checked += _agree(vpcdsl.loads(a, filename="a.vpc", strict=False),
                           vpcdsl.loads(b, filename="b.vpc", strict=False), rng, 80)
     assert checked >= 1000
+
+
+def test_a_new_site_that_reaches_an_instance_is_an_exposure_gained():
+    base = """
+region eu-west-1
+vpc app {
+  cidr 10.0.0.0/16
+  subnet s 10.0.1.0/24 az a
+  vgw vgw
+  route-table rt for s { propagate vgw }
+  sg app { in tcp 8080 from 192.168.0.0/16 }
+  instance app-1 in s sg app
+}
+"""
+    site = "site office 192.168.0.0/16 asn 65010\nvpn office-vpn office <-> vgw bgp\n"
+    d = diff(model(base), model(base + site))
+    assert d.ends_added == ("office",) and d.exposure_gained
+    (f,) = [f for f in d.flows if f.src == "office"]
+    assert (f.dst, f.change, f.service, f.new_end) == ("app-1", "opened", "tcp 8080", True)
+    assert f.via == "vpn:office-vpn"
+    assert f.after.allowed and f.before is None
+    assert "+ office -> app-1: tcp 8080 newly allowed via vpn:office-vpn (office is new)" in d.text()
+    assert [o.title for o in d.objects] == ["+ site office", "+ vpn office-vpn"]

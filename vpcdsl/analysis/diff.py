@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..flows.flow import FlowError
+from ..gcpause import paused_gc
 from .diff_flows import CHANGE_WORDS, FlowChange, FlowDiff, flow_changes
 from .diff_objects import ObjectChange, model_shape, object_changes, short_file
 
@@ -109,7 +110,7 @@ class ModelDiff:
             out += ["", f"flows ({self.pairs} pairs of ends compared; packets by protocol and port):"]
             lines = self.changed_lines()
             for f in self.flows:
-                out += _flow_lines(f, lines, {"old": self.old_path, "new": self.new_path})
+                out += _flow_lines(f, lines, {"old": self.old_path, "new": self.new_path}, self.ends_added)
         else:
             out += ["", f"flows: no request changes its verdict ({self.pairs} pairs of ends compared)"]
         for side, s, d, why in self.skipped:
@@ -137,10 +138,11 @@ class ModelDiff:
         return diff_repr_html(self)
 
 
-def _flow_lines(f: FlowChange, changed: dict[str, set], paths: dict[str, str]) -> list[str]:
+def _flow_lines(f: FlowChange, changed: dict[str, set], paths: dict[str, str], added: tuple) -> list[str]:
     mark = "+" if f.change in ("opened", "fixed") else "-"
     via = f" via {f.via}" if f.via and f.via != "local" else ""
-    new = f" ({f.dst if f.dst != 'internet' and f.new_end else f.src} is new)" if f.new_end else ""
+    fresh = [e for e in (f.src, f.dst) if e in added]
+    new = f" ({' and '.join(fresh)} {'is' if len(fresh) == 1 else 'are'} new)" if fresh else ""
     lines = [f"  {mark} {f.pair}: {f.service} {f.words}{via}{new}"]
     t = f.trace
     if t is not None:
@@ -187,12 +189,19 @@ def diff(old, new) -> ModelDiff:
     for side, model in (("OLD", old), ("NEW", new)):
         if not model.syntax_ok or any(d.severity == "error" and d.code not in _OUTCOMES for d in model.diagnostics):
             raise DiffError(f"{side} ({model.path}) has errors", "fix them first (`vpcdsl check`)")
-    objects = tuple(object_changes(old, new))
-    if model_shape(old) == model_shape(new):
-        return ModelDiff(old.path, new.path, objects, same_behaviour=True, old=old, new=new)
+    with paused_gc():     # many small tuples, no cycles: see vpcdsl.gcpause
+        # The same files compile to the same model; else equal shapes mean equal objects.
+        same = _texts(old) == _texts(new) or model_shape(old) == model_shape(new)
+        objects = () if same else tuple(object_changes(old, new))
+    if same:
+        return ModelDiff(old.path, new.path, (), same_behaviour=True, old=old, new=new)
     flows: FlowDiff = flow_changes(old, new)
     return ModelDiff(old.path, new.path, objects, flows.ends_added, flows.ends_removed, flows.changes,
                      flows.skipped, flows.pairs, old=old, new=new)
+
+
+def _texts(model) -> list[tuple[str, str]]:
+    return sorted((short_file(name, model.path), text) for name, text in model.sources.items())
 
 
 # Failed expectations are what a change may well cause: they do not stop a diff.

@@ -155,8 +155,28 @@ def _shape(value) -> object:
     return _strip(to_data(value))
 
 
-def _key(value) -> str:
-    return json.dumps(_shape(value), sort_keys=True)
+def _key(value):
+    """What a comparison looks at, fast: the value as nested tuples, spans left out, each
+    literal as `to_data` writes it (a name for a reference, the block for a CIDR)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return tuple(_key(v) for v in value)
+    if isinstance(value, ast.Ref):
+        return value.name
+    if isinstance(value, (ast.Cidr, ast.Addr, ast.PortRange)):
+        return to_data(value)
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if not dataclasses.is_dataclass(value):
+            return to_data(value)
+        names = _FIELD_NAMES[type(value)] = tuple(
+            f.name for f in dataclasses.fields(value)
+            if f.name != "span" and not (f.name == "text" and isinstance(value, ast.File)))
+    return (type(value).__name__, *(_key(getattr(value, n)) for n in names))
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _plain(value) -> str:
@@ -169,16 +189,18 @@ def _fields(obj) -> Iterator[dataclasses.Field]:
     return (f for f in dataclasses.fields(obj) if f.name not in skip)
 
 
-def object_shape(obj) -> str:
+def object_shape(obj) -> tuple:
     """An object's comparable data, its name and the objects compared on their own left out."""
-    return json.dumps({f.name: _shape(getattr(obj, f.name)) for f in _fields(obj)}, sort_keys=True)
+    return tuple((f.name, _key(getattr(obj, f.name))) for f in _fields(obj))
 
 
-def model_shape(model) -> str:
-    """The whole resolved model without spans or paths, in order: equal shapes behave alike."""
-    data = _strip(model.to_dict())
-    data.pop("path", None)
-    return json.dumps(data, sort_keys=True)
+def model_shape(model) -> tuple:
+    """The whole resolved model without spans or paths, in order: equal shapes behave alike
+    (the parts of `Model.to_dict`)."""
+    return _key((tuple(model.vpcs.values()), tuple(model.peerings.values()), tuple(model.tgws.values()),
+                 tuple(model.sites.values()), tuple(model.vpns.values()), tuple(model.dxgws.values()),
+                 tuple(model.dxs.values()), tuple(model.advertisements), tuple(model.placements.values()),
+                 tuple(model.dns_zones), tuple(model.cdns.values()), tuple(model.expectations)))
 
 
 def span_text(model, span: Span | None) -> str:
@@ -230,7 +252,7 @@ def object_changes(old, new) -> list[ObjectChange]:
         if k not in renamed:
             changes.append(ObjectChange(k[0], k[1], "added", None, after[k].span))
     for k, obj in after.items():
-        if k in before:
+        if k in before and object_shape(before[k]) != object_shape(obj):
             details = _details(old, new, before[k], obj)
             if details:
                 changes.append(ObjectChange(k[0], k[1], "changed", before[k].span, obj.span, tuple(details)))
@@ -244,7 +266,7 @@ def _details(old_model, new_model, a, b) -> list[Detail]:
     out: list[Detail] = []
     for f in _fields(b):
         x, y = getattr(a, f.name), getattr(b, f.name)
-        if _key(x) == _key(y):
+        if x is y or _key(x) == _key(y):
             continue
         if isinstance(x, tuple) and isinstance(y, tuple):
             keyed = _KEYED.get((type(b), f.name))
