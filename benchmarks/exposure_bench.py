@@ -31,6 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
 
+from benchutil import cpu_name as _cpu, process  # noqa: E402
 import vpcdsl  # noqa: E402
 from vpcdsl.analysis import exposure as exposure_module  # noqa: E402
 from vpcdsl.analysis.reach import _sides  # noqa: E402
@@ -90,26 +91,6 @@ def reach_way(model) -> int:
     return pieces * classes * nodes
 
 
-def process(argv: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "vpcdsl", *argv], cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-        times.append(time.perf_counter() - t0)
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"vpcdsl {' '.join(argv)} exited {done.returncode}: {done.stderr.decode()}")
-    return statistics.median(times)
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> int:
@@ -154,7 +135,7 @@ def main() -> int:
         if len(model.subnets) >= TARGET_SUBNETS and verdict is None:
             verdict = (len(model.subnets), median)
 
-    print(f"### Exposure (issue 11, part 5): what the internet reaches on a generated estate\n")
+    print("### Exposure (issue 11, part 5): what the internet reaches on a generated estate\n")
     print(f"Command: `.venv/bin/python benchmarks/exposure_bench.py --subnets {' '.join(map(str, args.subnets))} "
           f"--runs {args.runs} --process-runs {args.process_runs} --seed {args.seed}`\n")
     print(f"Machine: {_cpu()}, nproc {os.cpu_count()}; CPython {platform.python_version()}, commit {commit}; "

@@ -29,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from benchutil import cpu_name as _cpu  # noqa: E402
 import vpcdsl  # noqa: E402
 from vpcdsl.flows.trace import FlowError, Tracer  # noqa: E402
 from vpcdsl.views import layout as layout_module  # noqa: E402
@@ -51,15 +52,6 @@ def _flows(model, n: int, seed: int) -> list[tuple]:
         out.append((rng.choice(names), dst, "tcp", rng.choice(PORTS)))
     return out
 
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.machine()
 
 
 def _ms(seconds: float) -> str:

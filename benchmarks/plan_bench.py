@@ -19,7 +19,6 @@ import ipaddress
 import os
 import platform
 import random
-import statistics
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
+from benchutil import cpu_name as _cpu, process, timed  # noqa: E402
 import vpcdsl  # noqa: E402
 from vpcdsl.analysis.plan import block_plans  # noqa: E402
 
@@ -63,41 +63,7 @@ def generate(subnets: int, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def timed(fns: dict, runs: int) -> dict[str, tuple[float, object]]:
-    """Median of ``runs`` calls of each function, after one untimed warm-up call each; the
-    functions take turns, so the machine's other work falls on all of them alike."""
-    results = {name: fn() for name, fn in fns.items()}
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(runs):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            result = fn()
-            times[name].append(time.perf_counter() - t0)
-            results[name] = result          # the previous result is freed here, untimed
-            del result
-    return {name: (statistics.median(times[name]), results[name]) for name in fns}
 
-
-def process(argv: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "vpcdsl", *argv], cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-        times.append(time.perf_counter() - t0)
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"vpcdsl {' '.join(argv)} exited {done.returncode}: {done.stderr.decode()}")
-    return statistics.median(times)
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> int:

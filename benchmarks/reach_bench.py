@@ -19,10 +19,7 @@ Medians of several runs, the functions timed in turns. Prints Markdown for BENCH
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -34,7 +31,7 @@ import vpcdsl  # noqa: E402
 from vpcdsl.analysis.reach import flow_ends  # noqa: E402
 from vpcdsl.flows.trace import Tracer  # noqa: E402
 
-from plan_bench import _cpu, process, timed  # noqa: E402
+from benchutil import cpu_name as _cpu, process, timed  # noqa: E402
 
 
 def brute_force_tcp(model, src: str, dst: str) -> int:
