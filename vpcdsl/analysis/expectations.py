@@ -333,23 +333,18 @@ def _packets_of(protocol: ast.Protocol | None):
 
 
 def _reach_of(model, exp, result: dict, src: str, dst: str, packets):
-    """The rows of ``src -> dst`` from `reach`, or None after recording why not: W900 for what
-    the engine does not simulate, E903 for a flow that cannot be traced as written."""
-    from ..flows.trace import FlowError
+    """The rows of ``src -> dst`` from `reach`, or None after recording why not (as `_traced`:
+    W900 for a pair the engine does not simulate, E903 for one that cannot be traced)."""
+    from ..flows.trace import NotSimulated
     from .reach import reach
-    try:
+
+    def run():
         answer = reach(model, src, dst, packets)
-    except FlowError as exc:
-        result["status"] = "failed"
-        result["detail"] = str(exc)
-        model.diagnostics.append(error("E903", f"expectation cannot be traced: {exc}", exp.span, exc.hint))
-        return None
-    if answer.skipped:
-        why = answer.skipped[0][2]
-        result["detail"] = why
-        model.diagnostics.append(warning("W900", "expectation not evaluated yet", exp.span, why))
-        return None
-    return answer.rows
+        if answer.skipped:                 # reach leaves out what it does not simulate
+            raise NotSimulated(answer.skipped[0][2])
+        return answer.rows
+
+    return _traced(model, exp, result, run)
 
 
 def _words(rows) -> str:
