@@ -7,7 +7,7 @@ NEW and OLD (``<details>``: no script). Escaped and deterministic as
 
 from __future__ import annotations
 
-from .html_display import html_table, text, trace_table, wrap
+from .html_display import details, html_table, more_rows, text, trace_table, wrap
 
 __all__ = ["diff_html", "ROWS"]
 
@@ -32,8 +32,8 @@ def diff_html(d) -> str:
         rows = []
         for o in d.objects:
             name = f"{o.old_name} → {o.name}" if o.change == "renamed" else o.name
-            details = "<br>".join(text(x.text) for x in o.details)
-            rows.append([text(o.change), text(o.kind), _code(name), details,
+            fields = "<br>".join(text(x.text) for x in o.details)
+            rows.append([text(o.change), text(o.kind), _code(name), fields,
                          _where(o.old), _where(o.new)])
         parts.append(html_table(["change", "kind", "name", "what", "OLD", "NEW"], rows))
     if d.ends_added or d.ends_removed:
@@ -54,12 +54,10 @@ def diff_html(d) -> str:
             out.append(f"<tr><td>{_code(f.src)}</td><td>{_code(to)}</td><td>{text(f.service)}</td>"
                        f'<td><span class="{f.change}">{text(f.words)}</span>'
                        f"{' (new end)' if f.new_end else ''}</td><td>{_code(f.via)}</td>"
-                       f"<td><details><summary>{witness}</summary>{traces}</details></td></tr>")
+                       f"<td>{details(witness, traces)}</td></tr>")
         out.append("</table>")
         parts.append("".join(out))
-        if len(d.flows) > ROWS:
-            parts.append(f'<p class="muted">… and {len(d.flows) - ROWS} more flows '
-                         f"(<code>vpcdsl diff</code> prints them all)</p>")
+        parts.append(more_rows(len(d.flows) - ROWS, "flows", "vpcdsl diff"))
     for side, s, dst, why in d.skipped:
         parts.append(f'<p class="muted">not compared ({text(side)}): {text(s)} → {text(dst)}: {text(why)}</p>')
     return wrap(_STYLE + "".join(parts))

@@ -7,7 +7,7 @@ past `ROWS` rows the rest are counted.
 
 from __future__ import annotations
 
-from .html_display import text, trace_table, wrap
+from .html_display import details, more_rows, text, trace_table, wrap
 
 __all__ = ["exposure_html", "ROWS"]
 
@@ -32,13 +32,10 @@ def exposure_html(exposure) -> str:
             out.append(f'<tr><td><span class="rank rank-{f.rank}">{f.rank.upper()}</span></td>'
                        f"<td><code>{text(f.src)}</code></td><td>{to}</td><td>{text(f.words)}</td>"
                        f"<td><code>{text(f.via)}</code></td>"
-                       f'<td><details><summary class="{f.status}">{f.status.upper()}</summary>'
-                       f"{trace_table(f.witness)}</details></td></tr>")
+                       f"<td>{details(f.status.upper(), trace_table(f.witness), f.status)}</td></tr>")
         out.append("</table>")
         parts.append("".join(out))
-        if len(exposure.findings) > ROWS:
-            parts.append(f'<p class="muted">… and {len(exposure.findings) - ROWS} more findings '
-                         f"(<code>vpcdsl exposure</code> prints them all)</p>")
+        parts.append(more_rows(len(exposure.findings) - ROWS, "findings", "vpcdsl exposure"))
     else:
         parts.append("<p>nothing is exposed</p>")
     parts.append('<p class="muted">IPv4; a subnet stands for a probe: a host in it with no security group</p>')

@@ -16,7 +16,7 @@ from ..highlight import CSS_CLASS, highlight_css, highlight_html
 from ...syntax import ast
 from .inline_svg import zoom_box
 
-__all__ = ["text", "wrap", "html_table", "model_html", "diagnostic_html", "diagnostics_html", "trace_html",
+__all__ = ["text", "wrap", "html_table", "more_rows", "details", "model_html", "diagnostic_html", "diagnostics_html", "trace_html",
            "resolution_html", "hop_rows", "STYLE"]
 
 # `.vpcdsl.vpcdsl` outranks JupyterLab's right-aligned output tables
@@ -94,6 +94,18 @@ def diagnostics_html(diagnostics, sources: dict[str, str] | None = None, *, limi
 
 
 # --------------------------------------------------------------------------- the model
+
+def more_rows(left: int, what: str, command: str) -> str:
+    """The line under a table cut short: how many ``what`` are left and who prints them all."""
+    return (f'<p class="muted">… and {left} more {what} (<code>{text(command)}</code> prints them '
+            f"all)</p>") if left > 0 else ""
+
+
+def details(summary: str, body: str, cls: str | None = None) -> str:
+    """A cell that opens onto ``body`` when its summary is clicked (no script needed)."""
+    klass = f' class="{cls}"' if cls else ""
+    return f"<details><summary{klass}>{summary}</summary>{body}</details>"
+
 
 def html_table(head: list[str], rows: list[list[str]]) -> str:
     out = ["<table><tr>", *(f"<th>{h}</th>" for h in head), "</tr>"]

@@ -6,7 +6,7 @@ gateway used and the verdict, each row opening onto its witness's hop table (a
 
 from __future__ import annotations
 
-from .html_display import text, trace_table, wrap
+from .html_display import details, more_rows, text, trace_table, wrap
 
 __all__ = ["reach_html", "ROWS"]
 
@@ -35,13 +35,10 @@ def reach_html(reach) -> str:
         for r in shown[:ROWS]:
             out.append(f"<tr><td><code>{text(r.src)}</code></td><td><code>{text(r.dst)}</code></td>"
                        f"<td>{text(r.service)}</td><td><code>{text(r.via)}</code></td>"
-                       f'<td><details><summary class="{r.status}">{r.status.upper()}</summary>'
-                       f"{trace_table(r.witness)}</details></td></tr>")
+                       f"<td>{details(r.status.upper(), trace_table(r.witness), r.status)}</td></tr>")
         out.append("</table>")
         parts.append("".join(out))
-        if len(shown) > ROWS:
-            parts.append(f'<p class="muted">… and {len(shown) - ROWS} more rows '
-                         f"(<code>vpcdsl reach</code> prints them all)</p>")
+        parts.append(more_rows(len(shown) - ROWS, "rows", "vpcdsl reach"))
     for s, d, why in reach.skipped:
         parts.append(f'<p class="muted">not answered: {text(s)} → {text(d)}: {text(why)}</p>')
     return wrap(_STYLE + "".join(parts))
