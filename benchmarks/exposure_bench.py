@@ -34,7 +34,7 @@ import generate  # noqa: E402
 from benchutil import cpu_name as _cpu, process  # noqa: E402
 import vpcdsl  # noqa: E402
 from vpcdsl.analysis import exposure as exposure_module  # noqa: E402
-from vpcdsl.analysis.reach import _sides  # noqa: E402
+from vpcdsl.analysis.reach import end_sides  # noqa: E402
 from vpcdsl.flows.trace import Tracer  # noqa: E402
 
 TARGET_S = 2.0
@@ -85,7 +85,7 @@ def reach_way(model) -> int:
     nodes = 0
     for name, _, _ in exposure_module._targets(model):
         try:
-            nodes += len(_sides(model, tracer, name))
+            nodes += len(end_sides(model, tracer, name))
         except Exception:  # noqa: BLE001  (a target reach cannot answer is skipped there too)
             pass
     return pieces * classes * nodes

@@ -52,11 +52,15 @@ class AddressPiece:
         return f"{self.low}-{self.high}"
 
 
-def _written_cidrs(node, seen: set[int]) -> Iterator[Any]:
-    """The network of every `ast.Cidr` under ``node`` (a resolved object or a tuple of them)."""
+def written_cidrs(node, seen: set[int] | None = None) -> Iterator[Any]:
+    """The network of every `ast.Cidr` under ``node`` (a resolved object or a tuple of them),
+    each object walked once; ``seen`` (object ids), shared between calls, skips the ones
+    an earlier call walked."""
+    if seen is None:
+        seen = set()
     if isinstance(node, (tuple, list)):
         for item in node:
-            yield from _written_cidrs(item, seen)
+            yield from written_cidrs(item, seen)
         return
     if not dataclasses.is_dataclass(node) or id(node) in seen:
         return
@@ -66,7 +70,7 @@ def _written_cidrs(node, seen: set[int]) -> Iterator[Any]:
             yield node.net
         return
     for f in dataclasses.fields(node):
-        yield from _written_cidrs(getattr(node, f.name), seen)
+        yield from written_cidrs(getattr(node, f.name), seen)
 
 
 def _cuts(model, version: int) -> tuple[set[int], set[int]]:
@@ -87,7 +91,7 @@ def _compute_cuts(model, version: int) -> tuple[set[int], set[int]]:
     seen: set[int] = set()
     for group in (m.vpcs.values(), m.tgws.values(), m.sites.values(), m.vpns.values(),
                   m.dxs.values(), m.advertisements):
-        nets.extend(_written_cidrs(tuple(group), seen))
+        nets.extend(written_cidrs(tuple(group), seen))
     singles = [*dp.host_at, *dp.amazon_dns, *LINK_LOCAL_SERVICES, LIMITED_BROADCAST]
     reserved: set[int] = set()
     for subnets in dp.vpc_subnets.values():
@@ -178,4 +182,4 @@ def in_piece(error: FlowError, where: str) -> FlowError:
 
 
 __all__ = ["AddressPiece", "EndPair", "MAX_PIECES", "cidr_pieces", "end_pairs", "every_address_hint",
-           "in_piece"]
+           "in_piece", "written_cidrs"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..aws import SERVICES
 from ..flows.flow import FlowError, Trace
 from ..packetsets import EMPTY_SET, Packet, PacketSet
-from .reach import _public_blocks, _via, flow_ends, reach
+from .reach import _public_blocks, flow_ends, reach, via_of
 
 __all__ = ["FlowChange", "FlowDiff", "flow_changes", "CHANGE_WORDS"]
 
@@ -58,7 +58,7 @@ class FlowChange:
     @property
     def via(self) -> str:
         t = self.trace
-        return _via(t) if t is not None else ""
+        return via_of(t) if t is not None else ""
 
     @property
     def pair(self) -> str:

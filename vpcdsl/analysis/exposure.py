@@ -9,9 +9,8 @@ are `vpcdsl.analysis.reach`'s (one trace decides a class of packets from one add
 piece). The internet is every public address that neither a VPC nor a site holds (a site's
 own public range is the site's); a site is every address of its CIDRs.
 
-A finding is ranked by the worst request it holds: ``any`` (every TCP or every UDP port),
-``admin`` (a port of `ADMIN_PORTS`), ``database`` (of `DATABASE_PORTS`), ``other``,
-``icmp`` (ICMP only); findings sort by rank, then target name.
+A finding is ranked by the worst request it holds (`vpcdsl.analysis.exposure_ranks`: ``any``,
+``admin``, ``database``, ``other``, ``icmp``); findings sort by rank, then target name.
 
 Cost. Reach traces a target from every address piece of the source and every port class
 of the model, and both grow with the model. Exposure gives the same answer (the tests
@@ -36,66 +35,25 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
-from ipaddress import IPv4Address, ip_address, summarize_address_range
+from ipaddress import IPv4Address, ip_address
 
 from ..flows.flow import FlowError, NotSimulated, Trace
 from ..gcpause import paused_gc
 from ..packetsets import PacketSet
 from ..syntax import ast
-from .cidrpieces import _written_cidrs
+from .address_ranges import listed, merged, minus, range_cidrs
+from .cidrpieces import written_cidrs
+from .exposure_ranks import ADMIN_PORTS, DATABASE_PORTS, RANKS, port_names, rank_of, worst_part
 from .flowsets import packet_classes, port_classes
-from .reach import _Side, _side_packets, _sides, _via, class_packets
+from .reach import Side, class_packets, end_sides, side_packets, via_of
 
 __all__ = ["Exposure", "Finding", "exposure", "RANKS", "ADMIN_PORTS", "DATABASE_PORTS"]
 
-RANKS = ("any", "admin", "database", "other", "icmp")
-
-# Remote administration: the default ports of each protocol, as their vendors document them
-# (compare AWS Security Hub's controls EC2.13, EC2.14 and EC2.19).
-ADMIN_PORTS: tuple[tuple[str, int, int, str], ...] = (
-    ("tcp", 22, 22, "SSH"),
-    ("tcp", 23, 23, "Telnet"),
-    ("tcp", 3389, 3389, "RDP"),
-    ("udp", 3389, 3389, "RDP"),
-    ("tcp", 5985, 5986, "WinRM"),
-)
-# Databases, caches and search engines, AWS's managed ones among them, at their defaults.
-DATABASE_PORTS: tuple[tuple[str, int, int, str], ...] = (
-    ("tcp", 1433, 1433, "SQL Server"),
-    ("tcp", 1521, 1521, "Oracle"),
-    ("tcp", 2484, 2484, "Oracle TLS"),
-    ("tcp", 3306, 3306, "MySQL"),            # MariaDB, Aurora MySQL
-    ("tcp", 5432, 5432, "PostgreSQL"),       # Aurora PostgreSQL
-    ("tcp", 5439, 5439, "Redshift"),
-    ("tcp", 5984, 5984, "CouchDB"),
-    ("tcp", 6379, 6379, "Redis"),            # ElastiCache, MemoryDB
-    ("tcp", 7474, 7474, "Neo4j"),
-    ("tcp", 7687, 7687, "Neo4j Bolt"),
-    ("tcp", 8182, 8182, "Neptune"),
-    ("tcp", 9042, 9042, "Cassandra"),
-    ("tcp", 9200, 9200, "Elasticsearch"),    # OpenSearch
-    ("tcp", 9300, 9300, "Elasticsearch transport"),
-    ("tcp", 11211, 11211, "Memcached"),
-    ("udp", 11211, 11211, "Memcached"),
-    ("tcp", 27017, 27019, "MongoDB"),        # DocumentDB
-    ("tcp", 50000, 50000, "Db2"),
-)
 _KINDS = ((ast.Instance, "instance"), (ast.NatInstance, "nat-instance"), (ast.LoadBalancer, "lb"),
           (ast.InterfaceEndpoint, "interface-endpoint"))
 # Hops outside every VPC whose decisions rest on blocks written outside every VPC (sites,
 # their announcements, VPN and Direct Connect links): as local as the target's VPC.
 _OUTSIDE_LOCAL = ("site", "vpn", "dx", "dxgw")
-
-
-def _ports_set(table) -> PacketSet:
-    return PacketSet.union(PacketSet.box(family=0, protocol=p, dport=(lo, hi)) for p, lo, hi, _ in table)
-
-
-_ADMIN = _ports_set(ADMIN_PORTS)
-_DATABASE = _ports_set(DATABASE_PORTS)
-_ICMP = PacketSet.box(family=0, protocol="icmp")
-_TCP = PacketSet.box(family=0, protocol="tcp")
-_UDP = PacketSet.box(family=0, protocol="udp")
 
 
 # ---------------------------------------------------------------------------- the answer
@@ -122,9 +80,7 @@ class Finding:
     @cached_property
     def names(self) -> tuple[str, ...]:
         """The administration and database protocols whose ports the finding holds."""
-        return tuple(dict.fromkeys(
-            name for p, lo, hi, name in (*ADMIN_PORTS, *DATABASE_PORTS)
-            if not self.packets.isdisjoint(PacketSet.box(family=0, protocol=p, dport=(lo, hi)))))
+        return port_names(self.packets)
 
     @property
     def words(self) -> str:
@@ -305,23 +261,23 @@ class _Engine:
         self._alike: dict[tuple, _Verdicts] = {}
         self._others: list | None = None
         self._starts: dict[str, list[int]] = {}
-        self._fine: dict[str, list[_Side]] = {}
+        self._fine: dict[str, list[Side]] = {}
         self._object_cuts: dict[int, list[int]] = {}
 
     # ------------------------------------------------------------------ sources
 
-    def source_sides(self, src: str) -> list[_Side]:
+    def source_sides(self, src: str) -> list[Side]:
         """The address pieces of a source (`vpcdsl.analysis.cidrpieces`) that are its own: for
         the internet, public addresses no VPC or site holds; for a site, its CIDRs' addresses
         no VPC holds (and, where sites overlap, the ones the trace gives this site)."""
         model, tracer = self.model, self.tracer
         if src == "internet":
-            sides = _sides(model, tracer, "internet")
+            sides = end_sides(model, tracer, "internet")
         else:
             seen, sides = set(), []
             for c in model.sites[src].cidrs:
                 if c.net is not None and c.net.version == 4:
-                    for s in _sides(model, tracer, str(c.net)):
+                    for s in end_sides(model, tracer, str(c.net)):
                         if s.addresses not in seen:
                             seen.add(s.addresses)
                             sides.append(s)
@@ -339,13 +295,13 @@ class _Engine:
 
     # ------------------------------------------------------------------ one target
 
-    def findings(self, src: str, sides: list[_Side], dst: str, kind: str, vpc: str):
+    def findings(self, src: str, sides: list[Side], dst: str, kind: str, vpc: str):
         """The findings of one target from one source, and the reasons parts of it went
         unanswered: closed, else alike a target already traced, else traced in the
         narrowest scope its traces stay in."""
         tracer = self.tracer
-        dst_sides = _sides(self.model, tracer, dst)
-        dst_sets = [_side_packets(tracer, b, "dst") for b in dst_sides]
+        dst_sides = end_sides(self.model, tracer, dst)
+        dst_sets = [side_packets(tracer, b, "dst") for b in dst_sides]
         if not self.coarse:
             v = self._verdicts(src, sides, dst_sides, _MODEL)
             return self._found(src, dst, kind, v, sides=v.cells, dst_sides=dst_sides, dst_sets=dst_sets)
@@ -371,7 +327,7 @@ class _Engine:
             return self._found(src, dst, kind, v, sides=cells, dst_sides=dst_sides, dst_sets=dst_sets)
         raise AssertionError("the model scope is never left")
 
-    def _closed(self, cell: _Side, c, dst_sides: list[_Side]) -> bool:
+    def _closed(self, cell: Side, c, dst_sides: list[Side]) -> bool:
         """Whether the internet's request is dropped before any hop that looks at it (the
         end's own problem, a private address, the checks at the internet's door), for every
         node of the target: then it is dropped whatever its source and packet."""
@@ -408,7 +364,7 @@ class _Engine:
                     if not t.allowed and not t.intermittent:
                         continue
                     status = "allowed" if t.allowed else "intermittent"
-                    held.setdefault((status, _via(t), i), [set(), t])[0].add((ai, bi))
+                    held.setdefault((status, via_of(t), i), [set(), t])[0].add((ai, bi))
         return _Verdicts(cells, classes, held, list(unanswered))
 
     def _found(self, src, dst, kind, v: _Verdicts, *, sides, dst_sides, dst_sets, near=None):
@@ -424,7 +380,7 @@ class _Engine:
         for (status, via, pieces), members in groups.items():
             svc = PacketSet.union(v.classes[i][1] for i in members)
             packets = PacketSet.union(src_sets[ai] & dst_sets[bi] for ai, bi in pieces) & svc
-            rank = _rank(svc)
+            rank = rank_of(svc)
             witness = self._witness(src, packets, rank, dst_sides)
             if near is not None and (_status(witness) != status or not self._inside(witness, near)):
                 return None
@@ -437,7 +393,7 @@ class _Engine:
         from the probe of the source piece that holds it: the same whatever pieces and
         classes decided the verdicts, and of the same verdict (a class and a piece decide
         all their packets alike)."""
-        part = next(p for p in (packets & _ADMIN, packets & _DATABASE, packets - _ICMP, packets) if p)
+        part = worst_part(packets)
         w = part.witness()
         starts = self._starts[src]
         low, high = self._fine[src][bisect_right(starts, int(w.src)) - 1].addresses[0]
@@ -529,7 +485,7 @@ class _Engine:
             self._classes[None] = self._classes[key]
         return self._classes[key]
 
-    def _cells_of(self, src: str, sides: list[_Side], scope: _Scope) -> list[_Side]:
+    def _cells_of(self, src: str, sides: list[Side], scope: _Scope) -> list[Side]:
         """The source's pieces merged where no block the scope's objects write, nor one
         written outside every VPC, cuts between them: each cell is traced from its first
         piece's probe. The model scope keeps every piece."""
@@ -545,7 +501,7 @@ class _Engine:
         key = (src, begins)
         if key not in self._cells:
             edges = [0, *sorted(begins), len(sides)]
-            self._cells[key] = [_Side(sides[a].text, tuple(r for s in sides[a:b] for r in s.addresses))
+            self._cells[key] = [Side(sides[a].text, tuple(r for s in sides[a:b] for r in s.addresses))
                                 for a, b in zip(edges, edges[1:])]
         return self._cells[key]
 
@@ -563,10 +519,10 @@ class _Engine:
             self._global_cuts += _cuts_of(tuple(m.advertisements))
         return self._global_cuts
 
-    def _side_sets(self, src: str, sides: list[_Side]) -> list[PacketSet]:
+    def _side_sets(self, src: str, sides: list[Side]) -> list[PacketSet]:
         key = (src, tuple(s.addresses for s in sides))
         if key not in self._sets:
-            self._sets[key] = [_side_packets(self.tracer, a, "src") for a in sides]
+            self._sets[key] = [side_packets(self.tracer, a, "src") for a in sides]
         return self._sets[key]
 
     def _where(self, src: str, src_sides, dst_sides, pieces) -> str:
@@ -575,12 +531,12 @@ class _Engine:
         words = []
         every = self._all[src]
         part = tuple(sorted({r for ai, _ in pieces for r in src_sides[ai].addresses}))
-        if _merged(part) != _merged(every):
-            held, rest = _cidrs(part), _cidrs(_minus(every, part))
-            words.append(f"from {_listed(held)}" if len(held) <= len(rest) else f"from all but {_listed(rest)}")
+        if merged(part) != merged(every):
+            held, rest = range_cidrs(part), range_cidrs(minus(every, part))
+            words.append(f"from {listed(held)}" if len(held) <= len(rest) else f"from all but {listed(rest)}")
         nodes = {r for _, bi in pieces for r in dst_sides[bi].addresses}
         if nodes and nodes != {r for b in dst_sides for r in b.addresses}:
-            words.append(f"to {_listed(_cidrs(tuple(sorted(nodes))))}")
+            words.append(f"to {listed(range_cidrs(tuple(sorted(nodes))))}")
         return "; ".join(words)
 
 
@@ -589,21 +545,10 @@ class _Engine:
 def _cuts_of(node) -> list[int]:
     """Where the IPv4 blocks written under ``node`` begin and end (exclusive)."""
     out = []
-    for net in _written_cidrs(node, set()):
+    for net in written_cidrs(node):
         if net.version == 4:
             out += (int(net.network_address), int(net.broadcast_address) + 1)
     return out
-
-
-def _rank(svc: PacketSet) -> str:
-    """The worst kind of request a finding holds (``svc``: its services, addresses aside)."""
-    if _TCP <= svc or _UDP <= svc:
-        return "any"
-    if not svc.isdisjoint(_ADMIN):
-        return "admin"
-    if not svc.isdisjoint(_DATABASE):
-        return "database"
-    return "icmp" if svc <= _ICMP else "other"
 
 
 def _status(t: Trace) -> str:
@@ -618,41 +563,5 @@ def _protocol_port(packet) -> tuple[str, str | None]:
     return str(packet.protocol), None
 
 
-def _holds(side: _Side, value: int) -> bool:
+def _holds(side: Side, value: int) -> bool:
     return any(low <= value <= high for low, high in side.addresses)
-
-
-def _merged(ranges) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for low, high in sorted(ranges):
-        if out and low <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], high)
-        else:
-            out.append([low, high])
-    return [tuple(r) for r in out]
-
-
-def _minus(every, part) -> list[tuple[int, int]]:
-    """The ranges of ``every`` outside ``part`` (both inclusive integer ranges)."""
-    out, cut = [], _merged(part)
-    for low, high in _merged(every):
-        at = low
-        for a, b in cut:
-            if b < at or a > high:
-                continue
-            if a > at:
-                out.append((at, a - 1))
-            at = max(at, b + 1)
-        if at <= high:
-            out.append((at, high))
-    return out
-
-
-def _cidrs(ranges) -> list[str]:
-    return [str(n) for low, high in _merged(ranges)
-            for n in summarize_address_range(IPv4Address(low), IPv4Address(high))]
-
-
-def _listed(cidrs: list[str], limit: int = 4) -> str:
-    more = len(cidrs) - limit
-    return ", ".join(cidrs[:limit]) + (f" and {more} more" if more > 0 else "")

@@ -145,7 +145,7 @@ def _objects(model) -> Iterator:
 
 
 @dataclass(frozen=True)
-class _Side:
+class Side:
     """One address piece of an end: the text to trace and the addresses it stands for."""
 
     text: str                   # what the trace is given (the end, or a piece's probe address)
@@ -153,9 +153,12 @@ class _Side:
     zone: str | None = None     # the AZ of the node it stands for (a zonal destination's)
 
 
-def _sides(model, tracer, text: str) -> list[_Side]:
+def end_sides(model, tracer, text: str) -> list[Side]:
+    """The address pieces an end is traced from or to: the internet's and a CIDR's pieces
+    (`vpcdsl.analysis.cidrpieces`), a VPC's subnets' pieces, each node of a load balancer or
+    interface endpoint with several, else the end itself."""
     if text == "internet":
-        return [_Side(str(p.probe), ((int(p.low), int(p.high)),))
+        return [Side(str(p.probe), ((int(p.low), int(p.high)),))
                 for block in _public_blocks() for p in cidr_pieces(model, block)]
     try:
         block = ip_network(text, strict=False)
@@ -166,17 +169,17 @@ def _sides(model, tracer, text: str) -> list[_Side]:
         if not pieces:
             raise FlowError(f"{text} holds only addresses AWS reserves: no host has one",
                             "a subnet's first four and last addresses are reserved")
-        return [_Side(str(p.probe), ((int(p.low), int(p.high)),)) for p in pieces]
+        return [Side(str(p.probe), ((int(p.low), int(p.high)),)) for p in pieces]
     vpc = model.vpcs.get(text)
     if vpc is not None and model.get(text) is vpc:
-        return [side for s in tracer.dp.vpc_subnets.get(text, ()) for side in _sides(model, tracer, s.name)]
+        return [side for s in tracer.dp.vpc_subnets.get(text, ()) for side in end_sides(model, tracer, s.name)]
     if text not in SERVICES and tracer.end(text).kind in ("lb", "interface-endpoint"):
         # Each node on its own: DNS gives a client any of them, and each sits in its own
         # subnet behind its own NACL.
         nodes = [h for h in tracer.dp.hosts.get(text, ()) if h.address is not None and h.address.version == 4]
         if len(nodes) > 1:
-            return [_Side(text, ((int(h.address), int(h.address)),), h.subnet.zone) for h in nodes]
-    return [_Side(text, ())]
+            return [Side(text, ((int(h.address), int(h.address)),), h.subnet.zone) for h in nodes]
+    return [Side(text, ())]
 
 
 def _public_blocks() -> list:
@@ -297,10 +300,10 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
     """The rows of one pair of ends: per verdict, the classes held by the same address
     pieces of a range end share a row (so "tcp 443 from the internet" and "tcp 22 from
     203.0.113.0/24" are two rows, not one muddle)."""
-    src_sides, dst_sides = _sides(model, tracer, src), _sides(model, tracer, dst)
-    src_sets = [_side_packets(tracer, a, "src") for a in src_sides]
+    src_sides, dst_sides = end_sides(model, tracer, src), end_sides(model, tracer, dst)
+    src_sets = [side_packets(tracer, a, "src") for a in src_sides]
     # A service's addresses are its published ranges in the client's region, as the walk's.
-    dst_sets = [_side_packets(tracer, b, "dst", _region(tracer, src_sides[0].text) if src_sides else None)
+    dst_sets = [side_packets(tracer, b, "dst", _region(tracer, src_sides[0].text) if src_sides else None)
                 for b in dst_sides]
     # (status, class index) -> [pieces, requests, first trace]
     held: dict[tuple, list] = {}
@@ -340,7 +343,7 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
                  if part and part != whole]
         first = members[0][1]
         rows.append(ReachRow(src, dst, status, PacketSet.union(r for requests, _ in members for r in requests),
-                             first, _via(first), "; ".join(where)))
+                             first, via_of(first), "; ".join(where)))
     return rows, ([] if held else list(unanswered.values())[:1])
 
 
@@ -402,7 +405,7 @@ def _region(tracer, text: str) -> str | None:
     return getattr(tracer.model.vpcs.get(end.vpc or ""), "region_name", None)
 
 
-def _side_packets(tracer, side: _Side, key: str, region: str | None = None) -> PacketSet:
+def side_packets(tracer, side: Side, key: str, region: str | None = None) -> PacketSet:
     """Every IPv4 packet from (``key`` "src") or to (``key`` "dst") the side's addresses."""
     ranges = side.addresses or _end_addresses(tracer, side.text, region)
     if ranges is None:
@@ -426,11 +429,14 @@ def _end_addresses(tracer, text: str, region: str | None = None):
     return [(int(x), int(x)) for x in addresses if x.version == 4] or None
 
 
-def _via(t: Trace) -> str:
+def via_of(t: Trace) -> str:
+    """The component of the first gateway, peering, endpoint or LB hop of ``t``'s forward
+    path; "local" when it takes none."""
     for h in t.forward:
         if h.kind in _VIA_KINDS:
             return h.component
     return "local"
 
 
-__all__ = ["Reach", "ReachRow", "reach", "flow_ends", "service_packets", "class_packets", "STATUSES"]
+__all__ = ["Reach", "ReachRow", "reach", "flow_ends", "service_packets", "class_packets", "STATUSES",
+           "Side", "end_sides", "side_packets", "via_of"]
