@@ -1,0 +1,445 @@
+"""Reachability between every pair of ends: ``matrix(model, level="subnet")``.
+
+Each cell says which requests from one end the other accepts, with the
+semantics of `trace` (allowed, intermittent where only part of the client's
+ephemeral range returns, blocked), for every packet at once. It is computed
+over equivalence classes, not by re-simulating each pair:
+
+* **Packets.** Header space splits into the atomic predicates every NACL and
+  security-group rule respects: the protocol/port/ICMP-type classes of
+  `vpcdsl.analysis.flowsets`. A cell is two bitmasks over those classes.
+* **Pairs.** A trace between two ends reads them only through a few facts: each
+  end's VPC, NACL, security groups and ephemeral range, whether they share a
+  subnet, the route each one's table picks for the other's address, and where
+  the other's address falls among the CIDRs its own NACL and groups name
+  (`_atoms`). Pairs with equal facts get equal verdicts, so one trace per
+  packet class and *pair class* decides them all. Where the route leaves
+  local/peering paths (a NAT, a TGW, a VPN, an appliance) the facts are not
+  enough, and the pair is its own class (traced on its own), unless the route
+  drops the request on its way out (`_dropped`): then every class is blocked.
+
+`tests/test_matrix.py` checks every cell of the examples against `reach` on
+the same pair. Subnet ends are probes with no security group (LANGUAGE.md §4);
+instance ends use each instance's groups; ``level="vpc"`` gathers the subnet
+matrix by VPC. IPv4 only, as `vpcdsl.analysis.reach`.
+
+Cost: one pass over the N² pairs computing their facts (a route lookup and a
+bisection per side, cached per table and block), plus one trace per packet
+class and pair class, so quadratic in the ends as the answer itself is; the
+traces grow with the pair classes, which grow with the distinct filters and
+routes, not with the ends.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from copy import copy
+from dataclasses import dataclass, field
+from functools import lru_cache
+from ipaddress import IPv4Address, ip_network
+
+from ..aws import NOT_INTERNET
+from ..flows.flow import FlowError, NotSimulated, Trace
+from ..flows.filters import rule_cidrs
+from ..packetsets import EMPTY_SET, PacketSet
+from ..syntax import ast
+from .flowsets import packet_classes
+from .reach import class_packets
+
+LEVELS = ("subnet", "instance", "vpc")
+NOTES = {
+    "subnet": "subnet ends are probes with no security group (LANGUAGE.md §4)",
+    "instance": "instance ends use each instance's security groups",
+    "vpc": "a VPC's cell gathers its subnets' probes (no security group)",
+}
+_PRIVATE = tuple(n for n in NOT_INTERNET if n.version == 4) + (ip_network("100.64.0.0/10"),)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The requests one end accepts from another: bitmasks over `Matrix.classes`."""
+
+    allowed: int
+    intermittent: int
+    pairs: tuple[int, int] = (1, 1)     # (subnet pairs reaching, subnet pairs) at VPC level
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Every pair of ends of one level and what reaches between them."""
+
+    level: str
+    ends: tuple[str, ...]
+    classes: tuple[PacketSet, ...]                      # bit i of a mask: classes[i]
+    cells: dict = field(repr=False)                     # (i, j) -> Cell; absent: nothing reaches
+    skipped: tuple[tuple[str, str, str], ...] = ()      # (src, dst, why) no trace can answer
+    traces: int = 0                                     # how many traces decided it
+    pair_classes: int = 0
+    model: object = field(default=None, repr=False, compare=False)
+    _sets: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def note(self) -> str:
+        return NOTES[self.level]
+
+    def cell(self, src: str, dst: str) -> Cell | None:
+        return self.cells.get((self._index(src), self._index(dst)))
+
+    def packets(self, mask: int) -> PacketSet:
+        """The requests of a mask (the union of its classes), cached."""
+        got = self._sets.get(mask)
+        if got is None:
+            got = self._sets[mask] = PacketSet.union(c for i, c in enumerate(self.classes) if mask >> i & 1)
+        return got
+
+    def allowed(self, src: str, dst: str) -> PacketSet:
+        c = self.cell(src, dst)
+        return self.packets(c.allowed) if c is not None else EMPTY_SET
+
+    def intermittent(self, src: str, dst: str) -> PacketSet:
+        c = self.cell(src, dst)
+        return self.packets(c.intermittent) if c is not None else EMPTY_SET
+
+    def service(self, mask: int) -> str:
+        """A mask in words: ``tcp 443; icmp echo-request``."""
+        return "; ".join(dict.fromkeys(r.service for r in self.packets(mask).rows())) if mask else ""
+
+    def witness(self, src: str, dst: str, status: str = "allowed") -> Trace | None:
+        """The trace of one request of the cell with ``status`` (None if it has none); at VPC
+        level, from a subnet pair that holds it."""
+        c = self.cell(src, dst)
+        if status == "blocked":
+            every = (1 << len(self.classes)) - 1
+            mask = every & ~((c.allowed | c.intermittent) if c is not None else 0)
+        else:
+            mask = 0 if c is None else getattr(c, status)
+        if not mask:
+            return None
+        return witness_trace(self, src, dst, self.packets(mask & -mask))
+
+    def _index(self, name: str) -> int:
+        try:
+            return self.ends.index(name)
+        except ValueError:
+            raise FlowError(f"'{name}' is not a {self.level} of this matrix",
+                            f"the {self.level} ends are: {', '.join(self.ends[:6])}") from None
+
+    def to_dict(self) -> dict:
+        """The ends, the masks' services once each, and the cells where something reaches."""
+        services: dict[int, int] = {}
+        cells = []
+        for (i, j), c in sorted(self.cells.items()):
+            row = {"src": self.ends[i], "dst": self.ends[j]}
+            for status in ("allowed", "intermittent"):
+                mask = getattr(c, status)
+                if mask:
+                    row[status] = services.setdefault(mask, len(services))
+            if self.level == "vpc":
+                row["pairs"] = list(c.pairs)
+            cells.append(row)
+        return {"version": 1, "level": self.level, "note": self.note, "ends": list(self.ends),
+                "services": [self.service(m) for m in services],
+                "cells": cells,
+                "skipped": [{"src": s, "dst": d, "why": w} for s, d, w in self.skipped]}
+
+
+# ---------------------------------------------------------------------------- ends
+
+def matrix_ends(model, level: str) -> list:
+    """The objects a level ranges over, in source order: subnets with an IPv4 block,
+    instances, or VPCs."""
+    if level not in LEVELS:
+        raise FlowError(f"unknown matrix level '{level}'", "write --level subnet, instance or vpc")
+    dp = model.dataplane
+    if level == "vpc":
+        return [v for v in model.vpcs.values() if dp.vpc_subnets.get(v.name)]
+    if level == "subnet":
+        return [s for v in model.vpcs.values() for s in dp.vpc_subnets.get(v.name, ())]
+    return [o for v in model.vpcs.values() for o in v.of_type(ast.Instance)
+            if (h := dp.host(o.name)) is not None and h.address is not None and h.address.version == 4]
+
+
+# ---------------------------------------------------------------------------- the question
+
+def matrix(model, level: str = "subnet") -> Matrix:
+    """Reachability between every pair of ``level`` ends (see the module docstring)."""
+    if level == "vpc":
+        return _by_vpc(model, matrix(model, "subnet"))
+    from ..flows.trace import Tracer
+    tracer = Tracer(model)
+    objects = matrix_ends(model, level)
+    ends = [_End.of(tracer, o) for o in objects]
+    classes = packet_classes(model, None)
+    sets = tuple(class_packets(model, c) for c in classes)
+    decided: dict[tuple, tuple[int, int] | str] = {}
+    cells: dict[tuple[int, int], Cell] = {}
+    skipped = []
+    traces = 0
+    facts = _Facts(tracer)
+    for i, s in enumerate(ends):
+        for j, d in enumerate(ends):
+            if i == j:
+                continue
+            key = facts.key(s, d)
+            got = decided.get(key)
+            if got is None:
+                got, n = _decide(tracer, s, d, classes) if key != _DROPPED else ((0, 0), 0)
+                decided[key] = got
+                traces += n
+            if isinstance(got, str):
+                skipped.append((s.name, d.name, got))
+            elif got[0] or got[1]:
+                cells[i, j] = Cell(*got)
+    return Matrix(level, tuple(e.name for e in ends), sets, cells, tuple(skipped), traces,
+                  len(decided), model)
+
+
+def _decide(tracer, s: _End, d: _End, classes) -> tuple[tuple[int, int] | str, int]:
+    """The masks of one pair, one walk per packet class (or why it cannot be traced). The
+    ends are resolved once per address family, not once per class as `Tracer.trace` would."""
+    from ..flows.trace import _family, _normalise
+    from ..flows.walk import _Walk
+    allowed = intermittent = 0
+    resolved: dict[int, tuple] = {}
+    for bit, c in enumerate(classes):
+        try:
+            protocol, port = _normalise(c.protocol, c.probe or None)
+            family = _family(s.name, d.name, protocol)
+            ends = resolved.get(family)
+            if ends is None:
+                src = tracer.end(s.name, family=family)
+                ends = resolved[family] = (src, tracer._dst_end(d.name, src, family))
+            flow = f"{s.name} -> {d.name} {protocol}{' ' + port if port else ''}"
+            t = _Walk(tracer, copy(ends[0]), copy(ends[1]), protocol, port).run(flow)
+        except (FlowError, NotSimulated) as exc:
+            return str(exc), bit + 1
+        if t.allowed:
+            allowed |= 1 << bit
+        elif t.intermittent:
+            intermittent |= 1 << bit
+    return (allowed, intermittent), len(classes)
+
+
+def witness_trace(m: Matrix, src: str, dst: str, one: PacketSet) -> Trace:
+    """The trace of the one-class set ``one`` from ``src`` to ``dst`` (at VPC level, of the
+    first subnet pair whose cell holds it)."""
+    from ..flows.trace import Tracer
+    from .reach import _probe
+    classes = packet_classes(m.model, None)
+    bit = next(i for i, c in enumerate(m.classes) if c == one)
+    c = classes[bit]
+    protocol, probe = _probe(c, one.witness()) if c.probe else (c.protocol, None)
+    tracer = Tracer(m.model)
+    if m.level != "vpc":
+        return tracer.trace(src, dst, protocol, probe)
+    sub = matrix(m.model, "subnet")
+    dp = m.model.dataplane
+    for a in dp.vpc_subnets[src]:
+        for b in dp.vpc_subnets[dst]:
+            cell = sub.cell(a.name, b.name)
+            if a is not b and cell is not None and (cell.allowed | cell.intermittent) >> bit & 1:
+                return tracer.trace(a.name, b.name, protocol, probe)
+    a, b = dp.vpc_subnets[src][0], dp.vpc_subnets[dst][-1]
+    return tracer.trace(a.name, b.name, protocol, probe)
+
+
+def _by_vpc(model, sub: Matrix) -> Matrix:
+    """The subnet matrix gathered per pair of VPCs: the union of their subnet pairs' masks,
+    and how many subnet pairs reach (something allowed or intermittent) of how many."""
+    dp = model.dataplane
+    vpcs = matrix_ends(model, "vpc")
+    vpc_of = {s.name: v.name for v in vpcs for s in dp.vpc_subnets[v.name]}
+    index = {v.name: k for k, v in enumerate(vpcs)}
+    size = {v.name: len(dp.vpc_subnets[v.name]) for v in vpcs}
+    gathered: dict[tuple[int, int], list[int]] = {}
+    for (i, j), c in sub.cells.items():
+        a, b = index[vpc_of[sub.ends[i]]], index[vpc_of[sub.ends[j]]]
+        g = gathered.setdefault((a, b), [0, 0, 0])
+        g[0] |= c.allowed
+        g[1] |= c.intermittent
+        g[2] += 1
+    cells = {}
+    for (a, b), (allowed, intermittent, reaching) in gathered.items():
+        na, nb = size[vpcs[a].name], size[vpcs[b].name]
+        cells[a, b] = Cell(allowed, intermittent & ~allowed, (reaching, na * nb - (na if a == b else 0)))
+    skipped = tuple((vpc_of[s], vpc_of[d], why) for s, d, why in sub.skipped)
+    return Matrix("vpc", tuple(v.name for v in vpcs), sub.classes, cells, tuple(dict.fromkeys(skipped)),
+                  sub.traces, sub.pair_classes, model)
+
+
+# ---------------------------------------------------------------------------- pair classes
+
+_DROPPED = ("dropped",)
+
+
+@dataclass(frozen=True)
+class _End:
+    """What a trace reads of one matrix end."""
+
+    name: str
+    address: int
+    subnet: ast.Subnet
+    vpc: str
+    nacl: object
+    sgs: tuple | None
+    ports: tuple | None
+    table: object                    # its subnet's RouteLookup (None: no route table)
+    local: tuple                     # the end's own filters, for `_atoms` and the key
+    block: tuple[int, int]           # the VPC block holding its address (first, last)
+
+    @classmethod
+    def of(cls, tracer, obj) -> _End:
+        end = tracer.end(obj.name)
+        subnet = end.subnet
+        nacl = tracer.model.nacl_of.get(subnet.name)
+        sgs = end.sgs if isinstance(obj, ast.Instance) else None
+        ports = end.ephemeral
+        own = (tuple(id(g) for g in sgs or ()), ports, end.kind, end.problem)
+        address = int(end.address)
+        vpc = tracer.model.vpcs[end.vpc]
+        net = next((c.net for c in vpc.cidrs if c.net is not None and end.address in c.net), subnet.cidr.net)
+        return cls(obj.name, address, subnet, end.vpc, nacl, sgs, ports, tracer.dp.route_table_of(subnet),
+                   own, (int(net.network_address), int(net.broadcast_address)))
+
+
+class _Facts:
+    """The key of a pair: equal keys, equal verdicts (module docstring).
+
+    Every fact about an address is cached per VPC block where no route, NACL or group block
+    cuts the VPC block (the fact is then the same for each of its addresses), else per address.
+    """
+
+    def __init__(self, tracer):
+        self.tracer = tracer
+        self._bounds: dict[tuple, list[int]] = {}
+        self._cache: dict[tuple, object] = {}
+        self._signatures: dict[tuple, int] = {}
+
+    def key(self, s: _End, d: _End) -> tuple:
+        if s.subnet is d.subnet:
+            return ("same", s.local, d.local, self._sees(s, d), self._sees(d, s))
+        forward = self._route(s.table, d)
+        if self._dropped(forward, d):
+            return _DROPPED
+        back = self._route(d.table, s)
+        there, home = _path(forward), _path(back)
+        if there is None or home is None:
+            return ("pair", s.name, d.name)
+        return (s.vpc == d.vpc, there, home, s.local, d.local, self._sees(s, d), self._sees(d, s))
+
+    def _where(self, key: tuple, cuts, other: _End) -> tuple:
+        """The cache key of a fact about ``other``'s address under the blocks ``cuts`` names."""
+        bounds = self._bounds.get(key)
+        if bounds is None:
+            bounds = self._bounds[key] = sorted({x for low, high in cuts() for x in (low, high + 1)})
+        low, high = other.block
+        if bisect_right(bounds, low) == bisect_right(bounds, high):
+            return key + ("block", low)
+        return key + ("address", other.address)
+
+    def _route(self, table, other: _End):
+        if table is None:
+            return None
+        where = self._where(("route", id(table)), lambda: _route_blocks(table), other)
+        got = self._cache.get(where, False)
+        if got is False:
+            got = self._cache[where] = table.lookup(IPv4Address(other.address))
+        return got
+
+    def _dropped(self, entry, other: _End) -> bool:
+        """Whether a request to ``other``'s private address dies on the route out whatever its
+        class or filters: no route, a blackhole, or an internet gateway (reached straight or
+        through NAT gateways), which routes no private address (docs/SEMANTICS.md, Gateways)."""
+        memo = ("dropped", id(entry), other.block)
+        got = self._cache.get(memo)
+        if got is None:
+            got, uniform = self._drops(entry, other)
+            if uniform:
+                self._cache[memo] = got
+        return got
+
+    def _drops(self, entry, other: _End) -> tuple[bool, bool]:
+        """`_dropped`, and whether the answer holds for every address of ``other``'s block."""
+        if not _private(other.block):
+            return False, True
+        uniform = True
+        for _ in range(4):
+            if entry is None or entry.target in ("blackhole", None):
+                return True, uniform
+            if isinstance(entry.target, ast.InternetGateway):
+                return True, uniform
+            if not isinstance(entry.target, ast.NatGateway):
+                return False, uniform
+            host = self.tracer.dp.host(entry.target.name)
+            table = self.tracer.dp.route_table_of(host.subnet) if host is not None else None
+            if table is None:
+                return False, uniform
+            uniform = uniform and self._where(("route", id(table)), lambda: _route_blocks(table),
+                                              other)[2] == "block"
+            entry = self._route(table, other)
+        return False, uniform
+
+    def _sees(self, end: _End, other: _End):
+        """How ``end``'s own filters treat ``other``'s address: the rules of its NACL whose
+        block holds it, in order, without their numbers and blocks (two addresses that the
+        same rules match are treated alike by every packet), and which piece of the blocks
+        its groups name holds it."""
+        nacl = end.nacl
+        rules = _nacl_rules(nacl)
+        where = self._where(("nacl", id(nacl)), lambda: _rule_blocks(rules), other)
+        sig = self._cache.get(where)
+        if sig is None:
+            at = IPv4Address(other.address)
+            matching = tuple((r.direction, r.action, _protocol_key(r.protocol))
+                             for r in sorted(rules, key=lambda r: (r.direction, r.number))
+                             if isinstance(r.cidr, ast.AnyPeer) or
+                             (r.cidr.net is not None and r.cidr.net.version == 4 and at in r.cidr.net))
+            sig = self._cache[where] = self._signatures.setdefault(
+                (nacl is None or nacl.default, matching), len(self._signatures))
+        if not end.sgs:
+            return sig
+        rules = [r for g in end.sgs for r in g.rules]
+        where = self._where(("sg", end.local[0]), lambda: _rule_blocks(rules), other)
+        bounds = self._bounds[where[:2]]
+        return sig, where[2:] if where[2] == "block" else bisect_right(bounds, other.address)
+
+
+def _route_blocks(table):
+    for length, bucket in table.index.levels.get(4, ()):
+        for start in bucket:
+            yield start, start + 2 ** (32 - length) - 1
+
+
+def _rule_blocks(rules):
+    for net in rule_cidrs(rules):
+        if net.version == 4:
+            yield int(net.network_address), int(net.broadcast_address)
+
+
+@lru_cache(maxsize=None)
+def _private(block: tuple[int, int]) -> bool:
+    low, high = block
+    return any(int(n.network_address) <= low and high <= int(n.broadcast_address) for n in _PRIVATE)
+
+
+def _nacl_rules(nacl) -> tuple:
+    return () if nacl is None or nacl.default else nacl.rules
+
+
+def _protocol_key(p: ast.Protocol) -> tuple:
+    return (p.name, (p.ports.low, p.ports.high) if p.ports is not None else None, p.icmp_type)
+
+
+def _path(entry):
+    """What of a route the key needs, where its facts decide the path: ``local`` for the
+    VPC's local route, the peering for a peering route; None for any other route."""
+    if entry is None:
+        return None
+    if entry.target == "local":
+        return "local"
+    if isinstance(entry.target, ast.Peering):
+        return id(entry.target)
+    return None
+
+
+__all__ = ["Matrix", "Cell", "matrix", "matrix_ends", "witness_trace", "LEVELS", "NOTES"]
