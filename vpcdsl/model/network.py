@@ -225,6 +225,13 @@ class Model:
         from ..analysis.exposure import exposure
         return exposure(self, sources)
 
+    def matrix(self, level: str = "subnet"):
+        """What reaches between every pair of ``level`` ends (``subnet``, ``instance`` or ``vpc``),
+        for every packet at once. Returns a `vpcdsl.analysis.matrix.Matrix`; raises
+        `vpcdsl.flows.trace.FlowError` for an unknown level."""
+        from ..analysis.matrix import matrix
+        return matrix(self, level)
+
     def diagram(self, **options):
         """A Graphviz drawing (`graphviz.Digraph`); options as `vpcdsl.views.render.diagram`."""
         from ..views.render import diagram

@@ -1,4 +1,5 @@
-"""The `vpcdsl` command line: `check`, `trace`, `dns`, `render` and `dump`.
+"""The `vpcdsl` command line: `check`, `trace`, `dns`, `render` and `dump` here; `plan`, `reach`,
+`diff`, `exposure` and `matrix` in their own modules.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors or failed expectations
 (for `trace`: the flow is blocked; for `render`: the model has errors), 2
@@ -14,7 +15,7 @@ import os
 import sys
 
 from ..diagnostics import CODES, escape_controls, render_all, without_ignored
-from . import diff_cli, exposure_cli, plan_cli, reach_cli
+from . import diff_cli, exposure_cli, matrix_cli, plan_cli, reach_cli
 from .report import status_line
 
 JSON_VERSION = 1
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     reach_cli.add_parser(sub)
     diff_cli.add_parser(sub)
     exposure_cli.add_parser(sub)
+    matrix_cli.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:
@@ -122,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             return diff_cli.run(args)
         if args.command == "exposure":
             return exposure_cli.run(args)
+        if args.command == "matrix":
+            return matrix_cli.run(args)
         return _dump(args)
     except BrokenPipeError:
         # The reader went away (`vpcdsl check ... | head`): stop quietly, and keep
