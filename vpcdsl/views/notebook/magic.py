@@ -11,6 +11,7 @@
     %vpc reach NAME SRC [DST] [--to DST] [--service S]  what SRC can reach / who reaches DST
     %vpc diff OLD NEW                         what a change does: objects, requests newly allowed/blocked
     %vpc exposure NAME [--source S ...]       what the internet and each site reach, riskiest first
+    %vpc matrix [NAME] [--level subnet|instance|vpc]  what reaches between every pair of ends
     %vpc explore NAME                         the explorer widget
     %vpc reset NAME                           forget the cells' parts of NAME
 
@@ -96,6 +97,14 @@ def _exposure_parser() -> _Parser:
     return p
 
 
+def _matrix_parser() -> _Parser:
+    from ...analysis.matrix import LEVELS as MATRIX_LEVELS
+    p = _Parser(prog="%vpc matrix", add_help=False)
+    p.add_argument("name", nargs="?", default=DEFAULT_NAME)
+    p.add_argument("--level", choices=MATRIX_LEVELS, default="subnet")
+    return p
+
+
 @magics_class
 class VpcMagics(Magics):
     def __init__(self, shell):
@@ -156,6 +165,8 @@ class VpcMagics(Magics):
             return self._diff(rest)
         if command == "exposure":
             return self._exposure(rest)
+        if command == "matrix":
+            return self._matrix(rest)
         if command == "check":
             return ModelView(self._model(rest[0] if rest else None), draw=False)
         if command == "explore":
@@ -255,10 +266,19 @@ class VpcMagics(Magics):
         except FlowError as exc:
             return Message(str(exc), exc.hint)
 
+    def _matrix(self, words: list[str]):
+        from ...flows.flow import FlowError
+        args = _matrix_parser().parse_args(words)
+        model = self._usable(args.name)
+        try:
+            return model.matrix(args.level)
+        except FlowError as exc:
+            return Message(str(exc), exc.hint)
+
 
 _LINE_HINT = ("%vpc trace NAME SRC -> DST PROTO/PORT · %vpc dns NAME FQDN [TYPE] [--from CLIENT] · "
               "%vpc check NAME · %vpc plan NAME [--hosts N | --size /P] · %vpc reach NAME SRC [DST] [--to DST] · "
-              "%vpc diff OLD NEW · %vpc exposure NAME [--source S] · "
+              "%vpc diff OLD NEW · %vpc exposure NAME [--source S] · %vpc matrix NAME [--level L] · "
               "%vpc explore NAME · %vpc reset NAME")
 
 
@@ -271,4 +291,6 @@ def _split(line: str) -> list[str]:
 
 def load_ipython_extension(ipython) -> None:
     """Register ``%%vpc`` and ``%vpc`` (``%load_ext vpcdsl``)."""
+    from .rich import register_formatters
     ipython.register_magics(VpcMagics(ipython))
+    register_formatters(ipython)
