@@ -42,6 +42,7 @@ from ..aws import NOT_INTERNET
 from ..flows.flow import FlowError, NotSimulated, Trace
 from ..flows.filters import rule_cidrs
 from ..packetsets import EMPTY_SET, PacketSet
+from ..protocols import protocol_number
 from ..syntax import ast
 from .flowsets import packet_classes
 from .reach import class_packets
@@ -176,6 +177,7 @@ def matrix(model, level: str = "subnet") -> Matrix:
     skipped = []
     traces = 0
     facts = _Facts(tracer)
+    grouping: dict[tuple, list[list[int]]] = {}
     for i, s in enumerate(ends):
         for j, d in enumerate(ends):
             if i == j:
@@ -183,7 +185,8 @@ def matrix(model, level: str = "subnet") -> Matrix:
             key = facts.key(s, d)
             got = decided.get(key)
             if got is None:
-                got, n = _decide(tracer, s, d, classes) if key != _DROPPED else ((0, 0), 0)
+                groups = _groups(classes, s, d, grouping) if key[0] != "pair" else None
+                got, n = _decide(tracer, s, d, classes, groups) if key != _DROPPED else ((0, 0), 0)
                 decided[key] = got
                 traces += n
             if isinstance(got, str):
@@ -194,14 +197,42 @@ def matrix(model, level: str = "subnet") -> Matrix:
                   len(decided), model)
 
 
-def _decide(tracer, s: _End, d: _End, classes) -> tuple[tuple[int, int] | str, int]:
-    """The masks of one pair, one walk per packet class (or why it cannot be traced). The
-    ends are resolved once per address family, not once per class as `Tracer.trace` would."""
+def _groups(classes, s: _End, d: _End, cache: dict) -> list[list[int]]:
+    """The packet classes that the filters of a local or peering path (the two ends' NACLs
+    and groups: nothing else filters it) cannot tell apart: TCP or UDP port classes that
+    every one of their rules matches alike. A response is matched on the client's port
+    range, not on the class's, so it cannot tell them apart either. Other classes stay
+    alone (an ICMP type's reply is a type of its own)."""
+    key = (id(s.nacl), id(d.nacl), s.local[0], d.local[0])
+    got = cache.get(key)
+    if got is None:
+        rules = [r for n in (s.nacl, d.nacl) for r in _nacl_rules(n)]
+        rules += [r for e in (s, d) for g in e.sgs or () for r in g.rules]
+        protos = [(protocol_number(r.protocol.name), r.protocol) for r in rules]
+        by: dict[tuple, list[int]] = {}
+        for bit, c in enumerate(classes):
+            if c.ports is None or not c.probe:
+                by[("alone", bit)] = [bit]
+                continue
+            port, number = int(c.probe), protocol_number(c.protocol)
+            by.setdefault((number, tuple(p.ports is None or p.ports.low <= port <= p.ports.high
+                                         for n, p in protos if n == number)), []).append(bit)
+        got = cache[key] = list(by.values())
+    return got
+
+
+def _decide(tracer, s: _End, d: _End, classes, groups=None) -> tuple[tuple[int, int] | str, int]:
+    """The masks of one pair, one walk per group of packet classes (`_groups`; each class
+    alone where None), or why the pair cannot be traced. The ends are resolved once per
+    address family, not once per class as `Tracer.trace` would."""
     from ..flows.trace import _family, _normalise
     from ..flows.walk import _Walk
     allowed = intermittent = 0
     resolved: dict[int, tuple] = {}
-    for bit, c in enumerate(classes):
+    walks = 0
+    for group in groups or [[bit] for bit in range(len(classes))]:
+        c = classes[group[0]]
+        walks += 1
         try:
             protocol, port = _normalise(c.protocol, c.probe or None)
             family = _family(s.name, d.name, protocol)
@@ -212,12 +243,13 @@ def _decide(tracer, s: _End, d: _End, classes) -> tuple[tuple[int, int] | str, i
             flow = f"{s.name} -> {d.name} {protocol}{' ' + port if port else ''}"
             t = _Walk(tracer, copy(ends[0]), copy(ends[1]), protocol, port).run(flow)
         except (FlowError, NotSimulated) as exc:
-            return str(exc), bit + 1
+            return str(exc), walks
+        mask = sum(1 << bit for bit in group)
         if t.allowed:
-            allowed |= 1 << bit
+            allowed |= mask
         elif t.intermittent:
-            intermittent |= 1 << bit
-    return (allowed, intermittent), len(classes)
+            intermittent |= mask
+    return (allowed, intermittent), walks
 
 
 def witness_trace(m: Matrix, src: str, dst: str, one: PacketSet) -> Trace:
