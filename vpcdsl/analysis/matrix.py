@@ -8,26 +8,30 @@ over equivalence classes, not by re-simulating each pair:
 * **Packets.** Header space splits into the atomic predicates every NACL and
   security-group rule respects: the protocol/port/ICMP-type classes of
   `vpcdsl.analysis.flowsets`. A cell is two bitmasks over those classes.
-* **Pairs.** A trace between two ends reads them only through a few facts: each
-  end's VPC, NACL, security groups and ephemeral range, whether they share a
-  subnet, the route each one's table picks for the other's address, and where
-  the other's address falls among the CIDRs its own NACL and groups name
-  (`_atoms`). Pairs with equal facts get equal verdicts, so one trace per
-  packet class and *pair class* decides them all. Where the route leaves
-  local/peering paths (a NAT, a TGW, a VPN, an appliance) the facts are not
-  enough, and the pair is its own class (traced on its own), unless the route
-  drops the request on its way out (`_dropped`): then every class is blocked.
+* **Pairs.** A trace between two ends reads them only through a few facts
+  (`_Facts.key`): each end's security groups, ephemeral range and kind, whether
+  they share a subnet or a VPC, the kind of route each one's table picks for the
+  other's address (the local route, or which peering), and how each end's own
+  NACL and groups see the other's address (`_Facts._sees`: the NACL rules whose
+  block holds it, in order, without their numbers or blocks, and which piece of
+  the groups' blocks holds it). Pairs with equal facts get equal verdicts, so
+  one walk per pair class decides them all, across VPCs built alike. Where the
+  route is anything else (a NAT, a TGW, a VPN, an appliance) the facts are not
+  enough and the pair is its own class, unless the route drops the request on
+  its way out (`_Facts._dropped`): then every class is blocked, without a walk.
+* **Walks.** A pair class needs one walk per group of port classes its own
+  two NACLs and groups cannot tell apart (`_groups`), not one per class.
 
-`tests/test_matrix.py` checks every cell of the examples against `reach` on
-the same pair. Subnet ends are probes with no security group (LANGUAGE.md §4);
-instance ends use each instance's groups; ``level="vpc"`` gathers the subnet
-matrix by VPC. IPv4 only, as `vpcdsl.analysis.reach`.
+`tests/test_matrix.py` holds every cell of the examples, and of models built to
+reach each kind of key, to one trace per pair and packet class. Subnet ends are
+probes with no security group (LANGUAGE.md §4); instance ends use each
+instance's groups; ``level="vpc"`` gathers the subnet matrix by VPC. IPv4 only,
+as `vpcdsl.analysis.reach`.
 
-Cost: one pass over the N² pairs computing their facts (a route lookup and a
-bisection per side, cached per table and block), plus one trace per packet
-class and pair class, so quadratic in the ends as the answer itself is; the
-traces grow with the pair classes, which grow with the distinct filters and
-routes, not with the ends.
+Cost: one pass over the N² ordered pairs computing their keys (each fact cached
+per VPC block where no route or rule block cuts it), so quadratic in the ends,
+as the answer is; plus the walks, which grow with the pair classes (the distinct
+filters and routes), not with the pairs. BENCHMARKS.md has the figures.
 """
 
 from __future__ import annotations
