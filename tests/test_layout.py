@@ -31,7 +31,7 @@ LAZY_CONVENIENCE = {"vpcdsl.model.network"}
 # inside the method, and nothing else above.
 LAZY_DISPLAY = {"vpcdsl.diagnostics", "vpcdsl.flows.flow", "vpcdsl.analysis.route53",
                 "vpcdsl.analysis.plan", "vpcdsl.analysis.reach", "vpcdsl.analysis.diff",
-                "vpcdsl.analysis.exposure"}
+                "vpcdsl.analysis.exposure", "vpcdsl.analysis.matrix"}
 DISPLAY_MODULE = "vpcdsl.views.notebook.rich"
 
 

@@ -76,11 +76,13 @@ class Matrix:
     level: str
     ends: tuple[str, ...]
     classes: tuple[PacketSet, ...]                      # bit i of a mask: classes[i]
-    cells: dict = field(repr=False)                     # (i, j) -> Cell; absent: nothing reaches
+    cells: dict = field(repr=False)     # (i, j) -> Cell; absent: nothing reaches; (i, i) only at
+                                        # VPC level: a VPC's subnets to each other
     skipped: tuple[tuple[str, str, str], ...] = ()      # (src, dst, why) no trace can answer
     traces: int = 0                                     # how many traces decided it
     pair_classes: int = 0
     model: object = field(default=None, repr=False, compare=False)
+    subnets: Matrix | None = field(default=None, repr=False, compare=False)  # at VPC level: whence
     _sets: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -120,7 +122,7 @@ class Matrix:
             mask = 0 if c is None else getattr(c, status)
         if not mask:
             return None
-        return witness_trace(self, src, dst, self.packets(mask & -mask))
+        return witness_trace(self, src, dst, self.packets(mask & -mask), status)
 
     def _index(self, name: str) -> int:
         try:
@@ -146,6 +148,14 @@ class Matrix:
                 "services": [self.service(m) for m in services],
                 "cells": cells,
                 "skipped": [{"src": s, "dst": d, "why": w} for s, d, w in self.skipped]}
+
+    def _repr_pretty_(self, p, cycle):
+        from ..views.notebook.rich import matrix_repr_text
+        p.text(matrix_repr_text(self))
+
+    def _repr_html_(self) -> str:
+        from ..views.notebook.rich import matrix_repr_html
+        return matrix_repr_html(self)
 
 
 # ---------------------------------------------------------------------------- ends
@@ -256,9 +266,9 @@ def _decide(tracer, s: _End, d: _End, classes, groups=None) -> tuple[tuple[int, 
     return (allowed, intermittent), walks
 
 
-def witness_trace(m: Matrix, src: str, dst: str, one: PacketSet) -> Trace:
-    """The trace of the one-class set ``one`` from ``src`` to ``dst`` (at VPC level, of the
-    first subnet pair whose cell holds it)."""
+def witness_trace(m: Matrix, src: str, dst: str, one: PacketSet, status: str = "allowed") -> Trace:
+    """The trace of the one-class set ``one`` from ``src`` to ``dst``; at VPC level, of the
+    first subnet pair of the two VPCs whose cell gives that class ``status``."""
     from ..flows.trace import Tracer
     from .reach import _probe
     classes = packet_classes(m.model, None)
@@ -268,15 +278,15 @@ def witness_trace(m: Matrix, src: str, dst: str, one: PacketSet) -> Trace:
     tracer = Tracer(m.model)
     if m.level != "vpc":
         return tracer.trace(src, dst, protocol, probe)
-    sub = matrix(m.model, "subnet")
-    dp = m.model.dataplane
-    for a in dp.vpc_subnets[src]:
-        for b in dp.vpc_subnets[dst]:
-            cell = sub.cell(a.name, b.name)
-            if a is not b and cell is not None and (cell.allowed | cell.intermittent) >> bit & 1:
-                return tracer.trace(a.name, b.name, protocol, probe)
-    a, b = dp.vpc_subnets[src][0], dp.vpc_subnets[dst][-1]
-    return tracer.trace(a.name, b.name, protocol, probe)
+    sub, dp = m.subnets, m.model.dataplane
+    pairs = [(a.name, b.name) for a in dp.vpc_subnets[src] for b in dp.vpc_subnets[dst] if a is not b]
+    for a, b in pairs:
+        cell = sub.cell(a, b)
+        has = {"allowed": cell.allowed, "intermittent": cell.intermittent}.get(status, 0) \
+            if cell is not None else 0
+        if has >> bit & 1 or (status == "blocked" and not (cell and (cell.allowed | cell.intermittent) >> bit & 1)):
+            return tracer.trace(a, b, protocol, probe)
+    return tracer.trace(*pairs[0], protocol, probe)
 
 
 def _by_vpc(model, sub: Matrix) -> Matrix:
@@ -300,7 +310,7 @@ def _by_vpc(model, sub: Matrix) -> Matrix:
         cells[a, b] = Cell(allowed, intermittent & ~allowed, (reaching, na * nb - (na if a == b else 0)))
     skipped = tuple((vpc_of[s], vpc_of[d], why) for s, d, why in sub.skipped)
     return Matrix("vpc", tuple(v.name for v in vpcs), sub.classes, cells, tuple(dict.fromkeys(skipped)),
-                  sub.traces, sub.pair_classes, model)
+                  sub.traces, sub.pair_classes, model, sub)
 
 
 # ---------------------------------------------------------------------------- pair classes

@@ -291,6 +291,4 @@ def _split(line: str) -> list[str]:
 
 def load_ipython_extension(ipython) -> None:
     """Register ``%%vpc`` and ``%vpc`` (``%load_ext vpcdsl``)."""
-    from .rich import register_formatters
     ipython.register_magics(VpcMagics(ipython))
-    register_formatters(ipython)

@@ -81,24 +81,4 @@ def matrix_html(m, witness=None) -> str:
 
 
 def _witnesses(m):
-    """`Matrix.witness`, except at VPC level: there a VPC cell's witness is the witness of
-    one subnet pair of the two VPCs that holds the request, from one subnet matrix."""
-    if m.level != "vpc":
-        return m.witness
-    from ...analysis.matrix import matrix
-    sub = matrix(m.model, "subnet")
-    vpc_of = {}
-    for v in m.ends:
-        for s in m.model.dataplane.vpc_subnets.get(v, ()):
-            vpc_of[s.name] = v
-
-    def witness(src, dst, status):
-        cell = m.cell(src, dst)
-        want = getattr(cell, status) if cell is not None else 0
-        one = want & -want
-        for (i, j), c in sorted(sub.cells.items()):
-            a, b = sub.ends[i], sub.ends[j]
-            if vpc_of.get(a) == src and vpc_of.get(b) == dst and getattr(c, status) & one:
-                return sub.witness(a, b, status)
-        return None
-    return witness
+    return m.witness

@@ -1,6 +1,6 @@
 """The rich display of vpcdsl's objects in Jupyter (`_repr_html_` of `Model`,
-`Diagnostic`, `Diagnostics`, `Trace`, `Resolution`, `Plan`, `Reach`, `ModelDiff`, `Exposure`, and `Matrix` through
-IPython's formatters, `register_formatters`): the HTML of
+`Diagnostic`, `Diagnostics`, `Trace`, `Resolution`, `Plan`, `Reach`, `ModelDiff`, `Exposure`
+and `Matrix`): the HTML of
 `vpcdsl.views.notebook.html_display` with the drawing each needs.
 
 A drawing that cannot be made (no Graphviz, a model whose syntax failed) is
@@ -19,7 +19,7 @@ from .reach_display import reach_html
 
 __all__ = ["model_repr_html", "trace_repr_html", "diagnostic_repr_html", "diagnostics_repr_html",
            "resolution_repr_html", "plan_repr_html", "reach_repr_html", "diff_repr_html", "exposure_repr_html",
-           "matrix_repr_html", "register_formatters", "display_level",
+           "matrix_repr_html", "matrix_repr_text", "display_level",
            "model_svg", "trace_svg"]
 
 # Above this many subnets a model is drawn at the `vpc` level in its display:
@@ -106,11 +106,6 @@ def matrix_repr_html(matrix) -> str:
     return matrix_html(matrix)
 
 
-def register_formatters(ipython) -> None:
-    """Show a `vpcdsl.analysis.matrix.Matrix` as its heat map (HTML) and its text (plain): the
-    class has no ``_repr_html_`` of its own, so IPython is told by name, without importing it."""
+def matrix_repr_text(matrix) -> str:
     from ..matrix_view import matrix_text
-    formatters = ipython.display_formatter.formatters
-    formatters["text/html"].for_type_by_name("vpcdsl.analysis.matrix", "Matrix", matrix_repr_html)
-    formatters["text/plain"].for_type_by_name("vpcdsl.analysis.matrix", "Matrix",
-                                              lambda m, p, cycle: p.text(matrix_text(m)))
+    return matrix_text(matrix)
