@@ -71,6 +71,7 @@ the links and the VGW's path choice.
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import replace
 from typing import Iterator
 
@@ -92,6 +93,10 @@ class Tracer:
     def __init__(self, model):
         self.model = model
         self.dp: DataPlane = model.dataplane
+        # Resolved ends, by what resolving reads: a question of many flows (reach, exposure,
+        # matrix) resolves each end once, not once per flow. A walk reads its ends and never
+        # changes them; each gets a copy all the same.
+        self._ends: dict[tuple, End] = {}
 
     # ------------------------------------------------------------------ ends
 
@@ -130,15 +135,23 @@ class Tracer:
         flow = f"{src} -> {dst} {protocol}{' ' + port if port else ''}"
         srcs, dsts = self._expand(src), self._expand(dst)
         for s in srcs:
-            src_end = self.end(s, family=family)
+            src_end = self._resolved((s, family), lambda: self.end(s, family=family))
             for d in dsts:
-                dst_end = self._dst_end(d, src_end, family, dst_zone)
+                key = (d, family, dst_zone, src_end.vpc, src_end.subnet.zone if src_end.subnet else None,
+                       src_end.text if d in SERVICES else None)
+                dst_end = self._resolved(key, lambda: self._dst_end(d, src_end, family, dst_zone))
                 walk = _Walk(self, src_end, dst_end, protocol, port)
                 t = walk.run(flow)
                 if s != src or d != dst:
                     probes = " and ".join(f"subnet '{n}'" for n, o in ((s, src), (d, dst)) if n != o)
                     t = replace(t, reason=f"probe of {probes}: {t.reason}")
                 yield t
+
+    def _resolved(self, key: tuple, resolve) -> End:
+        end = self._ends.get(key)
+        if end is None:
+            end = self._ends[key] = resolve()
+        return copy(end)
 
     def _expand(self, text: str) -> list[str]:
         """A VPC name stands for each of its subnets (LANGUAGE.md §4); any other end for itself."""
