@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..aws import SERVICES
 from ..flows.flow import FlowError, Trace
 from ..packetsets import EMPTY_SET, Packet, PacketSet
+from .matrix import matrix
 from .reach import _public_blocks, flow_ends, reach, via_of
 
 __all__ = ["FlowChange", "FlowDiff", "flow_changes", "CHANGE_WORDS"]
@@ -94,14 +95,24 @@ def flow_changes(old, new) -> FlowDiff:
     changes: list[FlowChange] = []
     skipped: list[tuple[str, str, str, str]] = []
     pairs = 0
+    # Between instances both models have, the instance matrices answer every pair at once.
+    matrices = (matrix(old, "instance"), matrix(new, "instance"))
+    both = set(matrices[0].ends) & set(matrices[1].ends)
+    by_masks: dict[tuple, dict[str, PacketSet]] = {}
     for s in sources:
         outside = s == "internet" or s in new.sites
-        r_new = reach(new, s)
-        r_old = reach(old, s) if s in in_old else None
+        others = [d for d in new_ends if d not in both] if s in both else None
+        r_new = reach(new, s, among=others)
+        r_old = reach(old, s, among=others) if s in in_old else None
         unanswered: dict[tuple[str, str], tuple[list, str]] = {}
         for side, r in (("old", r_old), ("new", r_new)):
             for s2, d, why in (r.skipped if r is not None else ()):
                 unanswered.setdefault((s2, d), ([], why))[0].append(side)
+        if s in both:
+            for side, m in zip(("old", "new"), matrices):
+                for s2, d, why in m.skipped:
+                    if s2 == s:
+                        unanswered.setdefault((s2, d), ([], why))[0].append(side)
         rows_new, rows_old = _by_dst(r_new), _by_dst(r_old)
         for d in new_ends:
             if d == s or (s == "internet" and d in SERVICES):
@@ -114,8 +125,35 @@ def flow_changes(old, new) -> FlowDiff:
                 skipped.append(("both" if len(sides) == 2 else sides[0], s, d, why))
                 continue
             pairs += 1
+            if s in both and d in both:
+                changes += _matrix_changes(tracers, matrices, s, d, by_masks)
+                continue
             changes += _pair_changes(tracers, s, d, rows_old.get(d, ()), rows_new.get(d, ()), outside, fresh)
     return FlowDiff(added, removed, tuple(changes), tuple(skipped), pairs)
+
+
+def _matrix_changes(tracers, matrices, s: str, d: str, by_masks: dict) -> list[FlowChange]:
+    """`_pair_changes` for two instances, from the cells of the instance matrices (their
+    packets hold no addresses, as erased rows do); pairs whose cells are equal share the
+    set algebra."""
+    cells = [m.cell(s, d) for m in matrices]
+    key = tuple(x for c in cells for x in ((c.allowed, c.intermittent) if c is not None else (0, 0)))
+    sets = by_masks.get(key)
+    if sets is None:
+        (a_old, i_old), (a_new, i_new) = [(m.packets(key[2 * k]), m.packets(key[2 * k + 1]))
+                                          for k, m in enumerate(matrices)]
+        r_old, r_new = a_old | i_old, a_new | i_new
+        sets = by_masks[key] = {"opened": r_new - r_old, "closed": r_old - r_new,
+                                "degraded": a_old & i_new, "fixed": i_old & a_new}
+    out = []
+    for change in _CHANGES:
+        packets = sets[change]
+        if packets:
+            witness = _witness(packets)
+            before, after = (_trace(t, s, d, witness, "") for t in tracers)
+            out.append(FlowChange(s, d, "", change, packets, describe(packets, s, d), witness,
+                                  before, after, False, False))
+    return out
 
 
 def _by_dst(r) -> dict[str, list]:

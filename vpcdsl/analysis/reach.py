@@ -204,10 +204,11 @@ def _v4(value: int):
 
 # ---------------------------------------------------------------------------- the question
 
-def reach(model, src: str | None, dst: str | None = None, packets: PacketSet | None = None) -> Reach:
+def reach(model, src: str | None, dst: str | None = None, packets: PacketSet | None = None, *,
+          among=None) -> Reach:
     """The requests from ``src`` that each destination accepts (``dst`` None: every end of
-    `flow_ends`), or with ``src`` None, who can reach ``dst``. ``packets`` narrows the
-    requests asked about. Raises FlowError for an unknown end."""
+    `flow_ends`, or of those in ``among``), or with ``src`` None, who can reach ``dst``.
+    ``packets`` narrows the requests asked about. Raises FlowError for an unknown end."""
     from ..flows.trace import Tracer
     if src is None and dst is None:
         raise FlowError("reach needs a source, a destination or both", "reach web-1, or --to db-1")
@@ -219,7 +220,8 @@ def reach(model, src: str | None, dst: str | None = None, packets: PacketSet | N
             _check_end(tracer, end)
     ends = flow_ends(model)
     # AWS services take requests from the internet without the model: not asked unless named.
-    pairs = [(src, d) for d in ([dst] if dst is not None else ends)
+    pairs = [(src, d) for d in ([dst] if dst is not None else
+                                [e for e in ends if among is None or e in among])
              if d != src and not (d in SERVICES and dst is None and src == "internet")] if src is not None \
         else [(s, dst) for s in ends if s != dst and s not in SERVICES
               and not (s == "internet" and dst in SERVICES)]
