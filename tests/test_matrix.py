@@ -242,3 +242,60 @@ def test_the_branches_model_reaches_every_kind_of_pair_key():
     other = next(e for e in ends if e.name == "other-a")
     assert facts.key(web_a, other) == engine._DROPPED
     assert _oracle(m, matrix(m, "subnet")) == []
+
+
+TRANSIT = """
+region eu-west-1
+vpc one {
+  cidr 10.1.0.0/16
+  subnet one-app-a 10.1.1.0/24 az a
+  subnet one-app-b 10.1.2.0/24 az b
+  subnet one-tgw-a 10.1.15.0/28 az a
+  route-table one-main main { 0.0.0.0/0 -> core }
+  nacl one-tgw-acl for one-tgw-a {
+    in  100 deny  tcp 8443 from 0.0.0.0/0
+    in  200 allow any from 0.0.0.0/0
+    out 100 allow any to 0.0.0.0/0
+  }
+  sg open { in any from 0.0.0.0/0 }
+  instance one-1 in one-app-a sg open
+  instance one-2 in one-app-b sg open
+  instance one-t in one-tgw-a sg open
+}
+vpc two {
+  cidr 10.2.0.0/16
+  subnet two-app-a 10.2.1.0/24 az a
+  subnet two-tgw-a 10.2.15.0/28 az a
+  subnet two-dark-a 10.2.7.0/24 az a
+  route-table two-main main { 0.0.0.0/0 -> core }
+  nacl two-app-acl for two-app-a {
+    in  100 allow tcp 1-1000 from 10.1.0.0/16
+    in  200 allow icmp from 0.0.0.0/0
+    out 100 allow any to 0.0.0.0/0
+  }
+  sg open2 { in any from 0.0.0.0/0 }
+  instance two-1 in two-app-a sg open2
+  instance two-t in two-tgw-a sg open2
+}
+tgw core {
+  attach one for one-tgw-a
+  attach two for two-tgw-a
+  route 10.2.7.0/24 -> blackhole
+}
+"""
+
+
+@pytest.mark.parametrize("level", ["subnet", "instance"])
+def test_transit_gateway_pairs_agree_with_trace(level):
+    # one-app-b has no attachment subnet in its AZ (AWS: resources in an AZ without a TGW
+    # attachment cannot reach the TGW); one-tgw-a's NACL refuses tcp 8443 on the way in,
+    # which no end's own filter names; a TGW blackhole route; instances in attachment
+    # subnets (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-nacls.html).
+    m = model(TRANSIT)
+    mx = matrix(m, level)
+    assert _oracle(m, mx) == []
+    assert mx.pair_classes < len(mx.ends) * (len(mx.ends) - 1)
+    if level == "subnet":
+        assert "8443" not in mx.service(mx.cell("one-app-a", "two-tgw-a").allowed)
+        assert mx.cell("one-app-b", "two-app-a") is None
+        assert mx.cell("one-app-a", "two-dark-a") is None

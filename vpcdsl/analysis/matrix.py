@@ -15,10 +15,12 @@ over equivalence classes, not by re-simulating each pair:
   NACL and groups see the other's address (`_Facts._sees`: the NACL rules whose
   block holds it, in order, without their numbers or blocks, and which piece of
   the groups' blocks holds it). Pairs with equal facts get equal verdicts, so
-  one walk per pair class decides them all, across VPCs built alike. Where the
-  route is anything else (a NAT, a TGW, a VPN, an appliance) the facts are not
-  enough and the pair is its own class, unless the route drops the request on
-  its way out (`_Facts._dropped`): then every class is blocked, without a walk.
+  one walk per pair class decides them all, across VPCs built alike. A route to
+  a transit gateway that hands the request to the destination's VPC adds the
+  facts of its two attachment subnets (`_Facts._through_tgw`). Where the route
+  is anything else (a NAT, a VPN, an appliance, a TGW to a site) the facts are
+  not enough and the pair is its own class, unless the route drops the request
+  on its way out (`_Facts._dropped`): then every class is blocked, without a walk.
 * **Walks.** A pair class needs one walk per group of port classes its own
   two NACLs and groups cannot tell apart (`_groups`), not one per class.
 
@@ -199,7 +201,8 @@ def matrix(model, level: str = "subnet") -> Matrix:
             key = facts.key(s, d)
             got = decided.get(key)
             if got is None:
-                groups = _groups(classes, s, d, grouping) if key[0] != "pair" else None
+                groups = _groups(classes, s, d, grouping, facts.nacls_on_path.get(key, ())) \
+                    if key[0] != "pair" else None
                 got, n = _decide(tracer, s, d, classes, groups) if key != _DROPPED else ((0, 0), 0)
                 decided[key] = got
                 traces += n
@@ -211,16 +214,17 @@ def matrix(model, level: str = "subnet") -> Matrix:
                   len(decided), model)
 
 
-def _groups(classes, s: _End, d: _End, cache: dict) -> list[list[int]]:
-    """The packet classes that the filters of a local or peering path (the two ends' NACLs
-    and groups: nothing else filters it) cannot tell apart: TCP or UDP port classes that
-    every one of their rules matches alike. A response is matched on the client's port
-    range, not on the class's, so it cannot tell them apart either. Other classes stay
-    alone (an ICMP type's reply is a type of its own)."""
-    key = (id(s.nacl), id(d.nacl), s.local[0], d.local[0])
+def _groups(classes, s: _End, d: _End, cache: dict, between=()) -> list[list[int]]:
+    """The packet classes that the filters of a pair class's path (the two ends' NACLs and
+    groups, and the NACLs ``between`` them: a local or peering path has none, a TGW path its
+    attachment subnets') cannot tell apart: TCP or UDP port classes that every one of their
+    rules matches alike. A response is matched on the client's port range, not on the
+    class's, so it cannot tell them apart either. Other classes stay alone (an ICMP type's
+    reply is a type of its own)."""
+    key = (id(s.nacl), id(d.nacl), s.local[0], d.local[0], tuple(id(n) for n in between))
     got = cache.get(key)
     if got is None:
-        rules = [r for n in (s.nacl, d.nacl) for r in _nacl_rules(n)]
+        rules = [r for n in (s.nacl, d.nacl, *between) for r in _nacl_rules(n)]
         rules += [r for e in (s, d) for g in e.sgs or () for r in g.rules]
         protos = [(protocol_number(r.protocol.name), r.protocol) for r in rules]
         by: dict[tuple, list[int]] = {}
@@ -360,6 +364,7 @@ class _Facts:
         self._bounds: dict[tuple, list[int]] = {}
         self._cache: dict[tuple, object] = {}
         self._signatures: dict[tuple, int] = {}
+        self.nacls_on_path: dict[tuple, tuple] = {}       # key -> NACLs between the ends' own
 
     def key(self, s: _End, d: _End) -> tuple:
         if s.subnet is d.subnet:
@@ -369,9 +374,49 @@ class _Facts:
             return _DROPPED
         back = self._route(d.table, s)
         there, home = _path(forward), _path(back)
-        if there is None or home is None:
-            return ("pair", s.name, d.name)
-        return (s.vpc == d.vpc, there, home, s.local, d.local, self._sees(s, d), self._sees(d, s))
+        if there is not None and home is not None:
+            return (s.vpc == d.vpc, there, home, s.local, d.local, self._sees(s, d), self._sees(d, s))
+        if forward is not None and isinstance(forward.target, ast.TransitGateway):
+            got = self._through_tgw(s, d, forward.target, back)
+            if got is not None:
+                return got
+        return ("pair", s.name, d.name)
+
+    def _through_tgw(self, s: _End, d: _End, tgw, back) -> tuple | None:
+        """The key of a pair whose request goes to a transit gateway that hands it to the
+        destination's VPC: what `vpcdsl.flows.hops.transit_gateway` reads, with the two
+        attachment subnets (the sender's AZ's and the one it leaves by) standing for
+        themselves only through their NACLs' view of both addresses, their route tables'
+        targets for both, and whether they are the ends' own subnets. None where the TGW
+        sends it elsewhere (a site, another VPC): the pair is then its own class."""
+        dp = self.tracer.dp
+        attached = dp.tgw_attachments.get(tgw.name, {})
+        table = dp.tgw_routes.get(tgw.name)
+        here, where = attached.get(s.vpc), attached.get(d.vpc)
+        enter = here.subnet_in(s.subnet.zone) if here is not None else None
+        entry = self._route(table, d)
+        if enter is None or entry is None or entry.target == "blackhole":
+            return _DROPPED                       # refused at the TGW, whatever the class
+        if not isinstance(entry.target, ast.Vpc) or entry.target.name != d.vpc or where is None:
+            return None
+        out = where.subnet_in(enter.zone) or (where.subnets[0] if where.subnets else None)
+        if out is None:
+            return _DROPPED
+        answer = self._route(table, s)
+        home = None if answer is None else "blackhole" if answer.target == "blackhole" else \
+            "home" if isinstance(answer.target, ast.Vpc) and (
+                answer.target.name == s.vpc or dp.vpc_holds(answer.target.name, IPv4Address(s.address))) \
+            else ("elsewhere", id(answer.target))
+        attachments = tuple((self._target(dp.route_table_of(x), e), self._nacl_signature(
+                             self.tracer.model.nacl_of.get(x.name), e)) for x in (enter, out) for e in (s, d))
+        key = ("tgw", id(tgw), s.vpc == d.vpc, s.subnet is enter, d.subnet is out, enter is out,
+               home, _target_of(back), attachments, s.local, d.local, self._sees(s, d), self._sees(d, s))
+        # The attachment subnets' NACLs filter this path too (`_groups`).
+        self.nacls_on_path.setdefault(key, tuple(self.tracer.model.nacl_of.get(x.name) for x in (enter, out)))
+        return key
+
+    def _target(self, table, other: _End):
+        return _target_of(self._route(table, other))
 
     def _where(self, key: tuple, cuts, other: _End) -> tuple:
         """The cache key of a fact about ``other``'s address under the blocks ``cuts`` names."""
@@ -430,7 +475,17 @@ class _Facts:
         block holds it, in order, without their numbers and blocks (two addresses that the
         same rules match are treated alike by every packet), and which piece of the blocks
         its groups name holds it."""
-        nacl = end.nacl
+        sig = self._nacl_signature(end.nacl, other)
+        if not end.sgs:
+            return sig
+        rules = [r for g in end.sgs for r in g.rules]
+        where = self._where(("sg", end.local[0]), lambda: _rule_blocks(rules), other)
+        bounds = self._bounds[where[:2]]
+        return sig, where[2:] if where[2] == "block" else bisect_right(bounds, other.address)
+
+    def _nacl_signature(self, nacl, other: _End) -> int:
+        """The NACL rules whose block holds ``other``'s address, in order, numbers and blocks
+        left out, as a small number (equal rules, equal number)."""
         rules = _nacl_rules(nacl)
         where = self._where(("nacl", id(nacl)), lambda: _rule_blocks(rules), other)
         sig = self._cache.get(where)
@@ -442,12 +497,14 @@ class _Facts:
                              (r.cidr.net is not None and r.cidr.net.version == 4 and at in r.cidr.net))
             sig = self._cache[where] = self._signatures.setdefault(
                 (nacl is None or nacl.default, matching), len(self._signatures))
-        if not end.sgs:
-            return sig
-        rules = [r for g in end.sgs for r in g.rules]
-        where = self._where(("sg", end.local[0]), lambda: _rule_blocks(rules), other)
-        bounds = self._bounds[where[:2]]
-        return sig, where[2:] if where[2] == "block" else bisect_right(bounds, other.address)
+        return sig
+
+
+def _target_of(entry):
+    """What of a route the walk goes by: its target (the local route is one for every table)."""
+    if entry is None:
+        return None
+    return entry.target if isinstance(entry.target, str) else id(entry.target)
 
 
 def _route_blocks(table):
