@@ -22,7 +22,7 @@ of the model is the destinations times the classes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import ip_network, summarize_address_range
+from ipaddress import ip_address, ip_network, summarize_address_range
 from typing import Iterator
 
 from ..aws import MULTICAST, NOT_INTERNET, RESERVED_IPV4, SERVICES
@@ -310,16 +310,26 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
     # (status, class index) -> [pieces, requests, first trace]
     held: dict[tuple, list] = {}
     unanswered: dict[str, FlowError] = {}
+    views = _views(tracer, src, dst, src_sides, dst_sides) if packets is None else None
+    seen: dict[tuple, list] = {}          # (class, fixed side) -> [(view, trace)] of traced pieces
     for i, (c, service) in enumerate(classes):
-        for a, a_set in zip(src_sides, src_sets):
-            for b, b_set in zip(dst_sides, dst_sets):
-                request = service & a_set & b_set
+        for k, (a, a_set) in enumerate(zip(src_sides, src_sets)):
+            for m, (b, b_set) in enumerate(zip(dst_sides, dst_sets)):
+                request = (k, m)          # made once per row below: the algebra is the cost
                 protocol, probe = c.protocol, c.probe or None
                 if packets is not None:
-                    request = request & packets
+                    request = service & a_set & b_set & packets
                     if not request:
                         continue
                     protocol, probe = _probe(c, request.witness())
+                piece = None
+                if views is not None:
+                    side, fixed = (a, m) if views[1] == "src" else (b, k)
+                    piece, reps = int(ip_address(side.text)), seen.setdefault((i, fixed), [])
+                    t = next((t for v, t in reps if views[0].view(t, piece) == v), None)
+                    if t is not None:
+                        _hold(held, t, i, a, b, request)
+                        continue
                 try:
                     t = tracer.trace(a.text, b.text, protocol, probe, dst_zone=b.zone)
                 except FlowError as exc:
@@ -329,11 +339,17 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
                     # site) holds no flow: passed over, as the reserved addresses are.
                     unanswered.setdefault(str(exc), exc)
                     continue
-                status = "allowed" if t.allowed else "intermittent" if t.intermittent else "blocked"
-                # Blocked rows are told apart by what blocked them (`expect ... blocked by sg`).
-                entry = held.setdefault((status, t.kind if status != "allowed" else None, i), [set(), [], t])
-                entry[0].add((a.addresses, b.addresses))
-                entry[1].append(request)
+                if piece is not None:
+                    view = views[0].view(t, piece)
+                    if view is not None:
+                        reps.append((view, t))
+                _hold(held, t, i, a, b, request)
+    pair_sets: dict[tuple[int, int], PacketSet] = {}
+    for (_, _, i), entry in held.items():
+        if packets is None:
+            entry[1] = [classes[i][1] & PacketSet.union(
+                pair_sets.get(km) or pair_sets.setdefault(km, src_sets[km[0]] & dst_sets[km[1]])
+                for km in entry[1])]
     groups: dict[tuple, list] = {}
     for (status, kind, _), (pieces, requests, t) in held.items():
         groups.setdefault((status, kind, frozenset(pieces)), []).append((requests, t))
@@ -347,6 +363,39 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
         rows.append(ReachRow(src, dst, status, PacketSet.union(r for requests, _ in members for r in requests),
                              first, via_of(first), "; ".join(where)))
     return rows, ([] if held else list(unanswered.values())[:1])
+
+
+def _hold(held: dict, t: Trace, i: int, a: Side, b: Side, request) -> None:
+    status = "allowed" if t.allowed else "intermittent" if t.intermittent else "blocked"
+    # Blocked rows are told apart by what blocked them (`expect ... blocked by sg`).
+    entry = held.setdefault((status, t.kind if status != "allowed" else None, i), [set(), [], t])
+    entry[0].add((a.addresses, b.addresses))
+    entry[1].append(request)
+
+
+def _views(tracer, src: str, dst: str, src_sides: list[Side], dst_sides: list[Side]):
+    """(`PathViews` of the fixed end, which end varies) where one end is address pieces of a
+    range and the other one named end, else None (`vpcdsl.analysis.piece_classes`)."""
+    from .piece_classes import PathViews
+    pieces = [len(x) > 1 and all(s.addresses and s.zone is None and _is_address(s.text) for s in x)
+              for x in (src_sides, dst_sides)]
+    if pieces[0] == pieces[1]:
+        return None
+    fixed = dst if pieces[0] else src
+    if fixed in SERVICES or fixed == "internet" or _is_address(fixed):
+        return None
+    try:
+        return PathViews(tracer, fixed), "src" if pieces[0] else "dst"
+    except (FlowError, NotSimulated):
+        return None
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ip_network(text, strict=False)
+        return "/" not in text
+    except ValueError:
+        return False
 
 
 def _probe(c: PacketClass, packet) -> tuple[str, str | None]:
