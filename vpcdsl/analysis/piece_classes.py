@@ -47,9 +47,11 @@ class PathViews:
 
     def view(self, t: Trace, address: int) -> tuple | None:
         """What ``t``'s components see of ``address`` (module docstring), or None."""
-        path = self._path(t)
-        if path is None:
-            return None
+        path = self.path_of(t)
+        return None if path is None else self.view_on(path, address)
+
+    def view_on(self, path: tuple, address: int) -> tuple:
+        """What the components of ``path`` (a `path_of`) see of ``address``."""
         key = (id(path), address)             # paths are interned: many traces share one
         got = self._views.get(key)
         if got is None:
@@ -80,7 +82,9 @@ class PathViews:
                 kind, LINK_LOCAL_SERVICES.get(at), self.dp.amazon_dns.get(at))
         return got
 
-    def _path(self, t: Trace):
+    def path_of(self, t: Trace) -> tuple | None:
+        """The components of ``t`` whose view of an address decides its path, interned; None
+        when it went through one whose view this does not capture."""
         key = id(t)
         got = self._views.get(key)
         if got is None:

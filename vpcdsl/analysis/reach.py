@@ -311,7 +311,10 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
     held: dict[tuple, list] = {}
     unanswered: dict[str, FlowError] = {}
     views = _views(tracer, src, dst, src_sides, dst_sides) if packets is None else None
-    seen: dict[tuple, list] = {}          # (class, fixed side) -> [(view, trace)] of traced pieces
+    seen: dict[tuple, dict] = {}          # (class, fixed side) -> {path: {view: trace}}
+    if views is not None:
+        varying = src_sides if views[1] == "src" else dst_sides
+        addresses = {id(x): int(ip_address(x.text)) for x in varying}
     for i, (c, service) in enumerate(classes):
         for k, (a, a_set) in enumerate(zip(src_sides, src_sets)):
             for m, (b, b_set) in enumerate(zip(dst_sides, dst_sets)):
@@ -325,8 +328,9 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
                 piece = None
                 if views is not None:
                     side, fixed = (a, m) if views[1] == "src" else (b, k)
-                    piece, reps = int(ip_address(side.text)), seen.setdefault((i, fixed), [])
-                    t = next((t for v, t in reps if views[0].view(t, piece) == v), None)
+                    piece, reps = addresses[id(side)], seen.setdefault((i, fixed), {})
+                    t = next((t for path, traced in reps.items()
+                              if (t := traced.get(views[0].view_on(path, piece))) is not None), None)
                     if t is not None:
                         _hold(held, t, i, a, b, request)
                         continue
@@ -340,9 +344,9 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
                     unanswered.setdefault(str(exc), exc)
                     continue
                 if piece is not None:
-                    view = views[0].view(t, piece)
-                    if view is not None:
-                        reps.append((view, t))
+                    path = views[0].path_of(t)
+                    if path is not None:
+                        reps.setdefault(path, {})[views[0].view_on(path, piece)] = t
                 _hold(held, t, i, a, b, request)
     pair_sets: dict[tuple[int, int], PacketSet] = {}
     for (_, _, i), entry in held.items():
