@@ -129,9 +129,9 @@ def _legend(m, used: set, small: bool) -> str:
     cells = "".join(f'<TD BGCOLOR="{FILL[k]}" WIDTH="16" HEIGHT="12" FIXEDSIZE="TRUE" BORDER="1" COLOR="#D5DBDB">'
                     f'<FONT POINT-SIZE="7">{"—" if k == "self" else " "}</FONT></TD>'
                     f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9">{html(WORDS[k])}   </FONT></TD>' for k in keys)
-    hint = ("rows send, columns receive; cell text: 443 TCP ports, u53 UDP ports,\n"
-            "tcp, udp, icmp every port or type, ping ICMP echo, other other protocols, all every request, "
-            "~ intermittent" if small else "rows send, columns receive; hover over a cell (SVG) for its requests")
+    hint = ("rows send, columns receive; cell text: “443” TCP ports, “u53” UDP ports,\n"
+            "“tcp”, “udp”, “icmp” every port or type, “ping” ICMP echo, “other” the other protocols, "
+            "“all” every request, “~” intermittent" if small else "rows send, columns receive; hover over a cell (SVG) for its requests")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
             '<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1"><TR>'
             + cells + "</TR></TABLE></TD></TR>"
