@@ -14,7 +14,9 @@ The requests of each verdict are a `vpcdsl.packetsets.PacketSet` (source port
 left whole: the client picks it from its ephemeral range), and each row keeps
 the trace of its first class as its witness.
 
-Cost: one trace per destination, class and address piece, so linear in the
+Cost: one trace per destination, class and group of address pieces that the
+traced path sees alike (`vpcdsl.analysis.piece_classes`; each piece alone where
+the path holds a component whose view it does not capture), so linear in the
 destinations for a fixed model's classes; `reach(src)` over every destination
 of the model is the destinations times the classes.
 """
