@@ -51,6 +51,7 @@ from ..packetsets import EMPTY_SET, PacketSet
 from ..protocols import protocol_number
 from ..syntax import ast
 from .flowsets import packet_classes
+from .piece_classes import nacl_view
 from .reach import class_packets
 
 LEVELS = ("subnet", "instance", "vpc")
@@ -490,11 +491,7 @@ class _Facts:
         where = self._where(("nacl", id(nacl)), lambda: _rule_blocks(rules), other)
         sig = self._cache.get(where)
         if sig is None:
-            at = IPv4Address(other.address)
-            matching = tuple((r.direction, r.action, _protocol_key(r.protocol))
-                             for r in sorted(rules, key=lambda r: (r.direction, r.number))
-                             if isinstance(r.cidr, ast.AnyPeer) or
-                             (r.cidr.net is not None and r.cidr.net.version == 4 and at in r.cidr.net))
+            matching = nacl_view(rules, IPv4Address(other.address))
             sig = self._cache[where] = self._signatures.setdefault(
                 (nacl is None or nacl.default, matching), len(self._signatures))
         return sig
@@ -527,10 +524,6 @@ def _private(block: tuple[int, int]) -> bool:
 
 def _nacl_rules(nacl) -> tuple:
     return () if nacl is None or nacl.default else nacl.rules
-
-
-def _protocol_key(p: ast.Protocol) -> tuple:
-    return (p.name, (p.ports.low, p.ports.high) if p.ports is not None else None, p.icmp_type)
 
 
 def _path(entry):

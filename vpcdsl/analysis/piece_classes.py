@@ -121,12 +121,7 @@ class PathViews:
         key = ("nacl-view", id(nacl), piece)
         got = self._views.get(key)
         if got is None:
-            at = IPv4Address(address)
-            got = self._views[key] = tuple(
-                (r.direction, r.action, r.protocol.name, str(r.protocol.ports), r.protocol.icmp_type)
-                for r in sorted(nacl.rules, key=lambda r: (r.direction, r.number))
-                if isinstance(r.cidr, ast.AnyPeer) or
-                (r.cidr.net is not None and r.cidr.net.version == 4 and at in r.cidr.net))
+            got = self._views[key] = nacl_view(nacl.rules, IPv4Address(address))
         return got
 
     def _piece(self, key: tuple, rules, address: int) -> int:
@@ -138,4 +133,16 @@ class PathViews:
         return bisect_right(bounds, address)
 
 
-__all__ = ["PathViews"]
+def nacl_view(rules, at) -> tuple:
+    """How NACL ``rules`` see the IPv4 address ``at``: the rules whose block holds it, in
+    evaluation order, numbers and blocks left out. Two addresses with equal views are
+    treated alike by every packet (the first match is the same rule's action)."""
+    return tuple((r.direction, r.action, r.protocol.name,
+                  (r.protocol.ports.low, r.protocol.ports.high) if r.protocol.ports is not None else None,
+                  r.protocol.icmp_type)
+                 for r in sorted(rules, key=lambda r: (r.direction, r.number))
+                 if isinstance(r.cidr, ast.AnyPeer) or
+                 (r.cidr.net is not None and r.cidr.net.version == 4 and at in r.cidr.net))
+
+
+__all__ = ["PathViews", "nacl_view"]
