@@ -23,7 +23,7 @@ import pytest
 import vpcdsl
 from vpcdsl.analysis.diff import DiffError, diff
 from vpcdsl.analysis.diff_flows import erase
-from vpcdsl.analysis.reach import _public_blocks
+from vpcdsl.analysis.reach import public_blocks
 from vpcdsl.packetsets import PacketSet
 from vpcdsl.views.cli import main
 
@@ -53,7 +53,7 @@ SSH_OPEN = PUBLIC.replace("sg bastion { in tcp 443 from 0.0.0.0/0 }",
 
 def _internet(**fields) -> PacketSet:
     """Requests from every public IPv4 address (the internet end), destination left whole."""
-    return PacketSet.union(PacketSet.box(family=0, src=str(b), **fields) for b in _public_blocks())
+    return PacketSet.union(PacketSet.box(family=0, src=str(b), **fields) for b in public_blocks())
 
 
 def _run(capsys, *argv):

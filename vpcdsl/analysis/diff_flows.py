@@ -21,7 +21,7 @@ from ..aws import SERVICES
 from ..flows.flow import FlowError, Trace
 from ..packetsets import EMPTY_SET, Packet, PacketSet
 from .matrix import matrix
-from .reach import _public_blocks, flow_ends, reach, via_of
+from .reach import flow_ends, public_blocks, reach, via_of
 
 __all__ = ["FlowChange", "FlowDiff", "flow_changes", "CHANGE_WORDS"]
 
@@ -284,7 +284,7 @@ def describe(packets: PacketSet, s: str, d: str) -> str:
     if "internet" not in (s, d):
         return _service(packets)
     dim = "src" if s == "internet" else "dst"
-    public = PacketSet.union(PacketSet.box(family=0, **{dim: str(b)}) for b in _public_blocks())
+    public = PacketSet.union(PacketSet.box(family=0, **{dim: str(b)}) for b in public_blocks())
     present = erase(packets, dim)
     gaps = (present & public) - packets
     whole = present - erase(gaps, dim)           # the services every public address has

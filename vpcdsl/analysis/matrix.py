@@ -275,11 +275,11 @@ def witness_trace(m: Matrix, src: str, dst: str, one: PacketSet, status: str = "
     """The trace of the one-class set ``one`` from ``src`` to ``dst``; at VPC level, of the
     first subnet pair of the two VPCs whose cell gives that class ``status``."""
     from ..flows.trace import Tracer
-    from .reach import _probe
+    from .reach import class_probe
     classes = packet_classes(m.model, None)
     bit = next(i for i, c in enumerate(m.classes) if c == one)
     c = classes[bit]
-    protocol, probe = _probe(c, one.witness()) if c.probe else (c.protocol, None)
+    protocol, probe = class_probe(c, one.witness()) if c.probe else (c.protocol, None)
     tracer = Tracer(m.model)
     if m.level != "vpc":
         return tracer.trace(src, dst, protocol, probe)

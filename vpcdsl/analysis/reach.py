@@ -161,7 +161,7 @@ def end_sides(model, tracer, text: str) -> list[Side]:
     interface endpoint with several, else the end itself."""
     if text == "internet":
         return [Side(str(p.probe), ((int(p.low), int(p.high)),))
-                for block in _public_blocks() for p in cidr_pieces(model, block)]
+                for block in public_blocks() for p in cidr_pieces(model, block)]
     try:
         block = ip_network(text, strict=False)
     except ValueError:
@@ -184,7 +184,7 @@ def end_sides(model, tracer, text: str) -> list[Side]:
     return [Side(text, ())]
 
 
-def _public_blocks() -> list:
+def public_blocks() -> list:
     """The public IPv4 space: every address outside the blocks that are not the internet's."""
     private = sorted((n for n in (*NOT_INTERNET, *MULTICAST, RESERVED_IPV4) if n.version == 4),
                      key=lambda n: int(n.network_address))
@@ -326,7 +326,7 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
                     request = service & a_set & b_set & packets
                     if not request:
                         continue
-                    protocol, probe = _probe(c, request.witness())
+                    protocol, probe = class_probe(c, request.witness())
                 piece = None
                 if views is not None:
                     side, fixed = (a, m) if views[1] == "src" else (b, k)
@@ -404,7 +404,7 @@ def _is_address(text: str) -> bool:
         return False
 
 
-def _probe(c: PacketClass, packet) -> tuple[str, str | None]:
+def class_probe(c: PacketClass, packet) -> tuple[str, str | None]:
     """The protocol and port (or ICMP type) that trace ``packet``, a request of class ``c``
     (every packet of a class has the class's verdict, so the witness may stand for it)."""
     if c.ports is not None:
@@ -495,5 +495,6 @@ def via_of(t: Trace) -> str:
     return "local"
 
 
-__all__ = ["Reach", "ReachRow", "reach", "flow_ends", "service_packets", "class_packets", "STATUSES",
+__all__ = ["Reach", "ReachRow", "reach", "flow_ends", "service_packets", "class_packets", "class_probe",
+           "public_blocks", "STATUSES",
            "Side", "end_sides", "side_packets", "via_of"]
