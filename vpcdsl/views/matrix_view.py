@@ -99,9 +99,12 @@ def group_cell(m, a: Group, b: Group):
     """The masks of the grid cell between two groups: ``(allowed, intermittent)``, None for
     nothing, ``"self"`` for a one-end group's own cell (never asked). On the diagonal: the
     cell between two members of the group, or at VPC level each VPC's subnets to each other
-    (`between_members` has the cell between two VPCs of a group)."""
+    ("self" for a VPC of one subnet; `between_members` has the cell between two VPCs of a
+    group)."""
     if a is b:
         if m.level == "vpc":
+            if len(m.model.dataplane.vpc_subnets.get(m.ends[a.first], ())) < 2:
+                return "self"                 # one subnet: no pair of its own to ask about
             c = m.cells.get((a.first, a.first))
         elif len(a.members) == 1:
             return "self"
