@@ -95,4 +95,6 @@ def chromium(profile: Path):
                 "--disable-component-update", "--disable-sync", "--window-size=1400,1800",
                 f"--user-data-dir={profile}"):
         options.add_argument(arg)
+    # The page's console (errors and uncaught exceptions) for `driver.get_log("browser")`.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)

@@ -184,6 +184,19 @@ def test_selecting_an_end_fills_the_reach_panel(model, explorer):
     assert _listed(panel, "out") == _expected(model.reach("web-1"), "out")
 
 
+def test_a_lone_reach_row_is_shown_in_a_list_not_a_dropdown(model, explorer):
+    # The browser draws a <select> of size 1 as a closed drop-down: its one row, not
+    # selected, would be a blank box (who reaches web-2 is web-alb alone).
+    panel = _reach_panel(explorer)
+    explorer.src.value = "web-2"
+    assert len(panel.rows["in"]) == 1 and panel.lists["in"].rows == 2
+    assert len(panel.rows["out"]) == 6 and panel.lists["out"].rows == 6
+    explorer.src.value = "db-1"                          # starts nothing: an empty list, 2 lines high
+    assert panel.rows["out"] == [] and panel.lists["out"].rows == 2
+    from vpcdsl.views.notebook.reach_panel import ReachPanel
+    assert [box.rows for box in ReachPanel().lists.values()] == [2, 2]   # before any end
+
+
 def test_blocked_rows_on_request(model, explorer):
     panel = _reach_panel(explorer)
     panel.blocked.value = True

@@ -24,6 +24,9 @@ __all__ = ["ReachPanel"]
 
 # Rows listed per direction; past it the rest are counted (`vpcdsl reach` prints them all).
 ROWS = 200
+# A list's height in lines, at least 2: the browser draws a <select> of size 1 as a closed
+# drop-down, which shows a lone row as a blank box (no option is selected) until opened.
+MIN_LINES = 2
 _CSS = ("<style>.vpcdsl-reach-rows select{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;"
         "font-size:12px}</style>")
 _DIRECTIONS = ("out", "in")
@@ -48,7 +51,7 @@ class ReachPanel(Panel):
         self.blocked = w.Checkbox(value=False, description="blocked rows too", indent=False)
         self.status = w.HTML()
         self.heading = {d: w.HTML() for d in _DIRECTIONS}
-        self.lists = {d: w.Select(options=[], value=None, rows=1, layout=w.Layout(width="100%"))
+        self.lists = {d: w.Select(options=[], value=None, rows=MIN_LINES, layout=w.Layout(width="100%"))
                       for d in _DIRECTIONS}
         for d in _DIRECTIONS:
             self.lists[d].add_class("vpcdsl-reach-rows")
@@ -165,7 +168,7 @@ class ReachPanel(Panel):
                 box.value = None
                 box.options = [(label, i) for i, label in enumerate(_labels(self.rows[d], d))]
                 box.value = None
-                box.rows = max(1, min(len(self.rows[d]), 10))
+                box.rows = max(MIN_LINES, min(len(self.rows[d]), 10))
         finally:
             self._quiet = False
 
