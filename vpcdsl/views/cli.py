@@ -249,11 +249,10 @@ def _render(args) -> int:
     from .export import RenderError, format_of
     from .render import FocusError
 
+    from .usage import usage_error
+
     def fail(message: str, hint: str | None = None) -> int:
-        print(f"vpcdsl render: error: {message}", file=sys.stderr)
-        if hint:
-            print(f"  = hint: {hint}", file=sys.stderr)
-        return 2
+        return usage_error("render", message, hint)
 
     # Usage first: a bad -o or --trace is reported before the model is compiled.
     try:

@@ -10,7 +10,9 @@ analysis is `vpcdsl.analysis.exposure`; this module reads the arguments and prin
 from __future__ import annotations
 
 import json
-import sys
+from functools import partial
+
+from .usage import usage_error
 
 __all__ = ["add_parser", "run"]
 
@@ -36,11 +38,7 @@ def add_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output (with each finding's witness trace)")
 
 
-def _fail(message: str, hint: str | None) -> int:
-    print(f"vpcdsl exposure: error: {message}", file=sys.stderr)
-    if hint:
-        print(f"  = hint: {hint}", file=sys.stderr)
-    return 2
+_fail = partial(usage_error, "exposure")
 
 
 def run(args) -> int:

@@ -11,7 +11,9 @@ Graphviz `dot`) or written. The analysis is `vpcdsl.analysis.matrix`; the text
 from __future__ import annotations
 
 import json
-import sys
+from functools import partial
+
+from .usage import usage_error
 
 __all__ = ["add_parser", "run", "FORMATS"]
 
@@ -37,11 +39,7 @@ def add_parser(sub) -> None:
     p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout (png needs it)")
 
 
-def _fail(message: str, hint: str | None) -> int:
-    print(f"vpcdsl matrix: error: {message}", file=sys.stderr)
-    if hint:
-        print(f"  = hint: {hint}", file=sys.stderr)
-    return 2
+_fail = partial(usage_error, "matrix")
 
 
 def run(args) -> int:

@@ -10,7 +10,9 @@ module only reads the arguments and prints.
 from __future__ import annotations
 
 import json
-import sys
+from functools import partial
+
+from .usage import usage_error
 
 __all__ = ["add_parser", "run"]
 
@@ -30,11 +32,7 @@ def add_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-def _fail(message: str, hint: str | None) -> int:
-    print(f"vpcdsl plan: error: {message}", file=sys.stderr)
-    if hint:
-        print(f"  = hint: {hint}", file=sys.stderr)
-    return 2
+_fail = partial(usage_error, "plan")
 
 
 def run(args) -> int:

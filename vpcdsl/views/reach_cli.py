@@ -10,7 +10,9 @@ prints.
 from __future__ import annotations
 
 import json
-import sys
+from functools import partial
+
+from .usage import usage_error
 
 __all__ = ["add_parser", "run"]
 
@@ -37,11 +39,7 @@ def add_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output (with each row's witness trace)")
 
 
-def _fail(message: str, hint: str | None) -> int:
-    print(f"vpcdsl reach: error: {message}", file=sys.stderr)
-    if hint:
-        print(f"  = hint: {hint}", file=sys.stderr)
-    return 2
+_fail = partial(usage_error, "reach")
 
 
 def run(args) -> int:
