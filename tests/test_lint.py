@@ -22,7 +22,7 @@ import pytest
 
 import vpcdsl
 from vpcdsl.api import compile_sources
-from vpcdsl.checks import acls
+from vpcdsl.checks import acls, nacl_shadowing
 from vpcdsl.diagnostics import CODES, Diagnostic, Note, render, render_all
 from vpcdsl.packetsets import PacketSet
 from vpcdsl.span import Span
@@ -339,10 +339,10 @@ def test_covered_together_equals_the_packet_sets_subset():
         rnd.shuffle(keys)
         earlier = [(ast.NaclRule("in", 100 + i, "allow", ast.Protocol("tcp", None, None, None), None, None), k)
                    for i, k in enumerate(keys)]
-        overlapping = [(r, k) for r, k in earlier if acls._overlap(k, later)]
-        exact = acls._packets(later) <= PacketSet.union(acls._packets(k) for k in keys)
+        overlapping = [(r, k) for r, k in earlier if nacl_shadowing._overlap(k, later)]
+        exact = nacl_shadowing._packets(later) <= PacketSet.union(nacl_shadowing._packets(k) for k in keys)
         single = any(acls.covers(k, later) for k in keys)
-        got = acls._covered_together(overlapping, later)
+        got = nacl_shadowing._covered_together(overlapping, later)
         if not single:
             assert bool(got) == exact, (keys, later)
             found += bool(got)

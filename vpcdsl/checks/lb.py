@@ -18,9 +18,10 @@ from ..model.network import Model, describe
 from ..span import Span
 from ..syntax import ast
 from . import locate
-from .acls import peer_covers, peer_key, protocol_covers, protocol_key
 from .dns import has_public_ip, where
 from .names import close_matches, did_you_mean
+from .rule_keys import protocol_covers, protocol_key
+from .sg_checks import peer_covers, peer_key
 
 _TYPE_WORDS = {"application": "application load balancer", "network": "network load balancer",
                "classic": "classic load balancer"}
