@@ -39,12 +39,11 @@ filters and routes), not with the pairs. BENCHMARKS.md has the figures.
 from __future__ import annotations
 
 from bisect import bisect_right
-from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
-from ipaddress import IPv4Address, ip_network
+from ipaddress import IPv4Address
 
-from ..aws import NOT_INTERNET
+from ..aws import NOT_INTERNET_V4
 from ..flows.flow import FlowError, NotSimulated, Trace
 from ..flows.filters import rule_cidrs
 from ..packetsets import EMPTY_SET, PacketSet
@@ -60,7 +59,6 @@ NOTES = {
     "instance": "instance ends use each instance's security groups",
     "vpc": "a VPC's cell gathers its subnets' probes (no security group)",
 }
-_PRIVATE = tuple(n for n in NOT_INTERNET if n.version == 4) + (ip_network("100.64.0.0/10"),)
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ class Matrix:
             mask = 0 if c is None else getattr(c, status)
         if not mask:
             return None
-        return witness_trace(self, src, dst, self.packets(mask & -mask), status)
+        return witness_trace(self, src, dst, (mask & -mask).bit_length() - 1, status)
 
     def _index(self, name: str) -> int:
         try:
@@ -241,26 +239,15 @@ def _groups(classes, s: _End, d: _End, cache: dict, between=()) -> list[list[int
 
 
 def _decide(tracer, s: _End, d: _End, classes, groups=None) -> tuple[tuple[int, int] | str, int]:
-    """The masks of one pair, one walk per group of packet classes (`_groups`; each class
-    alone where None), or why the pair cannot be traced. The ends are resolved once per
-    address family, not once per class as `Tracer.trace` would."""
-    from ..flows.trace import _family, _normalise
-    from ..flows.walk import _Walk
+    """The masks of one pair, one trace per group of packet classes (`_groups`; each class
+    alone where None), or why the pair cannot be traced."""
     allowed = intermittent = 0
-    resolved: dict[int, tuple] = {}
     walks = 0
     for group in groups or [[bit] for bit in range(len(classes))]:
         c = classes[group[0]]
         walks += 1
         try:
-            protocol, port = _normalise(c.protocol, c.probe or None)
-            family = _family(s.name, d.name, protocol)
-            ends = resolved.get(family)
-            if ends is None:
-                src = tracer.end(s.name, family=family)
-                ends = resolved[family] = (src, tracer._dst_end(d.name, src, family))
-            flow = f"{s.name} -> {d.name} {protocol}{' ' + port if port else ''}"
-            t = _Walk(tracer, copy(ends[0]), copy(ends[1]), protocol, port).run(flow)
+            t = tracer.trace(s.name, d.name, c.protocol, c.probe or None)
         except (FlowError, NotSimulated) as exc:
             return str(exc), walks
         mask = sum(1 << bit for bit in group)
@@ -271,27 +258,28 @@ def _decide(tracer, s: _End, d: _End, classes, groups=None) -> tuple[tuple[int, 
     return (allowed, intermittent), walks
 
 
-def witness_trace(m: Matrix, src: str, dst: str, one: PacketSet, status: str = "allowed") -> Trace:
-    """The trace of the one-class set ``one`` from ``src`` to ``dst``; at VPC level, of the
-    first subnet pair of the two VPCs whose cell gives that class ``status``."""
+def witness_trace(m: Matrix, src: str, dst: str, bit: int, status: str = "allowed") -> Trace:
+    """The trace of a request of packet class ``bit`` from ``src`` to ``dst``; at VPC level,
+    of the first subnet pair of the two VPCs whose cell gives that class ``status``."""
     from ..flows.trace import Tracer
     from .reach import class_probe
-    classes = packet_classes(m.model, None)
-    bit = next(i for i, c in enumerate(m.classes) if c == one)
-    c = classes[bit]
-    protocol, probe = class_probe(c, one.witness()) if c.probe else (c.protocol, None)
+    c = packet_classes(m.model, None)[bit]
+    protocol, probe = class_probe(c, m.classes[bit].witness())
     tracer = Tracer(m.model)
     if m.level != "vpc":
         return tracer.trace(src, dst, protocol, probe)
-    sub, dp = m.subnets, m.model.dataplane
+    dp = m.model.dataplane
     pairs = [(a.name, b.name) for a in dp.vpc_subnets[src] for b in dp.vpc_subnets[dst] if a is not b]
     for a, b in pairs:
-        cell = sub.cell(a, b)
-        has = {"allowed": cell.allowed, "intermittent": cell.intermittent}.get(status, 0) \
-            if cell is not None else 0
-        if has >> bit & 1 or (status == "blocked" and not (cell and (cell.allowed | cell.intermittent) >> bit & 1)):
+        if _status_of(m.subnets.cell(a, b), bit) == status:
             return tracer.trace(a, b, protocol, probe)
     return tracer.trace(*pairs[0], protocol, probe)
+
+
+def _status_of(cell: Cell | None, bit: int) -> str:
+    if cell is not None and cell.allowed >> bit & 1:
+        return "allowed"
+    return "intermittent" if cell is not None and cell.intermittent >> bit & 1 else "blocked"
 
 
 def _by_vpc(model, sub: Matrix) -> Matrix:
@@ -519,7 +507,7 @@ def _rule_blocks(rules):
 @lru_cache(maxsize=None)
 def _private(block: tuple[int, int]) -> bool:
     low, high = block
-    return any(int(n.network_address) <= low and high <= int(n.broadcast_address) for n in _PRIVATE)
+    return any(int(n.network_address) <= low and high <= int(n.broadcast_address) for n in NOT_INTERNET_V4)
 
 
 def _nacl_rules(nacl) -> tuple:

@@ -18,13 +18,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from ipaddress import IPv4Address
 
-from ..aws import NOT_INTERNET
+from ..aws import NOT_INTERNET_V4
 from ..flows.filters import rule_cidrs
 from ..flows.ends import LINK_LOCAL_SERVICES
 from ..flows.flow import FlowError, NotSimulated, Trace
 from ..syntax import ast
 
-_PRIVATE = tuple(n for n in NOT_INTERNET if n.version == 4)
 # Components that read no address of their own on the way (they translate, or deliver).
 _BLIND = ("igw", "nat", "internet")
 
@@ -78,7 +77,7 @@ class PathViews:
                 kind = ("unanswered", str(exc))
             got = self._views[("where", at)] = (
                 id(vpc), id(self.dp.subnet_at(vpc.name, at)) if vpc is not None else None,
-                id(self.dp.host_at.get(at)), id(self.dp.site_at(at)), any(at in n for n in _PRIVATE),
+                id(self.dp.host_at.get(at)), id(self.dp.site_at(at)), any(at in n for n in NOT_INTERNET_V4),
                 kind, LINK_LOCAL_SERVICES.get(at), self.dp.amazon_dns.get(at))
         return got
 
