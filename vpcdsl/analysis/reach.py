@@ -28,7 +28,7 @@ from ipaddress import ip_address, ip_network, summarize_address_range
 from typing import Iterator
 
 from ..aws import MULTICAST, NOT_INTERNET, RESERVED_IPV4, SERVICES
-from ..flows.flow import FlowError, NotSimulated, Trace
+from ..flows.flow import FlowError, NotSimulated, Trace, parse_address
 from ..packetsets import EMPTY_SET, PacketSet
 from ..protocols import icmp_type_number, protocol_number
 from ..syntax import ast
@@ -397,11 +397,7 @@ def _views(tracer, src: str, dst: str, src_sides: list[Side], dst_sides: list[Si
 
 
 def _is_address(text: str) -> bool:
-    try:
-        ip_network(text, strict=False)
-        return "/" not in text
-    except ValueError:
-        return False
+    return "/" not in text and parse_address(text) is not None
 
 
 def class_probe(c: PacketClass, packet) -> tuple[str, str | None]:
