@@ -140,20 +140,9 @@ def _matrix_changes(tracers, matrices, s: str, d: str, by_masks: dict) -> list[F
     key = tuple(x for c in cells for x in ((c.allowed, c.intermittent) if c is not None else (0, 0)))
     sets = by_masks.get(key)
     if sets is None:
-        (a_old, i_old), (a_new, i_new) = [(m.packets(key[2 * k]), m.packets(key[2 * k + 1]))
-                                          for k, m in enumerate(matrices)]
-        r_old, r_new = a_old | i_old, a_new | i_new
-        sets = by_masks[key] = {"opened": r_new - r_old, "closed": r_old - r_new,
-                                "degraded": a_old & i_new, "fixed": i_old & a_new}
-    out = []
-    for change in _CHANGES:
-        packets = sets[change]
-        if packets:
-            witness = _witness(packets)
-            before, after = (_trace(t, s, d, witness, "") for t in tracers)
-            out.append(FlowChange(s, d, "", change, packets, describe(packets, s, d), witness,
-                                  before, after, False, False))
-    return out
+        sets = by_masks[key] = _change_sets(*(m.packets(key[2 * k + j]) for k, m in enumerate(matrices)
+                                              for j in (0, 1)))
+    return _changes(tracers, s, d, {"": sets}, False, False)
 
 
 def _by_dst(r) -> dict[str, list]:
@@ -198,13 +187,21 @@ def _pair_changes(tracers, s: str, d: str, rows_old, rows_new, outside: bool, fr
     per_slot: dict[str, dict[str, PacketSet]] = {}
     for zone in sorted(set(before) | set(after)):
         o, n = before.get(zone, {}), after.get(zone, {})
-        a_old, i_old = o.get("allowed", EMPTY_SET), o.get("intermittent", EMPTY_SET)
-        a_new, i_new = n.get("allowed", EMPTY_SET), n.get("intermittent", EMPTY_SET)
-        r_old, r_new = a_old | i_old, a_new | i_new
-        per_slot[zone] = {"opened": r_new - r_old, "closed": r_old - r_new,
-                          "degraded": a_old & i_new, "fixed": i_old & a_new}
+        per_slot[zone] = _change_sets(*(x.get(status, EMPTY_SET) for x in (o, n)
+                                        for status in ("allowed", "intermittent")))
     if len(per_slot) > 1 and all(len({id(v[c]._root) for v in per_slot.values()}) == 1 for c in _CHANGES):
         per_slot = {"": next(iter(per_slot.values()))}           # every node changed alike
+    return _changes(tracers, s, d, per_slot, outside, fresh)
+
+
+def _change_sets(a_old: PacketSet, i_old: PacketSet, a_new: PacketSet, i_new: PacketSet) -> dict:
+    """The requests of each kind of change, from the allowed and intermittent ones of each side."""
+    r_old, r_new = a_old | i_old, a_new | i_new
+    return {"opened": r_new - r_old, "closed": r_old - r_new, "degraded": a_old & i_new, "fixed": i_old & a_new}
+
+
+def _changes(tracers, s: str, d: str, per_slot: dict, outside: bool, fresh: bool) -> list[FlowChange]:
+    """A `FlowChange` per node slot and non-empty change, its witness traced in both models."""
     out = []
     for zone, sets in per_slot.items():
         for change in _CHANGES:
