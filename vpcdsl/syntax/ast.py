@@ -4,7 +4,9 @@ The transformer builds these straight from tokens; the resolver returns new
 instances with defaults filled (`dataclasses.replace`), never mutating them.
 References to other objects are `Ref`s (a name and where it was written);
 addresses are `ipaddress` networks, or None where the literal was invalid
-(a diagnostic has been reported for it then).
+(a diagnostic has been reported for it then). One module on purpose, at about
+600 lines: it is only declarations, the language's one vocabulary, which every
+stage imports whole; split, the `Union` types below would span modules.
 """
 
 from __future__ import annotations
