@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
 
 import graphviz
@@ -93,19 +94,27 @@ def render_bytes(model, fmt: str, **options) -> bytes:
     from .render import diagram
 
     traced = bool(options.get("trace"))
-    try:
+    with graphviz_errors(fmt, "an output file ending in .dot", traced):
         graph = diagram(model, **options)
         if fmt == "dot":
             return graph.source.encode("utf-8")
         return graph.pipe(format=fmt, quiet=True)
+
+
+@contextmanager
+def graphviz_errors(fmt: str, dot_text: str, traced: bool = False):
+    """Graphviz's failures inside the block as `GraphvizNotFound` (no `dot` on PATH) or a
+    `RenderError` naming its last stderr line; ``dot_text`` says how to ask for DOT text
+    instead (the hint: run `dot` on it to see the whole error)."""
+    try:
+        yield
     except graphviz.ExecutableNotFound:
         raise GraphvizNotFound(fmt, traced) from None
     except graphviz.CalledProcessError as exc:
         stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
         detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {exc.returncode}"
         raise RenderError(f"Graphviz failed to render {fmt.upper()}: {detail}",
-                          "write DOT text instead (an output file ending in .dot) and run `dot` on it to "
-                          "see the whole error") from None
+                          f"write DOT text instead ({dot_text}) and run `dot` on it to see the whole error") from None
 
 
 def write_atomically(path: str | os.PathLike, data: bytes) -> None:

@@ -93,13 +93,6 @@ def _output(result, fmt: str, args) -> bytes:
 def render_dot(dot: str, fmt: str) -> bytes:
     """DOT text laid out by Graphviz's `dot` into ``fmt`` (svg, png), errors as `RenderError`."""
     import graphviz
-    from .export import GraphvizNotFound, RenderError
-    try:
+    from .export import graphviz_errors
+    with graphviz_errors(fmt, "--format dot"):
         return graphviz.Source(dot).pipe(format=fmt, quiet=True)
-    except graphviz.ExecutableNotFound:
-        raise GraphvizNotFound(fmt) from None
-    except graphviz.CalledProcessError as exc:
-        stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
-        detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {exc.returncode}"
-        raise RenderError(f"Graphviz failed to render {fmt.upper()}: {detail}",
-                          "write DOT text instead (--format dot) and run `dot` on it to see the whole error") from None
