@@ -13,7 +13,7 @@ import pytest
 
 from vpcdsl.checks.routing import ROUTE_TARGETS
 from vpcdsl.flows.hops import HANDLERS, HopHandler, Internet, ReturnObligation
-from vpcdsl.model.graph import _TGW_ROUTE_TARGETS
+from vpcdsl.model.graph_edges import _TGW_ROUTE_TARGETS
 from vpcdsl.model.network import KIND_OF
 from vpcdsl.syntax import ast
 
