@@ -28,6 +28,7 @@ from vpcdsl.packetsets import PacketSet
 from vpcdsl.views.cli import main
 
 from tracing import model
+from cli_runs import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "diff"
@@ -56,10 +57,7 @@ def _internet(**fields) -> PacketSet:
     return PacketSet.union(PacketSet.box(family=0, src=str(b), **fields) for b in public_blocks())
 
 
-def _run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+_run = run_cli
 
 
 def _write(tmp_path, name: str, text: str) -> str:

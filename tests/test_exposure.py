@@ -13,7 +13,6 @@ https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
 from __future__ import annotations
 
 import json
-import os
 import random
 from ipaddress import IPv4Address
 from pathlib import Path
@@ -26,11 +25,11 @@ from vpcdsl.flows.flow import FlowError
 from vpcdsl.packetsets import Packet, PacketSet
 
 from tracing import model
+from cli_runs import check_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "tests" / "fixtures" / "exposure"
 EXAMPLES = sorted((ROOT / "examples").glob("*.vpc"))
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 EDGE = """
 region eu-west-1
@@ -66,11 +65,7 @@ BASTION, OPS, DB, NODES = "10.1.0.4", "10.1.1.4", "10.1.20.4", ("10.1.0.5", "10.
 
 
 def golden(name: str, actual: str) -> None:
-    path = HERE / name
-    if UPDATE:
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"{path} is missing: run with UPDATE_GOLDEN=1 to create it"
-    assert actual == path.read_text(encoding="utf-8")
+    check_golden(HERE / name, actual)
 
 
 def _tcp(src, dst, port):

@@ -19,26 +19,18 @@ from vpcdsl.analysis.matrix import Cell, matrix
 from vpcdsl.views.matrix_dot import matrix_dot
 from vpcdsl.views.matrix_view import groups, matrix_text, short_service
 from vpcdsl.views.notebook.matrix_display import matrix_html
+from cli_runs import check_golden, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).parent / "fixtures" / "matrix"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 LEVELS = ("subnet", "instance", "vpc")
 
 
 def golden(name: str, actual: str) -> None:
-    path = HERE / name
-    if UPDATE:
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"{path} is missing: run with UPDATE_GOLDEN=1 to create it"
-    assert actual == path.read_text(encoding="utf-8")
+    check_golden(HERE / name, actual)
 
 
-def _run(capsys, *argv):
-    from vpcdsl.views.cli import main
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+_run = run_cli
 
 
 @pytest.fixture(scope="module")

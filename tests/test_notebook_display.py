@@ -8,7 +8,6 @@ pinned by its DOT in tests/golden/dot). Regenerate with ``UPDATE_GOLDEN=1``.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -17,10 +16,10 @@ from IPython.core.formatters import DisplayFormatter
 
 import vpcdsl
 from vpcdsl.views.notebook.inline_svg import BIG_SVG_WIDTH, responsive, zoom_box
+from cli_runs import check_golden
 
 HERE = Path(__file__).parent / "fixtures" / "notebook"
 EXAMPLES = Path(__file__).parent.parent / "examples"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 _SVG = re.compile(r"<svg\b[\s\S]*?</svg>")
 
 
@@ -31,11 +30,7 @@ def sanitized(html: str) -> str:
 def golden(name: str, actual: str) -> None:
     """Compare with the golden file; paths are made relative to the repository (CI clones elsewhere)."""
     actual = actual.replace(str(Path(__file__).parent.parent) + "/", "")
-    path = HERE / name
-    if UPDATE:
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"{path} is missing: run with UPDATE_GOLDEN=1 to create it"
-    assert actual == path.read_text(encoding="utf-8")
+    check_golden(HERE / name, actual)
 
 
 def formats(obj) -> dict:

@@ -25,10 +25,10 @@ from vpcdsl.analysis import plan as plan_module
 from vpcdsl.analysis.plan import PlanError, free_cidrs, parse_size, size_for_hosts, size_for_prefix
 from vpcdsl.cidrs import prefix_for_hosts, usable_hosts
 from vpcdsl.views.cli import main
+from cli_runs import check_golden, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "tests" / "fixtures" / "plan"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
 def nets(*texts):
@@ -36,17 +36,10 @@ def nets(*texts):
 
 
 def golden(name: str, actual: str) -> None:
-    path = HERE / name
-    if UPDATE:
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"{path} is missing: run with UPDATE_GOLDEN=1 to create it"
-    assert actual == path.read_text(encoding="utf-8")
+    check_golden(HERE / name, actual)
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture(scope="module")

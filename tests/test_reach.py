@@ -26,9 +26,9 @@ from vpcdsl.service_ranges import representative
 from vpcdsl.flows.flow import FlowError, NotSimulated
 from vpcdsl.flows.trace import Tracer
 from vpcdsl.packetsets import Packet, PacketSet
-from vpcdsl.views.cli import main
 
 from tracing import model
+from cli_runs import run_cli
 
 EXAMPLES = sorted(Path(__file__).resolve().parent.parent.joinpath("examples").glob("*.vpc"))
 
@@ -231,10 +231,7 @@ def test_reach_table_json_and_html_are_deterministic_and_escaped():
 
 # ---------------------------------------------------------------------------- the CLI
 
-def _run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+_run = run_cli
 
 
 def test_cli_reach_and_to(tmp_path, capsys):

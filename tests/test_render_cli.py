@@ -22,6 +22,7 @@ import pytest
 import vpcdsl
 from vpcdsl.views.cli import main, parse_trace_spec
 from vpcdsl.views.export import GraphvizNotFound, RenderError, export, format_of
+from cli_runs import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 THREE_TIER = ROOT / "examples" / "three-tier.vpc"
@@ -36,10 +37,7 @@ vpc a {
 """
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def files_in(directory: Path) -> list[str]:

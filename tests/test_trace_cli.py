@@ -15,9 +15,9 @@ import pytest
 
 from vpcdsl.syntax import ast
 from vpcdsl.api import compile_sources
-from vpcdsl.views.cli import main
 from vpcdsl.analysis.expectations import concrete, flow_args
 from vpcdsl.flows.trace import NotSimulated
+from cli_runs import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.vpc"))
@@ -25,10 +25,7 @@ GOLDEN = ROOT / "tests" / "golden" / "traces"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture
