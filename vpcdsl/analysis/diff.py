@@ -8,7 +8,10 @@ review asks — "what does this change open?" — is `ModelDiff.exposure_gained`
 internet or a site can newly reach something.
 
 Models whose resolved data is the same (spans and paths aside) behave the same, so they
-are not traced at all; otherwise the cost is one `reach` per source end and model.
+are not traced at all. Otherwise the structural half bounds the behavioural one: only the
+pairs of ends a changed object can affect are traced, in both models, and every other pair
+is unchanged (`vpcdsl.analysis.diff_scope` has the rules); ``incremental=False`` traces
+every pair (one `reach` per source end and model).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ..flows.flow import FlowError
 from ..gcpause import paused_gc
 from .diff_flows import CHANGE_WORDS, FlowChange, FlowDiff, flow_changes
 from .diff_objects import ObjectChange, model_shape, object_changes, short_file
+from .diff_scope import change_scope
 
 __all__ = ["ModelDiff", "DiffError", "diff"]
 
@@ -41,6 +45,7 @@ class ModelDiff:
     flows: tuple[FlowChange, ...] = ()
     skipped: tuple[tuple[str, str, str, str], ...] = ()   # (side, src, dst, why)
     pairs: int = 0                                      # pairs of ends compared
+    traced: int | None = None                           # of them traced (None: all; the rest cannot change)
     same_behaviour: bool = False                        # equal resolved models: nothing traced
     old: object = field(default=None, repr=False, compare=False)
     new: object = field(default=None, repr=False, compare=False)
@@ -107,12 +112,12 @@ class ModelDiff:
         if self.same_behaviour:
             out += ["", "flows: the models resolve to the same network; nothing to trace"]
         elif self.flows:
-            out += ["", f"flows ({self.pairs} pairs of ends compared; packets by protocol and port):"]
+            out += ["", f"flows ({self._compared()}; packets by protocol and port):"]
             lines = self.changed_lines()
             for f in self.flows:
                 out += _flow_lines(f, lines, {"old": self.old_path, "new": self.new_path}, self.ends_added)
         else:
-            out += ["", f"flows: no request changes its verdict ({self.pairs} pairs of ends compared)"]
+            out += ["", f"flows: no request changes its verdict ({self._compared()})"]
         for side, s, d, why in self.skipped:
             if side != "both":
                 out.append(f"not compared: {s} -> {d}: {side.upper()} cannot answer it: {why}")
@@ -122,12 +127,19 @@ class ModelDiff:
                        "answers in either model (listed with --json)")
         return "\n".join(out)
 
+    def _compared(self) -> str:
+        if self.traced is None or self.traced == self.pairs:
+            return f"{self.pairs} pairs of ends compared"
+        return (f"{self.pairs} pairs of ends compared, {self.traced} traced in both models: "
+                f"the change cannot reach the other {self.pairs - self.traced}")
+
     def to_dict(self) -> dict:
         return {"version": JSON_VERSION, "old": self.old_path, "new": self.new_path,
                 "exposure_gained": self.exposure_gained, "same_behaviour": self.same_behaviour,
                 "objects": [o.to_dict() for o in self.objects],
                 "ends": {"added": list(self.ends_added), "removed": list(self.ends_removed)},
-                "pairs": self.pairs, "flows": [f.to_dict() for f in self.flows],
+                "pairs": self.pairs, "traced": self.pairs if self.traced is None else self.traced,
+                "flows": [f.to_dict() for f in self.flows],
                 "skipped": [{"side": side, "src": s, "dst": d, "why": why} for side, s, d, why in self.skipped]}
 
     def _repr_pretty_(self, p, cycle):
@@ -176,10 +188,11 @@ def _because(t, changed: set[tuple[str, int]], base: str) -> str:
     return f": {t.reason}{where}"
 
 
-def diff(old, new) -> ModelDiff:
+def diff(old, new, *, incremental: bool = True) -> ModelDiff:
     """What changes from ``old`` to ``new`` (two compiled models without errors): objects and,
-    per pair of ends, the requests whose verdict changes. Raises DiffError for a model with
-    errors.
+    per pair of ends, the requests whose verdict changes. Only the pairs the changed objects
+    can affect are traced (`vpcdsl.analysis.diff_scope`); ``incremental=False`` traces every
+    pair (the same flows, for checking the scope). Raises DiffError for a model with errors.
 
     >>> import vpcdsl
     >>> m = vpcdsl.loads("vpc a {\\n cidr 10.0.0.0/16\\n subnet s 10.0.0.0/24 az a\\n}")
@@ -195,9 +208,10 @@ def diff(old, new) -> ModelDiff:
         objects = () if same else tuple(object_changes(old, new))
     if same:
         return ModelDiff(old.path, new.path, (), same_behaviour=True, old=old, new=new)
-    flows: FlowDiff = flow_changes(old, new)
+    scope = change_scope(old, new, objects) if incremental else None
+    flows: FlowDiff = flow_changes(old, new, scope)
     return ModelDiff(old.path, new.path, objects, flows.ends_added, flows.ends_removed, flows.changes,
-                     flows.skipped, flows.pairs, old=old, new=new)
+                     flows.skipped, flows.pairs, flows.traced, old=old, new=new)
 
 
 def _texts(model) -> list[tuple[str, str]]:

@@ -80,56 +80,119 @@ class FlowDiff:
     changes: tuple[FlowChange, ...]
     skipped: tuple[tuple[str, str, str, str], ...]   # (side, src, dst, why): pairs not compared
     pairs: int                                      # pairs of ends compared
+    traced: int | None = None                       # of them traced in both models (None: all)
 
 
-def flow_changes(old, new) -> FlowDiff:
+def flow_changes(old, new, scope=None) -> FlowDiff:
     """Every pair's newly allowed, newly blocked, now intermittent and now always allowed
-    requests between the ends both models have (and from outside to the ends NEW adds)."""
+    requests between the ends both models have (and from outside to the ends NEW adds).
+
+    ``scope`` (a `vpcdsl.analysis.diff_scope.Scope`) bounds the pairs a change can affect:
+    only those are traced, the others count as compared and unchanged; None traces every
+    pair. Pairs no trace answers are listed (``skipped``) among the pairs traced only."""
     from ..flows.trace import Tracer
     old_ends, new_ends = flow_ends(old), flow_ends(new)
     in_old, in_new = set(old_ends), set(new_ends)
     added = tuple(e for e in new_ends if e not in in_old)
     removed = tuple(e for e in old_ends if e not in in_new)
     sources = [e for e in new_ends if e not in SERVICES and (e in in_old or e in new.sites)]
+    part = None if scope is None or scope.whole else scope
     tracers = (Tracer(old), Tracer(new))
     changes: list[FlowChange] = []
     skipped: list[tuple[str, str, str, str]] = []
-    pairs = 0
+    traced = 0
     # Between instances both models have, the instance matrices answer every pair at once.
-    matrices = (matrix(old, "instance"), matrix(new, "instance"))
+    near = None if part is None else part.ends
+    matrices = (matrix(old, "instance", touching=near), matrix(new, "instance", touching=near))
     both = set(matrices[0].ends) & set(matrices[1].ends)
     by_masks: dict[tuple, dict[str, PacketSet]] = {}
+    cut_off = {}
+    for side, m in enumerate(matrices):
+        for s2, d, why in m.skipped:
+            cut_off.setdefault((s2, d), []).append((("old", "new")[side], why))
+    # With a scope, each end in it that the matrices do not answer is asked once, from every
+    # source together (`_towards`), rather than once per source.
+    towards = ({d: _towards((old, new), (in_old, in_new), d) for d in new_ends
+                if d in part.ends and d not in both} if part is not None else {})
+    in_scope = [d for d in new_ends if part is not None and d in part.ends]
     for s in sources:
         outside = s == "internet" or s in new.sites
-        others = [d for d in new_ends if d not in both] if s in both else None
-        r_new = reach(new, s, among=others)
-        r_old = reach(old, s, among=others) if s in in_old else None
+        if part is None:
+            dests = new_ends
+            others = [d for d in new_ends if d not in both] if s in both else None
+        else:
+            dests = [d for d in (new_ends if s in part.ends else in_scope) if part.touches(s, d)]
+            others = [d for d in dests if d not in towards and not (s in both and d in both)]
+        r_new = reach(new, s, among=others) if others is None or others else None
+        r_old = reach(old, s, among=others) if s in in_old and (others is None or others) else None
         unanswered: dict[tuple[str, str], tuple[list, str]] = {}
         for side, r in (("old", r_old), ("new", r_new)):
             for s2, d, why in (r.skipped if r is not None else ()):
                 unanswered.setdefault((s2, d), ([], why))[0].append(side)
-        if s in both:
-            for side, m in zip(("old", "new"), matrices):
-                for s2, d, why in m.skipped:
-                    if s2 == s:
-                        unanswered.setdefault((s2, d), ([], why))[0].append(side)
         rows_new, rows_old = _by_dst(r_new), _by_dst(r_old)
-        for d in new_ends:
+        for d in dests:
             if d == s or (s == "internet" and d in SERVICES):
                 continue
             fresh = d not in in_old or s not in in_old
             if fresh and not outside:
                 continue
+            if s in both:
+                for side, why in cut_off.get((s, d), ()):
+                    unanswered.setdefault((s, d), ([], why))[0].append(side)
+            towards_d = towards.get(d)
+            if towards_d is not None:
+                for side, why in towards_d[2].get(s, ()):
+                    unanswered.setdefault((s, d), ([], why))[0].append(side)
             if (s, d) in unanswered:
                 sides, why = unanswered[(s, d)]
                 skipped.append(("both" if len(sides) == 2 else sides[0], s, d, why))
                 continue
-            pairs += 1
+            traced += 1
             if s in both and d in both:
                 changes += _matrix_changes(tracers, matrices, s, d, by_masks)
                 continue
-            changes += _pair_changes(tracers, s, d, rows_old.get(d, ()), rows_new.get(d, ()), outside, fresh)
-    return FlowDiff(added, removed, tuple(changes), tuple(skipped), pairs)
+            old_rows, new_rows = ((towards_d[0].get(s, ()), towards_d[1].get(s, ())) if towards_d is not None
+                                  else (rows_old.get(d, ()), rows_new.get(d, ())))
+            changes += _pair_changes(tracers, s, d, old_rows, new_rows, outside, fresh)
+    if part is None:
+        return FlowDiff(added, removed, tuple(changes), tuple(skipped), traced)
+    every = sum(_pair_count(s, new_ends, in_old, s == "internet" or s in new.sites) for s in sources)
+    return FlowDiff(added, removed, tuple(changes), tuple(skipped), every - len(skipped), traced)
+
+
+def _pair_count(s: str, new_ends: list[str], in_old: set[str], outside: bool) -> int:
+    """How many pairs `flow_changes` compares from source ``s``: every other end of NEW, but
+    the services from the internet, and the ends OLD lacks from inside."""
+    if outside:
+        return len(new_ends) - 1 - (sum(1 for d in new_ends if d in SERVICES) if s == "internet" else 0)
+    return sum(1 for d in new_ends if d in in_old) - 1
+
+
+def _towards(models, names, d: str) -> tuple[dict, dict, dict]:
+    """``reach(model, None, d)`` in each model that has ``d``: the rows (per source) and the
+    reasons a pair is not answered (per source: [(side, why)])."""
+    rows: tuple[dict, dict] = ({}, {})
+    why: dict[str, list] = {}
+    for k, (model, ends) in enumerate(zip(models, names)):
+        if d not in ends:
+            continue
+        side = ("old", "new")[k]
+        try:
+            r = reach(model, None, d)
+        except FlowError:
+            # The end itself cannot be traced: as each source's `reach` would say it.
+            for s in flow_ends(model):
+                if s != d and s not in SERVICES:
+                    one = reach(model, s, among=[d])
+                    rows[k].setdefault(s, []).extend(one.rows)
+                    for s2, _, w in one.skipped:
+                        why.setdefault(s2, []).append((side, w))
+            continue
+        for row in r.rows:
+            rows[k].setdefault(row.src, []).append(row)
+        for s2, _, w in r.skipped:
+            why.setdefault(s2, []).append((side, w))
+    return rows[0], rows[1], why
 
 
 def _matrix_changes(tracers, matrices, s: str, d: str, by_masks: dict) -> list[FlowChange]:

@@ -20,7 +20,8 @@ from ..model.network import KIND_OF, to_data
 from ..span import Span
 from ..syntax import ast
 
-__all__ = ["Detail", "ObjectChange", "object_changes", "model_shape", "span_text", "short_file"]
+__all__ = ["Detail", "ObjectChange", "object_changes", "model_shape", "object_shape", "shape_key", "inventory",
+           "span_text", "short_file"]
 
 # The order kinds are listed in: the model's own, from the VPC outwards.
 KIND_ORDER = ("vpc", "subnet", "igw", "eigw", "nat", "nat-instance", "vgw", "route-table", "nacl", "sg",
@@ -110,7 +111,7 @@ def _places(old: Span | None, new: Span | None, old_path: str = "", new_path: st
 
 # ---------------------------------------------------------------------------- inventory
 
-def _inventory(model) -> dict[tuple[str, str], object]:
+def inventory(model) -> dict[tuple[str, str], object]:
     """Every object of the model by (kind, name), in source order."""
     out: dict[tuple[str, str], object] = {}
     for vpc in model.vpcs.values():
@@ -155,13 +156,13 @@ def _shape(value) -> object:
     return _strip(to_data(value))
 
 
-def _key(value):
+def shape_key(value):
     """What a comparison looks at, fast: the value as nested tuples, spans left out, each
     literal as `to_data` writes it (a name for a reference, the block for a CIDR)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (tuple, list)):
-        return tuple(_key(v) for v in value)
+        return tuple(shape_key(v) for v in value)
     if isinstance(value, ast.Ref):
         return value.name
     if isinstance(value, (ast.Cidr, ast.Addr, ast.PortRange)):
@@ -173,7 +174,7 @@ def _key(value):
         names = _FIELD_NAMES[type(value)] = tuple(
             f.name for f in dataclasses.fields(value)
             if f.name != "span" and not (f.name == "text" and isinstance(value, ast.File)))
-    return (type(value).__name__, *(_key(getattr(value, n)) for n in names))
+    return (type(value).__name__, *(shape_key(getattr(value, n)) for n in names))
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -191,13 +192,13 @@ def _fields(obj) -> Iterator[dataclasses.Field]:
 
 def object_shape(obj) -> tuple:
     """An object's comparable data, its name and the objects compared on their own left out."""
-    return tuple((f.name, _key(getattr(obj, f.name))) for f in _fields(obj))
+    return tuple((f.name, shape_key(getattr(obj, f.name))) for f in _fields(obj))
 
 
 def model_shape(model) -> tuple:
     """The whole resolved model without spans or paths, in order: equal shapes behave alike
     (the parts of `Model.to_dict`)."""
-    return _key((tuple(model.vpcs.values()), tuple(model.peerings.values()), tuple(model.tgws.values()),
+    return shape_key((tuple(model.vpcs.values()), tuple(model.peerings.values()), tuple(model.tgws.values()),
                  tuple(model.sites.values()), tuple(model.vpns.values()), tuple(model.dxgws.values()),
                  tuple(model.dxs.values()), tuple(model.advertisements), tuple(model.placements.values()),
                  tuple(model.dns_zones), tuple(model.cdns.values()), tuple(model.expectations)))
@@ -229,7 +230,7 @@ def _item_text(model, item) -> str:
 
 def object_changes(old, new) -> list[ObjectChange]:
     """The objects ``new`` adds, removes, renames and changes against ``old``, in kind order."""
-    before, after = _inventory(old), _inventory(new)
+    before, after = inventory(old), inventory(new)
     changes: list[ObjectChange] = []
     removed = [k for k in before if k not in after]
     added = [k for k in after if k not in before]
@@ -266,7 +267,7 @@ def _details(old_model, new_model, a, b) -> list[Detail]:
     out: list[Detail] = []
     for f in _fields(b):
         x, y = getattr(a, f.name), getattr(b, f.name)
-        if x is y or _key(x) == _key(y):
+        if x is y or shape_key(x) == shape_key(y):
             continue
         if isinstance(x, tuple) and isinstance(y, tuple):
             keyed = _KEYED.get((type(b), f.name))
@@ -295,10 +296,10 @@ def _item_sets(old_model, new_model, field: str, xs: tuple, ys: tuple) -> list[D
     """Items compared as a multiset: each one only in OLD is removed, only in NEW added."""
     left: dict[str, list] = {}
     for x in xs:
-        left.setdefault(_key(x), []).append(x)
+        left.setdefault(shape_key(x), []).append(x)
     added = []
     for y in ys:
-        pool = left.get(_key(y))
+        pool = left.get(shape_key(y))
         if pool:
             pool.pop()
         else:
@@ -320,7 +321,7 @@ def _keyed_items(old_model, new_model, field: str, xs: tuple, ys: tuple, key) ->
     new = [k for k in after if k not in before]
     if field == "rules":          # NACL rules: the same rule under another number
         def body(r):
-            return (r.direction, _key(r.action), _key(r.protocol), _key(r.cidr))
+            return (r.direction, shape_key(r.action), shape_key(r.protocol), shape_key(r.cidr))
         for k in list(new):
             match = next((g for g in gone if body(before[g]) == body(after[k])), None)
             if match is not None:
@@ -332,7 +333,7 @@ def _keyed_items(old_model, new_model, field: str, xs: tuple, ys: tuple, key) ->
         out.append(Detail(f"- {_item_text(old_model, before[k])}", before[k].span, None))
     for k, y in after.items():
         x = before.get(k)
-        if x is not None and _key(x) != _key(y):
+        if x is not None and shape_key(x) != shape_key(y):
             out.append(Detail(f"{_item_text(old_model, x)} -> {_item_text(new_model, y)}", x.span, y.span))
     for k in new:
         out.append(Detail(f"+ {_item_text(new_model, after[k])}", None, after[k].span))

@@ -177,8 +177,13 @@ def matrix_ends(model, level: str) -> list:
 
 # ---------------------------------------------------------------------------- the question
 
-def matrix(model, level: str = "subnet") -> Matrix:
-    """Reachability between every pair of ``level`` ends (see the module docstring)."""
+def matrix(model, level: str = "subnet", *, touching=None) -> Matrix:
+    """Reachability between every pair of ``level`` ends (see the module docstring). With
+    ``touching`` (end names; subnet and instance levels), only the pairs with an end in it
+    are decided: the other cells are left out, as if nothing reached (`vpcdsl diff` asks
+    only about the ends a change can affect)."""
+    if level == "vpc" and touching is not None:
+        raise FlowError("matrix(touching=...) takes subnet or instance ends, not VPCs")
     if level == "vpc":
         return _by_vpc(model, matrix(model, "subnet"))
     from ..flows.trace import Tracer
@@ -193,8 +198,10 @@ def matrix(model, level: str = "subnet") -> Matrix:
     traces = 0
     facts = _Facts(tracer)
     grouping: dict[tuple, list[list[int]]] = {}
+    near = None if touching is None else [k for k, e in enumerate(ends) if e.name in touching]
     for i, s in enumerate(ends):
-        for j, d in enumerate(ends):
+        for j in (range(len(ends)) if near is None or ends[i].name in touching else near):
+            d = ends[j]
             if i == j:
                 continue
             key = facts.key(s, d)
