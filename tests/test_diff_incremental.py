@@ -306,3 +306,17 @@ def test_a_peering_scopes_both_its_vpcs():
     peered = TWO + "peer ab a -> b\n"
     s = _scope(TWO, peered)
     assert s.ends >= {"x", "y", "z"}
+
+
+def test_a_change_of_order_alone_traces_every_pair():
+    moved = TWO.replace("  sg g { in tcp 22 from 10.0.0.0/8 }\n  sg h { in tcp 443 from 0.0.0.0/0 }\n",
+                        "  sg h { in tcp 443 from 0.0.0.0/0 }\n  sg g { in tcp 22 from 10.0.0.0/8 }\n")
+    d = diff(model(TWO), model(moved))
+    assert not d.objects and not d.same_behaviour and d.traced is None      # every pair traced
+
+
+def test_members_in_another_order_change_their_vpc():
+    moved = TWO.replace("  instance x in sa sg g public-ip\n  instance y in sb sg h public-ip\n",
+                        "  instance y in sb sg h public-ip\n  instance x in sa sg g public-ip\n")
+    s = _scope(TWO, moved + "\nplacement p cluster { x }\n")
+    assert s.ends == {"x", "y"}

@@ -204,11 +204,14 @@ def diff(old, new, *, incremental: bool = True) -> ModelDiff:
             raise DiffError(f"{side} ({model.path}) has errors", "fix them first (`vpcdsl check`)")
     with paused_gc():     # many small tuples, no cycles: see vpcdsl.gcpause
         # The same files compile to the same model; else equal shapes mean equal objects.
-        same = _texts(old) == _texts(new) or model_shape(old) == model_shape(new)
+        same = _texts(old) == _texts(new)
         objects = () if same else tuple(object_changes(old, new))
+        # Objects that differ make shapes that differ: the shapes are compared only when none do.
+        same = same or (not objects and model_shape(old) == model_shape(new))
     if same:
         return ModelDiff(old.path, new.path, (), same_behaviour=True, old=old, new=new)
-    scope = change_scope(old, new, objects) if incremental else None
+    # Shapes that differ with no object changed (a reordering): not bounded, every pair.
+    scope = change_scope(old, new, objects) if incremental and objects else None
     flows: FlowDiff = flow_changes(old, new, scope)
     return ModelDiff(old.path, new.path, objects, flows.ends_added, flows.ends_removed, flows.changes,
                      flows.skipped, flows.pairs, flows.traced, old=old, new=new)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import weakref
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -112,7 +113,18 @@ def _places(old: Span | None, new: Span | None, old_path: str = "", new_path: st
 # ---------------------------------------------------------------------------- inventory
 
 def inventory(model) -> dict[tuple[str, str], object]:
-    """Every object of the model by (kind, name), in source order."""
+    """Every object of the model by (kind, name), in source order (made once per model: the
+    structural diff and `vpcdsl.analysis.diff_scope` both read it)."""
+    got = _INVENTORIES.get(model)
+    if got is None:
+        got = _INVENTORIES[model] = _inventory(model)
+    return got
+
+
+_INVENTORIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _inventory(model) -> dict[tuple[str, str], object]:
     out: dict[tuple[str, str], object] = {}
     for vpc in model.vpcs.values():
         out[("vpc", vpc.name)] = vpc

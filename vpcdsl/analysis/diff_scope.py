@@ -24,6 +24,9 @@ to ends, in both models:
 * **Ends that stand on others**: a load balancer with a target in scope (or in a VPC a
   change sits in), and the AWS service of an interface endpoint in scope (private DNS hands
   the service's requests to the endpoint, through its groups and subnets).
+* **Source order** (it decides assigned addresses and the first of several associations):
+  a VPC whose members stand in another order is changed; other tables in another order
+  are not bounded.
 * **Nothing**: placement groups, CloudFront, Route 53 zones, records and health checks and
   expectations (a trace reads none of them).
 * **The whole computation**: a transit gateway, a site, a VPN, Direct Connect or an
@@ -51,6 +54,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ..aws import MULTICAST, NOT_INTERNET, RESERVED_IPV4
+from ..model.network import KIND_OF
 from ..syntax import ast
 from .diff_objects import ObjectChange, inventory, object_shape, shape_key
 
@@ -393,6 +397,25 @@ class _Builder:
             if a.hosts.get(name) != b.hosts.get(name):
                 self.host(name, f"the interfaces of {name} moved")
 
+    def order(self) -> None:
+        """Where objects both models have stand in another order: source order decides
+        addresses, the first of several associations and peerings, so a VPC whose members
+        move is changed, and other moves are not bounded."""
+        a, b = self.sides
+        for name in a.model.vpcs.keys() & b.model.vpcs.keys():
+            keys = [[(KIND_OF.get(type(m)), m.name) for m in f.model.vpcs[name].members] for f in self.sides]
+            both = set(keys[0]) & set(keys[1])
+            if [k for k in keys[0] if k in both] != [k for k in keys[1] if k in both]:
+                self.vpc(name, "members moved")
+        for table in ("peerings", "tgws", "sites", "vpns", "dxgws", "dxs"):
+            names = [list(getattr(f.model, table)) for f in self.sides]
+            both = set(names[0]) & set(names[1])
+            if [n for n in names[0] if n in both] != [n for n in names[1] if n in both]:
+                self.whole.append(f"{table} moved")
+        ads = [[shape_key(x) for x in f.model.advertisements] for f in self.sides]
+        if [x for x in ads[0] if x in ads[1]] != [x for x in ads[1] if x in ads[0]]:
+            self.whole.append("advertisements moved")
+
     def build(self) -> Scope:
         a, b = self.sides
         overlap = [_overlapping(f) for f in self.sides]
@@ -466,4 +489,5 @@ def change_scope(old, new, objects) -> Scope:
     for c in objects:
         builder.change(c)
     builder.interfaces()
+    builder.order()
     return builder.build()
