@@ -380,3 +380,31 @@ def test_a_union_of_many_destination_ranges_reads_as_its_cidrs():
     assert ends.count() == 40 * PacketSet.box(family=0, dst="10.0.0.1").count()
     assert all((0, 7, 2**32 - 1 - 2 * i, 6, 1, 1, 0, 0) in ends for i in range(40))
     assert (0, 7, 2**32 - 2, 6, 1, 1, 0, 0) not in ends
+
+
+def test_long_flat_sets_with_the_same_sample_of_starts_are_distinct_and_canonical():
+    # Flat nodes of more than nodes._LONG starts are interned by a sample of their starts:
+    # sets that differ only between the sampled starts must still be different nodes,
+    # and each the same node however it is built (boxes, the sweep, an operation).
+    pairs = [(100 * i + 50, 100 * i + 59) for i in range(300)]   # 601 starts: 0, then 300 pairs
+    n = 2 * len(pairs) + 1
+    assert n > nodes._LONG
+    j = next(j for j in range(1, n) if (j - 1) % (n >> 6))        # a start the sample skips
+    i = (j - 1) // 2
+    low, high = pairs[i]
+    # start j is interval i's low or its end; move it one inward
+    shifted = pairs[:i] + [(low + 1, high) if j % 2 else (low, high - 1)] + pairs[i + 1:]
+    gone = low if j % 2 else high
+    a, b = _dst_set(0, pairs), _dst_set(0, shifted)
+
+    def dst_node(s):
+        return s._root.kids[0].kids[0]
+
+    assert dst_node(a).level == nodes.DST and dst_node(a).starts[1::n >> 6] == dst_node(b).starts[1::n >> 6]
+    assert a != b and a - b == _dst_set(0, [(gone, gone)]) and (b - a).is_empty()
+    for path in (SWEEP, MERGE, BISECT):
+        with _paths(**path):
+            assert _dst_set(0, pairs[::-1]) == a and _dst_set(0, shifted[::-1]) == b
+            assert a | b == a and a & b == b and b | (a - b) == a
+            assert a - _dst_set(0, [(gone, gone)]) == b
+    assert _point(0, gone) in a and _point(0, gone) not in b

@@ -6,6 +6,8 @@ start (or the dimension's top) leading to ``kids[i]``: a node of a later level, 
 of the terminals EMPTY and FULL. Nodes are reduced (no two neighbouring intervals lead
 to the same node; a node with one interval is its child) and interned, so equal sets
 are the same object; an operation on two nodes is memoized per pair, as BDD packages do.
+A long flat node (see below) is interned by a sample of its starts and then compared
+start by start, not by a hash of them all (`_long_flat`).
 
 Three ways through an operation, the cheapest that applies:
 
@@ -63,6 +65,10 @@ class Node:
 # others by (level, starts, kids): a flat node's key needs no kids (a merge of flat sets
 # builds them only for a new node), and each node has one key.
 INTERNED: dict[tuple, Node] = {}
+# Flat nodes of more than _LONG starts are interned by a sample of their starts (see
+# `_long_flat`): in SAMPLED the first node with that sample, in INTERNED any other.
+SAMPLED: dict[tuple, Node] = {}
+_LONG = 256
 MEMO: dict[tuple, object] = {}
 _MEMO_LIMIT = 1 << 20
 _BEYOND = 1 << 200          # past every dimension's top: the sweep's sentinel
@@ -79,7 +85,12 @@ def intern(level: int, starts: tuple, kids: tuple):
     n = len(kids)
     if fill is not None and n > 2 and (kids[0::2] != (k0,) * ((n + 1) >> 1) or kids[1::2] != (k1,) * (n >> 1)):
         fill = None
-    key = (level, starts, kids) if fill is None else (level, starts, fill, k0 is EMPTY)
+    if fill is None:
+        key = (level, starts, kids)
+    elif n > _LONG:
+        return _long_flat(level, fill, k0 is not EMPTY, starts, kids)
+    else:
+        key = (level, starts, fill, k0 is EMPTY)
     found = INTERNED.get(key)
     if found is None:
         found = INTERNED[key] = Node(level, starts, kids, fill)
@@ -271,14 +282,38 @@ def _flat_node(level: int, fill, inside: bool, starts):
     n = len(starts)
     if n == 1:
         return fill if inside else EMPTY
-    key = (level, tuple(starts), fill, not inside)
+    starts = tuple(starts)
+    if n > _LONG:
+        return _long_flat(level, fill, inside, starts, None)
+    key = (level, starts, fill, not inside)
     found = INTERNED.get(key)
     if found is None:
-        pair = (fill, EMPTY) if inside else (EMPTY, fill)
-        kids = pair * (n >> 1)
-        if n & 1:
-            kids += pair[:1]
-        found = INTERNED[key] = Node(level, key[1], kids, fill)
+        found = INTERNED[key] = Node(level, starts, _flat_kids(fill, inside, n), fill)
+    return found
+
+
+def _flat_kids(fill, inside: bool, n: int) -> tuple:
+    pair = (fill, EMPTY) if inside else (EMPTY, fill)
+    kids = pair * (n >> 1)
+    return kids + pair[:1] if n & 1 else kids
+
+
+def _long_flat(level: int, fill, inside: bool, starts: tuple, kids):
+    """The interned flat node of many starts. Hashing them all is a large part of an
+    operation on long sets, so the key is a sample of them (about 64, and the last);
+    the node found there is compared start by start, which costs little where the
+    starts are the same objects, as the merge's are. A different node with the same
+    sample is interned under its full key."""
+    n = len(starts)
+    key = (level, fill, inside, n, starts[-1], starts[1::n >> 6])
+    found = SAMPLED.get(key)
+    if found is None:
+        found = SAMPLED[key] = Node(level, starts, kids or _flat_kids(fill, inside, n), fill)
+    elif found.starts != starts:
+        full = (level, starts, fill, not inside)
+        found = INTERNED.get(full)
+        if found is None:
+            found = INTERNED[full] = Node(level, starts, kids or _flat_kids(fill, inside, n), fill)
     return found
 
 
