@@ -56,7 +56,7 @@ def _subnet_cidrs(model) -> dict[str, str]:
 def test_the_teaching_examples_are_there():
     names = {p.name for p in EXAMPLES}
     assert {"three-tier.vpc", "hub-and-spoke.vpc", "hybrid-office.vpc",
-            "multi-region-peering.vpc", "dns-heavy.vpc"} <= names
+            "multi-region-peering.vpc", "dns-heavy.vpc", "dual-stack.vpc"} <= names
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])

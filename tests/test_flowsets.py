@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import vpcdsl
 from vpcdsl.syntax import ast
-from vpcdsl.analysis.flowsets import flow_verdicts, packet_classes, summarize
+from vpcdsl.analysis.flowsets import packet_classes
 
 from tracing import line_of, model
 
@@ -51,19 +51,20 @@ def test_classes_split_at_every_written_bound():
 
 
 def test_classes_are_exact_against_every_port():
+    """One trace per class decides the class: reach (the one engine for sets of packets) agrees
+    with a trace of every port, and each class is the same set as sympy has it."""
+    from vpcdsl.packetsets import Packet
+    from ipaddress import ip_address
     m = model(NET)
-    verdicts = list(flow_verdicts(m, "c", "srv", _protocol("tcp", 990, 1110)))
-    by_class = {}
-    for v in verdicts:
-        lo, hi = v.packets.ports[0], v.packets.ports[1] - 1
-        interval = v.packets.as_sympy()                 # the same set, as sympy has it
-        assert (int(interval.inf), int(interval.sup) - 1) == (lo, hi)
-        by_class[(lo, hi)] = v.trace.allowed
+    for c in packet_classes(m, _protocol("tcp", 990, 1110)):
+        interval = c.as_sympy()
+        assert (int(interval.inf), int(interval.sup)) == c.ports
+    answer = m.reach("c", "srv", "tcp/990-1110")
+    src, dst = ip_address("10.1.1.4"), ip_address("10.1.2.4")
     for port in range(990, 1111):
-        (verdict,) = [a for (lo, hi), a in by_class.items() if lo <= port <= hi]
-        assert m.trace("c", "srv", "tcp", port).allowed == verdict, port
-    assert summarize(verdicts, True) == "tcp 1000-1049, 1060-1100"
-    assert summarize(verdicts, False) == "tcp 990-999, 1050-1059, 1101-1110"
+        verdict = "allowed" if m.trace("c", "srv", "tcp", port).allowed else "blocked"
+        assert answer.status_of(Packet(src, dst, 6, 33000, port)) == verdict, port
+    assert answer.allowed().summary() == "10.1.1.4 -> 10.1.2.4: tcp 1000-1049, 1060-1100"
 
 
 def test_expect_over_ranges_any_and_isolated():

@@ -177,10 +177,12 @@ def test_packets_narrow_the_question_and_the_witness_is_inside_them():
 
 
 def test_service_texts():
-    assert service_packets("tcp/22, tcp 3389") == PacketSet.box(family=0, protocol="tcp", dport=22) | \
-        PacketSet.box(family=0, protocol="tcp", dport=3389)
+    # TCP, UDP and other protocols over both families; ICMP is IPv4's, ICMPv6 IPv6's
+    assert service_packets("tcp/22, tcp 3389") == PacketSet.box(protocol="tcp", dport=22) | \
+        PacketSet.box(protocol="tcp", dport=3389)
     assert service_packets("icmp/echo-request") == PacketSet.box(family=0, protocol="icmp", icmp_type=8)
-    assert service_packets("any") == PacketSet.box(family=0)
+    assert service_packets("icmpv6/echo-request") == PacketSet.box(family=1, protocol="icmpv6", icmp_type=128)
+    assert service_packets("any") == PacketSet.box()
     for bad in ("tcp/99999", "gre", "udp/x", "47/3", "", "tcp/9-1"):
         with pytest.raises(FlowError) as e:
             service_packets(bad)
@@ -304,6 +306,8 @@ def _agree(m, sources: list[str], flows_per_source: int, seed: int) -> int:
                 src_text = str(IPv4Address(rng.choice([0x01000001, 0x08080808, 0xCB007109, 0x34000000,
                                                        0xC6336401, rng.randrange(0x0B000000, 0x64000000)])))
                 src_address = IPv4Address(src_text)
+                if tracer.address_end(src_text, src_address).kind != "internet":
+                    continue          # a site's public range is the site's, not the internet's
             else:
                 src_text, src_address = src, _address(tracer, src)
             if dst in by_cidr:

@@ -1,11 +1,12 @@
-"""IPv4 addresses as inclusive integer ranges ``(low, high)``: merged, subtracted, and written
-as the fewest CIDRs, as exposure's findings name the addresses they come from."""
+"""Addresses as inclusive integer ranges ``(low, high)``: merged, subtracted, and written as
+the fewest CIDRs, as reach's rows and exposure's findings name the addresses they hold."""
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, summarize_address_range
+from bisect import bisect_right
+from ipaddress import IPv4Address, IPv6Address, summarize_address_range
 
-__all__ = ["merged", "minus", "range_cidrs", "listed"]
+__all__ = ["merged", "minus", "range_cidrs", "covering_cidrs", "part_words", "listed"]
 
 
 def merged(ranges) -> list[tuple[int, int]]:
@@ -43,10 +44,57 @@ def minus(every, part) -> list[tuple[int, int]]:
     return out
 
 
-def range_cidrs(ranges) -> list[str]:
+def range_cidrs(ranges, family: int = 4) -> list[str]:
     """The fewest CIDRs that write the ranges, in address order."""
-    return [str(n) for low, high in merged(ranges)
-            for n in summarize_address_range(IPv4Address(low), IPv4Address(high))]
+    cls = IPv4Address if family == 4 else IPv6Address
+    return [str(n) for low, high in merged(ranges) for n in summarize_address_range(cls(low), cls(high))]
+
+
+def covering_cidrs(part, excluded, family: int = 4) -> list[str]:
+    """The fewest CIDRs that hold every address of ``part`` and none of ``excluded``, in address
+    order; an address of neither may fall inside one (it belongs to no one the answer is about:
+    the internet's 0.0.0.0/4 holds no private address). Top-down on the prefix tree, so each
+    CIDR is the largest that fits: linear in the ranges times the address width.
+
+    >>> covering_cidrs([(0, 3), (6, 7)], [(8, 8)], family=4)[:1]
+    ['0.0.0.0/29']
+    """
+    part, excluded = merged(part), merged(excluded)
+    cls, width = (IPv4Address, 32) if family == 4 else (IPv6Address, 128)
+    p_lows, x_lows = [r[0] for r in part], [r[0] for r in excluded]
+
+    def meets(ranges, lows, low, high) -> bool:
+        i = bisect_right(lows, high) - 1
+        return i >= 0 and ranges[i][1] >= low
+
+    out: list[str] = []
+    stack = [(0, width)]
+    while stack:
+        low, bits = stack.pop()
+        high = low + (1 << bits) - 1
+        if not meets(part, p_lows, low, high):
+            continue
+        if not meets(excluded, x_lows, low, high):
+            out.append(f"{cls(low)}/{width - bits}")
+            continue
+        half = 1 << (bits - 1)
+        stack += [(low + half, bits - 1), (low, bits - 1)]
+    return out
+
+
+def part_words(part, whole, family: int = 4, limit: int = 4, *, cover: bool = True) -> str:
+    """The addresses ``part`` holds of ``whole`` in the fewest CIDRs: listed, or as "all but"
+    the rest of ``whole`` when that is shorter (``all but 64:ff9b::/96``). ``cover``: the
+    CIDRs may hold addresses outside ``whole`` (`covering_cidrs`: right for a range such as
+    the internet, whose gaps are no one's), else exactly the addresses (an LB's nodes)."""
+    rest = minus(whole, part)
+    if cover:
+        inside, outside = covering_cidrs(part, rest, family), covering_cidrs(rest, part, family)
+    else:
+        inside, outside = range_cidrs(part, family), range_cidrs(rest, family)
+    if outside and len(outside) < len(inside):
+        return "all but " + listed(outside, limit)
+    return listed(inside, limit)
 
 
 def listed(cidrs: list[str], limit: int = 4) -> str:

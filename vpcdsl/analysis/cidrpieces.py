@@ -20,12 +20,7 @@ from typing import Any, Iterator
 
 from ..aws import MULTICAST, NOT_INTERNET
 from ..flows.ends import LIMITED_BROADCAST, LINK_LOCAL_SERVICES
-from ..flows.flow import FlowError, NotSimulated
 from ..syntax import ast
-
-# At most this many traced address pairs per flow (source pieces times destination
-# pieces); past it an expectation is W900 (docs/LANGUAGE.md, Expectations).
-MAX_PIECES = 64
 
 # Blocks the walk classifies an address by (`vpcdsl.flows.trace`: not an internet host,
 # multicast); extra cuts only split pieces further, so this list may be wider than the walk's.
@@ -133,40 +128,6 @@ def cidr_pieces(model, block) -> list[AddressPiece]:
     return pieces
 
 
-@dataclass(frozen=True)
-class EndPair:
-    """One source and destination to trace, and the address pieces they stand for."""
-
-    src: str
-    dst: str
-    where: str           # "from 203.0.113.128/25 (probe 203.0.113.128)", or ""
-
-
-def end_pairs(model, src: ast.FlowEnd, dst: ast.FlowEnd) -> list[EndPair]:
-    """Every (source, destination) to trace for a flow between two written ends: a CIDR end
-    is each of its pieces. Raises NotSimulated past MAX_PIECES pairs, FlowError for a CIDR
-    end with no address left."""
-    sides = []
-    for end, word in ((src, "from"), (dst, "to")):
-        if end.kind != "cidr":
-            sides.append([(end.text, "")])
-            continue
-        block = ip_network(end.text, strict=False)
-        pieces = cidr_pieces(model, block)
-        if not pieces:
-            raise FlowError(f"{end.text} holds only addresses AWS reserves: no host has one",
-                            "a subnet's first four and last addresses are reserved")
-        sides.append([(str(p.probe), f"{word} {p.words} (probe {p.probe})") for p in pieces])
-    count = len(sides[0]) * len(sides[1])
-    if count > MAX_PIECES:
-        raise NotSimulated(
-            f"{src.text} -> {dst.text} splits into {count} address pieces, more than the "
-            f"{MAX_PIECES} traced", every_address_hint(src, dst) or
-            "write a narrower block, or a name (a subnet, a site, `internet`)")
-    return [EndPair(s, d, " and ".join(w for w in (sw, dw) if w))
-            for s, sw in sides[0] for d, dw in sides[1]]
-
-
 def every_address_hint(*ends: ast.FlowEnd) -> str | None:
     """For an end written 0.0.0.0/0 (or ::/0): the hint that `internet` is a public host."""
     for end in ends:
@@ -176,10 +137,4 @@ def every_address_hint(*ends: ast.FlowEnd) -> str | None:
     return None
 
 
-def in_piece(error: FlowError, where: str) -> FlowError:
-    """``error`` with the piece it arose in named first (the same type: NotSimulated stays so)."""
-    return type(error)(f"{where}: {error}" if where else str(error), error.hint)
-
-
-__all__ = ["AddressPiece", "EndPair", "MAX_PIECES", "cidr_pieces", "end_pairs", "every_address_hint",
-           "in_piece", "written_cidrs"]
+__all__ = ["AddressPiece", "cidr_pieces", "every_address_hint", "written_cidrs"]

@@ -2,19 +2,17 @@
 for concrete flows (one protocol and one port, or one portless protocol), and
 `expect dns FQDN [TYPE] [from CLIENT] -> ANSWERS` (`vpcdsl.analysis.route53`).
 
-IPv4 flows over sets of packets (port ranges, `any`, no protocol), flows with a
-CIDR end or `internet` (every public address) and `expect isolated` are
-answered by the reach engine (`vpcdsl.analysis.reach`), exactly and with no
-bound; a failure names the packets that disagree and carries a witness trace.
-IPv6 ones are evaluated class by class (`vpcdsl.analysis.flowsets`) and piece
-by piece (`vpcdsl.analysis.cidrpieces`): past `MAX_PIECES` traced pairs they
-are `not-evaluated` (W900). A failed flow expectation carries the trace that
-contradicts it; a failed DNS expectation, Route 53's answer and why.
+Flows over sets of packets (port ranges, `any`, no protocol), flows with a CIDR
+end or `internet` (every public address), `expect isolated`, and concrete flows
+between two ends that both have IPv6 addresses are answered by the reach engine
+(`vpcdsl.analysis.reach`) over both address families, exactly and with no
+bound: there is one way to answer a question about a set of packets. A failure
+names the packets that disagree and carries a witness trace. Any other concrete
+flow is one trace. A failed flow expectation carries the trace that contradicts
+it; a failed DNS expectation, Route 53's answer and why.
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 from ..diagnostics import _lines, error, warning
 from ..syntax import ast
@@ -36,7 +34,7 @@ def evaluate(model) -> list[dict]:
                                                exp.span, f"first: {errors[0].span}: {errors[0].message}"))
             else:
                 result["status"] = "passed"
-        elif isinstance(exp, (ast.ExpectFlow, ast.ExpectIsolated)) and _by_reach(exp):
+        elif isinstance(exp, (ast.ExpectFlow, ast.ExpectIsolated)) and _by_reach(model, exp):
             if errors:
                 result["detail"] = "not evaluated: the model has errors"
             elif isinstance(exp, ast.ExpectFlow):
@@ -48,13 +46,6 @@ def evaluate(model) -> list[dict]:
                 result["detail"] = "not evaluated: the model has errors"
             else:
                 _evaluate_flow(model, exp, result)
-        elif isinstance(exp, (ast.ExpectFlow, ast.ExpectIsolated)) and _set_evaluable(exp):
-            if errors:
-                result["detail"] = "not evaluated: the model has errors"
-            elif isinstance(exp, ast.ExpectFlow):
-                _evaluate_flow_set(model, exp, result)
-            else:
-                _evaluate_isolated(model, exp, result)
         elif isinstance(exp, ast.ExpectDns):
             if errors:
                 result["detail"] = "not evaluated: the model has errors"
@@ -101,20 +92,9 @@ def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
             t = next((x for x in Tracer(model).traces(src, dst, proto, port or None) if x.allowed), t)
         return t
 
-    def run():
-        # Each address piece of a CIDR end is traced; the first that disagrees decides.
-        first = None
-        for pair, t in _each_piece(model, exp.src, exp.dst, one):
-            if first is None:
-                first = (t, pair.where)
-            if not _agrees(exp, t, want_kind):
-                return t, pair.where
-        return first
-
-    traced = _traced(model, exp, result, run)
-    if traced is None:
+    t = _traced(model, exp, result, lambda: one(exp.src.text, exp.dst.text))
+    if t is None:
         return
-    t, where_piece = traced
     result["trace"] = t
     if _agrees(exp, t, want_kind):
         result["status"] = "passed"
@@ -124,12 +104,10 @@ def _evaluate_flow(model, exp: ast.ExpectFlow, result: dict) -> None:
     wanted = exp.verdict + (f" by {want_kind}" if want_kind else "")
     got = t.verdict + (f" by {t.kind} ({t.component})" if t.kind else "")
     where = f" at {t.span}" if t.span is not None and t.span.line > 0 else ""
-    flow = f"{exp.src.text} -> {exp.dst.text} {t.flow.split(' ', 3)[-1]}" if where_piece else t.flow
-    piece = f"{where_piece}: " if where_piece else ""
     why = f"let through by {_allowing_rules(t)}" if t.allowed else f"{t.reason}{where}"
     model.diagnostics.append(error(
-        "E901", f"expectation failed: {flow} is {got}, expected {wanted}", exp.span,
-        _with_every_address_hint(f"{piece}{why}", exp, t)))
+        "E901", f"expectation failed: {t.flow} is {got}, expected {wanted}", exp.span,
+        _with_every_address_hint(why, exp, t)))
 
 
 def _allowing_rules(t) -> str:
@@ -160,69 +138,6 @@ def _agrees(exp, t, want_kind) -> bool:
                                          or t.kind == want_kind)
 
 
-def _end_pairs(model, src: ast.FlowEnd, dst: ast.FlowEnd):
-    """The (source, destination) pairs to trace: a CIDR end stands for each of its pieces."""
-    from .cidrpieces import EndPair, end_pairs
-    if src.kind != "cidr" and dst.kind != "cidr":
-        return [EndPair(src.text, dst.text, "")]
-    return end_pairs(model, src, dst)
-
-
-def _set_evaluable(exp) -> bool:
-    """Flows over sets of packets are evaluated class by class (`vpcdsl.analysis.flowsets`),
-    a CIDR end piece by piece (`vpcdsl.analysis.cidrpieces`)."""
-    return True
-
-
-def _set_trace(model, exp, result: dict, src: ast.FlowEnd, dst: ast.FlowEnd, protocol):
-    """Every class verdict of one flow (of each address piece of a CIDR end), or None after
-    recording why it cannot be evaluated."""
-    from .flowsets import flow_verdicts
-
-    def run():
-        verdicts = []
-        for pair, found in _each_piece(model, src, dst,
-                                       lambda a, b: list(flow_verdicts(model, a, b, protocol))):
-            verdicts += [replace(v, packets=_in(v.packets, pair.where)) for v in found]
-        return verdicts
-
-    return _traced(model, exp, result, run)
-
-
-def _each_piece(model, src: ast.FlowEnd, dst: ast.FlowEnd, run):
-    """(pair, run(pair's src, pair's dst)) for each address piece of the ends.
-
-    A piece no host can have (a private block outside every VPC and site: `run` raises
-    FlowError) holds no flow and is passed over, as reserved addresses are; when every
-    piece is such, the first piece's error is raised, naming it.
-    """
-    from ..flows.flow import FlowError, NotSimulated
-    from .cidrpieces import every_address_hint, in_piece
-
-    pairs = _end_pairs(model, src, dst)
-    first_error, traced = None, False
-    for pair in pairs:
-        try:
-            found = run(pair.src, pair.dst)
-        except NotSimulated as exc:
-            raise in_piece(exc, pair.where) from None
-        except FlowError as exc:
-            if len(pairs) == 1:
-                raise
-            first_error = first_error or in_piece(exc, pair.where)
-            continue
-        traced = True
-        yield pair, found
-    if first_error and not traced:
-        hint = every_address_hint(src, dst)
-        raise type(first_error)(str(first_error), hint or first_error.hint)
-
-
-def _in(packets, where: str):
-    """A packet class named with the address piece it was traced in."""
-    return replace(packets, words=f"{packets.words} {where}") if where else packets
-
-
 def _traced(model, exp, result: dict, run):
     """``run()``'s result, or None after recording why the flow cannot be evaluated: W900 for
     what the engine does not simulate, E903 for a flow that cannot be traced as written."""
@@ -241,94 +156,41 @@ def _traced(model, exp, result: dict, run):
     return None
 
 
-def _evaluate_flow_set(model, exp: ast.ExpectFlow, result: dict) -> None:
-    from .flowsets import summarize
-
-    verdicts = _set_trace(model, exp, result, exp.src, exp.dst, exp.protocol)
-    if verdicts is None:
-        return
-    want_kind = exp.by.name if exp.by is not None else None
-    what = f"{exp.src.text} -> {exp.dst.text} {exp.protocol.name if exp.protocol else 'any'}"
-    if exp.verdict == "allowed":
-        wrong = [v for v in verdicts if not v.trace.allowed]
-        got = f"blocked for {summarize(verdicts, False)}"
-    else:
-        wrong = [v for v in verdicts if v.trace.allowed or (want_kind and v.trace.kind != want_kind)]
-        allowed = summarize(verdicts, True)
-        got = f"allowed for {allowed}" if allowed else \
-            f"blocked by {', '.join(sorted({v.trace.kind for v in wrong}))} for some packets"
-    if not wrong:
-        result["status"] = "passed"
-        return
-    first = wrong[0].trace
-    result["status"] = "failed"
-    result["trace"] = first
-    result["detail"] = first.to_dict()
-    wanted = exp.verdict + (f" by {want_kind}" if want_kind else "")
-    where = f" at {first.span}" if first.span is not None and first.span.line > 0 else ""
-    why = f"let through by {_allowing_rules(first)}" if first.allowed else f"{first.reason}{where}"
-    model.diagnostics.append(error(
-        "E901", f"expectation failed: {what} is {got}, expected {wanted}", exp.span,
-        _with_every_address_hint(f"{wrong[0].packets.words}: {why}", exp, first)))
-
-
-def _evaluate_isolated(model, exp: ast.ExpectIsolated, result: dict) -> None:
-    from .flowsets import summarize
-
-    for a_end in exp.ends:
-        for b_end in exp.ends:
-            a, b = a_end.text, b_end.text
-            if a == b:
-                continue
-            verdicts = _set_trace(model, exp, result, a_end, b_end, None)
-            if verdicts is None:
-                return
-            open_ = [v for v in verdicts if v.trace.allowed]
-            if open_:
-                t = open_[0].trace
-                result["status"] = "failed"
-                result["trace"] = t
-                result["detail"] = t.to_dict()
-                model.diagnostics.append(error(
-                    "E901", f"expectation failed: {a} -> {b} is allowed for {summarize(verdicts, True)}, "
-                    f"expected isolated", exp.span,
-                    f"{open_[0].packets.words}: let through by {_allowing_rules(t)}"
-                    + (f"; {t.hint}" if t.hint else "")))
-                return
-    result["status"] = "passed"
-
-
 # ---------------------------------------------------------------------------- over sets
 
-def _by_reach(exp) -> bool:
+def _by_reach(model, exp) -> bool:
     """Whether the reach engine (`vpcdsl.analysis.reach`) answers the expectation: a flow over
-    a set of packets (ports ranges, `any`, no protocol), a flow with a CIDR end or the
-    `internet` (every public address), or `expect isolated`; IPv4 only (IPv6 ends and ICMPv6
-    are evaluated class by class and piece by piece, as before)."""
-    ends = exp.ends if isinstance(exp, ast.ExpectIsolated) else (exp.src, exp.dst)
-    for end in ends:
-        if end.kind in ("cidr", "address") and ":" in end.text:
-            return False
-    if isinstance(exp, ast.ExpectIsolated):
+    a set of packets (port ranges, `any`, no protocol), a flow with a CIDR end or the
+    `internet` (every public address, IPv4 and IPv6), `expect isolated`, and a concrete flow
+    between two ends that both have IPv6 addresses (it holds over both families). A concrete
+    flow otherwise is one trace."""
+    if isinstance(exp, ast.ExpectIsolated) or not concrete(exp.protocol):
         return True
-    if exp.protocol is not None and exp.protocol.name == "icmpv6":
+    if any(e.kind == "cidr" or e.text == "internet" for e in (exp.src, exp.dst)):
+        return True
+    if exp.protocol.name in ("icmp", "1", "icmpv6", "58") or any(e.kind == "address" for e in (exp.src, exp.dst)):
+        return False                      # one family only: the trace picks it
+    from ..flows.trace import Tracer
+    from .reach import families, in_family
+    if 6 not in families(model):
         return False
-    return not concrete(exp.protocol) or any(e.kind == "cidr" or e.text == "internet"
-                                             for e in (exp.src, exp.dst))
+    tracer = Tracer(model)
+    return all(in_family(tracer, e.text, 6) for e in (exp.src, exp.dst))
 
 
 def _packets_of(protocol: ast.Protocol | None):
-    """The IPv4 requests an expectation's protocol part names (None: every request)."""
+    """The requests an expectation's protocol part names (None: every request), of both
+    families but for ICMP (IPv4's) and ICMPv6 (IPv6's)."""
     from ..packetsets import PacketSet
     from ..protocols import icmp_type_number, protocol_number
     if protocol is None or protocol.name == "any":
         return None
     number = protocol_number(protocol.name)
-    box = {"family": 0, "protocol": number}
+    box = {"family": 0 if number == 1 else 1 if number == 58 else None, "protocol": number}
     if protocol.ports is not None and number in (6, 17):
         box["dport"] = (protocol.ports.low, protocol.ports.high)
-    if protocol.icmp_type is not None and number == 1:
-        box["icmp_type"] = icmp_type_number(1, protocol.icmp_type)
+    if protocol.icmp_type is not None and number in (1, 58):
+        box["icmp_type"] = icmp_type_number(number, protocol.icmp_type)
     return PacketSet.box(**box)
 
 
@@ -349,7 +211,7 @@ def _reach_of(model, exp, result: dict, src: str, dst: str, packets):
 
 def _words(rows) -> str:
     """The packets of some reach rows in words: ``tcp 22 from 203.0.113.128/25, icmp any``."""
-    return ", ".join(dict.fromkeys(r.service + (f" {r.where}" if r.where else "") for r in rows))
+    return ", ".join(dict.fromkeys(r.service + (f" {r.place}" if r.place else "") for r in rows))
 
 
 def _why(t) -> str:
@@ -362,7 +224,7 @@ def _fail(model, exp, result: dict, message: str, row, extra_hint: bool = True) 
     result["status"] = "failed"
     result["trace"] = t
     result["detail"] = t.to_dict()
-    piece = (row.service + (f" {row.where}" if row.where else "")) or "every packet"
+    piece = (row.service + (f" {row.place}" if row.place else "")) or "every packet"
     hint = f"{piece}: {_why(t)}; witness {t.flow}"
     model.diagnostics.append(error("E901", message, exp.span,
                                    _with_every_address_hint(hint, exp, t) if extra_hint else hint))

@@ -1,4 +1,4 @@
-"""Flows over sets of packets, exactly: `expect A -> B tcp 1024-2047 ...`, `any`, `expect isolated`.
+"""Packet classes: the protocol and port (or ICMP type) classes every rule of a model treats alike.
 
 Between two given ends, every decision a trace makes that depends on the
 packet — a NACL or security-group rule, a listener, a port forward, a NAT's
@@ -9,19 +9,20 @@ those bounds, for ICMP each type the model names plus one it does not, and
 for other protocols each number the model names plus one it does not. One
 trace per class decides the whole class, and the answer is exact, not
 sampled. Port classes are half-open integer intervals ``(low, high + 1)``,
-merged into exact port ranges for what is allowed and what is not. They are
+They are
 plain tuples so that `vpcdsl check` does not import sympy (0.17 s of start-up);
 `PacketClass.as_sympy` gives the same set as a sympy ``Interval``.
 
-`flow_verdicts(model, src, dst, protocol)` traces every class (and, where
-an end is a VPC, every subnet probe); an expectation over the set then holds
-when every class agrees.
+`vpcdsl.analysis.reach` traces one representative of each class (times the
+address pieces of range ends): the one engine that answers questions over sets
+of packets (`expect` over ranges, `any`, `isolated`; `reach`, `exposure`,
+`matrix`, `diff`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 
 from ..protocols import ECHO_REQUEST, ICMP_TYPES, icmp_type_number, protocol_number
 from ..syntax import ast
@@ -132,14 +133,15 @@ def port_classes(model, *, members=None) -> list[PacketClass]:
     return _port_classes("tcp", *PORTS, cuts) + _port_classes("udp", *PORTS, cuts)
 
 
-def packet_classes(model, protocol: ast.Protocol | None) -> list[PacketClass]:
-    """The classes of the packets an expectation's protocol part names (None or `any`: all)."""
+def packet_classes(model, protocol: ast.Protocol | None, family: int = 4) -> list[PacketClass]:
+    """The classes of the packets an expectation's protocol part names (None or `any`: all
+    of ``family``'s, whose ICMP is ICMPv6 for 6)."""
     cuts = _bounds(model)
     name = protocol.name if protocol is not None else "any"
     number = protocol_number(name)
     if name == "any" or number == -1:
         classes = _port_classes("tcp", *PORTS, cuts) + _port_classes("udp", *PORTS, cuts)
-        classes += _icmp_classes(model, "icmp", None)
+        classes += _icmp_classes(model, "icmp" if family == 4 else "icmpv6", None)
         classes += [PacketClass(str(n), None, "", f"protocol {n}") for n in _protocol_numbers(model)]
         return classes
     if number in (6, 17):
@@ -156,45 +158,3 @@ def _icmp_classes(model, name: str, icmp_type: str | None) -> list[PacketClass]:
         return [PacketClass(name, None, icmp_type, f"{name} {icmp_type}")]
     words = {v: k for k, v in ICMP_TYPES.get(number, {}).items()}
     return [PacketClass(name, None, str(t), f"{name} {words.get(t, t)}") for t in _icmp_types(model, number)]
-
-
-@dataclass(frozen=True)
-class ClassVerdict:
-    packets: PacketClass
-    trace: Any                  # the representative Trace (or the first blocked probe's)
-
-
-def flow_verdicts(model, src: str, dst: str, protocol: ast.Protocol | None) -> Iterator[ClassVerdict]:
-    """One verdict per packet class and subnet probe (VPC ends stand for each of their subnets).
-    Raises FlowError (and NotSimulated) as `trace` does."""
-    from ..flows.trace import Tracer
-    tracer = Tracer(model)
-    for packets in packet_classes(model, protocol):
-        for t in tracer.traces(src, dst, packets.protocol, packets.probe or None):
-            yield ClassVerdict(packets, t)
-
-
-def summarize(verdicts: list[ClassVerdict], allowed: bool) -> str:
-    """The packets whose verdict is ``allowed`` (True) or blocked, as exact port sets per protocol."""
-    by_protocol: dict[str, list] = {}
-    for v in verdicts:
-        if v.trace.allowed == allowed:
-            by_protocol.setdefault(v.packets.protocol, []).append(v.packets)
-    parts = []
-    for proto, classes in by_protocol.items():
-        if classes[0].ports is not None:
-            parts.append(f"{proto} {_ranges([c.ports for c in classes])}")
-        else:
-            parts.extend(dict.fromkeys(c.words for c in classes))
-    return ", ".join(parts)
-
-
-def _ranges(pieces: list[tuple[int, int]]) -> str:
-    """The union of half-open port intervals [a, b), touching ones merged, as `1024-2047, 3000`."""
-    merged: list[list[int]] = []
-    for a, b in sorted(pieces):
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return ", ".join(str(a) if b - a == 1 else f"{a}-{b - 1}" for a, b in merged)

@@ -24,14 +24,16 @@ of the model is the destinations times the classes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import ip_address, ip_network, summarize_address_range
+from ipaddress import IPv6Address, ip_address, ip_network, summarize_address_range
 from typing import Iterator
 
 from ..aws import MULTICAST, NOT_INTERNET, RESERVED_IPV4, SERVICES
 from ..flows.flow import FlowError, NotSimulated, Trace, parse_address
+from ..flows.hops.nat_gateway import NAT64_PREFIX
 from ..packetsets import EMPTY_SET, PacketSet
 from ..protocols import icmp_type_number, protocol_number
 from ..syntax import ast
+from .address_ranges import part_words
 from .cidrpieces import cidr_pieces
 from .flowsets import PacketClass, named_icmp_types, named_protocols, packet_classes
 
@@ -51,15 +53,26 @@ class ReachRow:
     witness: Trace
     via: str                     # the gateway, peering, endpoint or LB the witness took; "local"
     where: str = ""              # the part of a range end (internet, CIDR, VPC) it holds, if not all
+    family: int = 4              # 4 or 6: a row holds requests of one address family
 
     @property
     def service(self) -> str:
         """The protocols and ports of the row, in words (``tcp 443; icmp echo-request``)."""
         return "; ".join(dict.fromkeys(r.service for r in self.packets.rows()))
 
+    @property
+    def place(self) -> str:
+        """The part of a range end it holds, after "IPv6" for an IPv6 row (``IPv6, from ::/0``)."""
+        return ", ".join(x for x in ("IPv6" if self.family == 6 else "", self.where) if x)
+
+    @property
+    def words(self) -> str:
+        """The service and its `place`, as a table shows them: ``tcp 22 (IPv6)``."""
+        return self.service + (f" ({self.place})" if self.place else "")
+
     def to_dict(self) -> dict:
         return {"src": self.src, "dst": self.dst, "status": self.status, "service": self.service,
-                "where": self.where, "via": self.via, "packets": self.packets.to_dict(), "witness": self.witness.to_dict()}
+                "family": f"ipv{self.family}", "where": self.where, "via": self.via, "packets": self.packets.to_dict(), "witness": self.witness.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -99,8 +112,7 @@ class Reach:
         """The rows as `vpcdsl reach` prints them (blocked rows only with ``blocked``)."""
         rows = [r for r in self.rows if blocked or r.status != "blocked"]
         head = ("from", "to", "packets", "via", "verdict")
-        body = [(r.src, r.dst, r.service + (f" ({r.where})" if r.where else ""), r.via, r.status.upper())
-                for r in rows]
+        body = [(r.src, r.dst, r.words, r.via, r.status.upper()) for r in rows]
         if not body:
             what = (f"{self.src} reaches nothing" if self.dst is None else
                     f"nothing reaches {self.dst}" if self.src is None else
@@ -155,13 +167,16 @@ class Side:
     zone: str | None = None     # the AZ of the node it stands for (a zonal destination's)
 
 
-def end_sides(model, tracer, text: str) -> list[Side]:
-    """The address pieces an end is traced from or to: the internet's and a CIDR's pieces
-    (`vpcdsl.analysis.cidrpieces`), a VPC's subnets' pieces, each node of a load balancer or
-    interface endpoint with several, else the end itself."""
+def end_sides(model, tracer, text: str, family: int = 4, *, as_dst: bool = False) -> list[Side]:
+    """The address pieces an end is traced from or (``as_dst``) to in ``family``: the
+    internet's (`_internet_sides`) and a CIDR's pieces (`vpcdsl.analysis.cidrpieces`), a VPC's
+    subnets' pieces, each node of a load balancer or interface endpoint with several, else
+    the end itself."""
     if text == "internet":
-        return [Side(str(p.probe), ((int(p.low), int(p.high)),))
-                for block in public_blocks() for p in cidr_pieces(model, block)]
+        key = ("internet", family, as_dst)
+        if key not in tracer.memo:
+            tracer.memo[key] = _internet_sides(model, tracer, family, as_dst)
+        return list(tracer.memo[key])
     try:
         block = ip_network(text, strict=False)
     except ValueError:
@@ -174,34 +189,70 @@ def end_sides(model, tracer, text: str) -> list[Side]:
         return [Side(str(p.probe), ((int(p.low), int(p.high)),)) for p in pieces]
     vpc = model.vpcs.get(text)
     if vpc is not None and model.get(text) is vpc:
-        return [side for s in tracer.dp.vpc_subnets.get(text, ()) for side in end_sides(model, tracer, s.name)]
+        return [side for s in tracer.dp.vpc_subnets.get(text, ()) if family == 4 or s.ipv6 is not None
+                for side in end_sides(model, tracer, s.name, family)]
     if text not in SERVICES and tracer.end(text).kind in ("lb", "interface-endpoint"):
         # Each node on its own: DNS gives a client any of them, and each sits in its own
         # subnet behind its own NACL.
-        nodes = [h for h in tracer.dp.hosts.get(text, ()) if h.address is not None and h.address.version == 4]
+        nodes = [h for h in tracer.dp.hosts.get(text, ())
+                 if (a := _host_address(h, family)) is not None]
         if len(nodes) > 1:
-            return [Side(text, ((int(h.address), int(h.address)),), h.subnet.zone) for h in nodes]
+            return [Side(text, ((int(a), int(a)),), h.subnet.zone) for h in nodes
+                    if (a := _host_address(h, family)) is not None]
     return [Side(text, ())]
 
 
-def public_blocks() -> list:
-    """The public IPv4 space: every address outside the blocks that are not the internet's."""
-    private = sorted((n for n in (*NOT_INTERNET, *MULTICAST, RESERVED_IPV4) if n.version == 4),
+def _internet_sides(model, tracer, family: int, as_dst: bool) -> list[Side]:
+    """The internet's address pieces: the public space but what a VPC or a site holds (IPv6
+    VPC blocks are public addresses, and so are some sites' ranges), as a trace sees it.
+    Over IPv6, as a destination, the NAT64 prefix 64:ff9b::/96 stands for the IPv4 internet
+    a NAT gateway translates it to: the IPv4 internet's pieces, mapped into the prefix and cut
+    by the IPv6 blocks written inside it, so that filters on both sides see each piece whole
+    (an address that embeds a private IPv4 one is no internet host's)."""
+    sides = [Side(str(p.probe), ((int(p.low), int(p.high)),))
+             for block in public_blocks(family) for p in cidr_pieces(model, block)
+             if not (family == 6 and as_dst and p.probe in NAT64_PREFIX)
+             and tracer.address_end(str(p.probe), p.probe).kind == "internet"]
+    if family == 6 and as_dst:
+        base = int(NAT64_PREFIX.network_address)
+        cuts = sorted({int(p.low) for p in cidr_pieces(model, NAT64_PREFIX)})
+        for v4 in _internet_sides(model, tracer, 4, True):
+            low, high = v4.addresses[0]
+            probe = int(ip_address(v4.text))
+            inner = [c - base for c in cuts if low < c - base <= high]
+            for a, b in zip([low, *inner], [*inner, high + 1]):
+                at = probe if a <= probe < b else a
+                sides.append(Side(str(IPv6Address(base + at)), ((base + a, base + b - 1),)))
+        sides.sort(key=lambda s: s.addresses)
+    return sides
+
+
+def _host_address(host, family: int):
+    """A host's address of ``family`` (None if it has none)."""
+    address = host.address if family == 4 else getattr(host, "ipv6", None)
+    return address if address is not None and address.version == family else None
+
+
+def public_blocks(family: int = 4) -> list:
+    """The public space of ``family``: every address outside the blocks that are not the
+    internet's (for IPv6: unique local, link-local, loopback, unspecified, multicast)."""
+    private = sorted((n for n in (*NOT_INTERNET, *MULTICAST, RESERVED_IPV4) if n.version == family),
                      key=lambda n: int(n.network_address))
+    top = 2**32 - 1 if family == 4 else 2**128 - 1
     blocks, at = [], 0
     for net in private:
         low, high = int(net.network_address), int(net.broadcast_address)
         if low > at:
-            blocks.extend(summarize_address_range(_v4(at), _v4(low - 1)))
+            blocks.extend(summarize_address_range(_address(at, family), _address(low - 1, family)))
         at = max(at, high + 1)
-    if at <= 2**32 - 1:
-        blocks.extend(summarize_address_range(_v4(at), _v4(2**32 - 1)))
+    if at <= top:
+        blocks.extend(summarize_address_range(_address(at, family), _address(top, family)))
     return blocks
 
 
-def _v4(value: int):
-    from ipaddress import IPv4Address
-    return IPv4Address(value)
+def _address(value: int, family: int):
+    from ipaddress import IPv4Address, IPv6Address
+    return IPv4Address(value) if family == 4 else IPv6Address(value)
 
 
 # ---------------------------------------------------------------------------- the question
@@ -227,35 +278,78 @@ def reach(model, src: str | None, dst: str | None = None, packets: PacketSet | N
              if d != src and not (d in SERVICES and dst is None and src == "internet")] if src is not None \
         else [(s, dst) for s in ends if s != dst and s not in SERVICES
               and not (s == "internet" and dst in SERVICES)]
-    classes = [(c, class_packets(model, c)) for c in packet_classes(model, None)]
     rows: list[ReachRow] = []
     skipped = []
-    for s, d in pairs:
-        try:
-            found, unanswered = _pair_rows(model, tracer, s, d, classes, packets)
-            if unanswered and s == src and d == dst:
-                raise unanswered[0]          # no piece of the ends asked about can hold a flow
-            rows.extend(found)
-            skipped.extend((s, d, str(exc)) for exc in unanswered)
-        except NotSimulated as exc:
-            skipped.append((s, d, str(exc)))
-        except FlowError as exc:
-            if s == src and d == dst:
-                raise
-            skipped.append((s, d, str(exc)))
+    for family in families(model):
+        classes = [(c, class_packets(model, c, family)) for c in packet_classes(model, None, family)]
+        asked = [(s, d) for s, d in pairs if in_family(tracer, s, family) and in_family(tracer, d, family)]
+        if family == 6 and packets is not None:
+            asked = asked if packets & PacketSet.box(family=1) else []
+        for s, d in asked:
+            try:
+                found, unanswered = _pair_rows(model, tracer, s, d, classes, packets, family)
+                if unanswered and s == src and d == dst and family == 4:
+                    raise unanswered[0]          # no piece of the ends asked about can hold a flow
+                rows.extend(found)
+                skipped.extend((s, d, str(exc)) for exc in unanswered)
+            except NotSimulated as exc:
+                skipped.append((s, d, str(exc)))
+            except FlowError as exc:
+                if s == src and d == dst and family == 4:
+                    raise
+                skipped.append((s, d, str(exc)))
     order = {name: i for i, name in enumerate(ends)}
-    rows.sort(key=lambda r: (order.get(r.src, -1), r.src, order.get(r.dst, -1), r.dst,
+    rows.sort(key=lambda r: (order.get(r.src, -1), r.src, order.get(r.dst, -1), r.dst, r.family,
                              STATUSES.index(r.status)))
     return Reach(src, dst, tuple(rows), tuple(skipped), model)
 
 
-def service_packets(text: str) -> PacketSet:
-    """The IPv4 requests a service text names: ``tcp/443``, ``tcp/1024-65535``, ``udp``,
-    ``icmp/echo-request``, ``esp`` or a protocol number, ``any``; several joined by commas.
-    Raises FlowError for a text it cannot read.
+def families(model) -> tuple[int, ...]:
+    """The address families a model's flows can take: IPv4, and IPv6 where some subnet has
+    an IPv6 block (only hosts in such a subnet have IPv6 addresses)."""
+    v6 = any(s.ipv6 is not None and s.ipv6.net is not None
+             for vpc in model.vpcs.values() for s in vpc.members if isinstance(s, ast.Subnet))
+    return (4, 6) if v6 else (4,)
 
-    >>> service_packets("tcp/22, tcp 3389").summary()
-    '0.0.0.0/0 -> 0.0.0.0/0: tcp 22, 3389'
+
+def in_family(tracer, text: str, family: int) -> bool:
+    """Whether an end takes part in flows of ``family``: a literal or CIDR of it, the internet,
+    a VPC with a subnet of it, a site with a CIDR of it, a host with an address of it. AWS
+    services are asked about over IPv4 (their published ranges are)."""
+    if text == "internet":
+        return True
+    if text in SERVICES:
+        return family == 4
+    try:
+        return ip_network(text, strict=False).version == family
+    except ValueError:
+        pass
+    model = tracer.model
+    vpc = model.vpcs.get(text)
+    if vpc is not None and model.get(text) is vpc:
+        return family == 4 or any(s.ipv6 is not None for s in tracer.dp.vpc_subnets.get(text, ()))
+    site = model.sites.get(text)
+    if site is not None and model.get(text) is site:
+        return any(c.net is not None and c.net.version == family for c in site.cidrs)
+    if family == 4:
+        return True
+    try:
+        end = tracer.end(text, family=6)
+    except (FlowError, NotSimulated):
+        return False
+    return end.address is not None and end.problem is None
+
+
+def service_packets(text: str) -> PacketSet:
+    """The requests a service text names: ``tcp/443``, ``tcp/1024-65535``, ``udp``,
+    ``icmp/echo-request``, ``esp`` or a protocol number, ``any``; several joined by commas.
+    Over IPv4 and IPv6, but ICMP (IPv4's) and ICMPv6 (IPv6's). Raises FlowError for a text
+    it cannot read.
+
+    >>> print(service_packets("tcp/22, tcp 3389, icmp").summary())
+    0.0.0.0/0 -> 0.0.0.0/0: icmp any
+    0.0.0.0/0 -> 0.0.0.0/0: tcp 22, 3389
+    ::/0 -> ::/0: tcp 22, 3389
     """
     out = EMPTY_SET
     for part in (p.strip() for p in text.split(",") if p.strip()):
@@ -266,9 +360,9 @@ def service_packets(text: str) -> PacketSet:
             raise FlowError(f"cannot read the service {part!r}: unknown protocol {name!r}",
                             "write tcp/443, tcp/1024-65535, udp, icmp/echo-request, any or a protocol number")
         if number == -1:
-            out |= PacketSet.box(family=0)
+            out |= PacketSet.box()
             continue
-        box = {"family": 0, "protocol": number}
+        box = {"family": 0 if number == 1 else 1 if number == 58 else None, "protocol": number}
         if arg:
             if number in (6, 17):
                 low, _, high = arg.partition("-")
@@ -300,19 +394,21 @@ def _check_end(tracer, text: str) -> None:
 
 
 def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClass, PacketSet]],
-               packets: PacketSet | None) -> tuple[list[ReachRow], list[FlowError]]:
-    """The rows of one pair of ends: per verdict, the classes held by the same address
-    pieces of a range end share a row (so "tcp 443 from the internet" and "tcp 22 from
-    203.0.113.0/24" are two rows, not one muddle)."""
-    src_sides, dst_sides = end_sides(model, tracer, src), end_sides(model, tracer, dst)
-    src_sets = [side_packets(tracer, a, "src") for a in src_sides]
+               packets: PacketSet | None, family: int = 4) -> tuple[list[ReachRow], list[FlowError]]:
+    """The rows of one pair of ends in one address family: per verdict, the classes held by
+    the same address pieces of a range end share a row (so "tcp 443 from the internet" and
+    "tcp 22 from 203.0.113.0/24" are two rows, not one muddle)."""
+    src_sides, dst_sides = end_sides(model, tracer, src, family), end_sides(model, tracer, dst, family,
+                                                                            as_dst=True)
+    src_sets = [side_packets(tracer, a, "src", family=family) for a in src_sides]
     # A service's addresses are its published ranges in the client's region, as the walk's.
-    dst_sets = [side_packets(tracer, b, "dst", _region(tracer, src_sides[0].text) if src_sides else None)
-                for b in dst_sides]
+    dst_sets = [side_packets(tracer, b, "dst", _region(tracer, src_sides[0].text) if src_sides else None,
+                             family) for b in dst_sides]
     # (status, class index) -> [pieces, requests, first trace]
     held: dict[tuple, list] = {}
     unanswered: dict[str, FlowError] = {}
-    views = _views(tracer, src, dst, src_sides, dst_sides) if packets is None else None
+    # IPv6 pieces are traced one by one (`PathViews` reads IPv4 blocks).
+    views = _views(tracer, src, dst, src_sides, dst_sides) if packets is None and family == 4 else None
     seen: dict[tuple, dict] = {}          # (class, fixed side) -> {path: {view: trace}}
     if views is not None:
         varying = src_sides if views[1] == "src" else dst_sides
@@ -337,7 +433,7 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
                         _hold(held, t, i, a, b, request)
                         continue
                 try:
-                    t = tracer.trace(a.text, b.text, protocol, probe, dst_zone=b.zone)
+                    t = tracer.trace(a.text, b.text, protocol, probe, dst_zone=b.zone, family=family)
                 except FlowError as exc:
                     if not (a.addresses or b.addresses):
                         raise                  # the ends themselves: the pair is not answered
@@ -351,30 +447,34 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
                         reps.setdefault(path, {})[views[0].view_on(path, piece)] = t
                 _hold(held, t, i, a, b, request)
     pair_sets: dict[tuple[int, int], PacketSet] = {}
-    for (_, _, i), entry in held.items():
+    for (*_, i), entry in held.items():
         if packets is None:
             entry[1] = [classes[i][1] & PacketSet.union(
                 pair_sets.get(km) or pair_sets.setdefault(km, src_sets[km[0]] & dst_sets[km[1]])
                 for km in entry[1])]
     groups: dict[tuple, list] = {}
-    for (status, kind, _), (pieces, requests, t) in held.items():
-        groups.setdefault((status, kind, frozenset(pieces)), []).append((requests, t))
+    for (status, kind, via, _), (pieces, requests, t) in held.items():
+        groups.setdefault((status, kind, via, frozenset(pieces)), []).append((requests, t))
     every = ({r for a in src_sides for r in a.addresses}, {r for b in dst_sides for r in b.addresses})
+    by_node = [any(x.zone for x in sides) for sides in (src_sides, dst_sides)]   # an LB's nodes
     rows = []
-    for (status, _, pieces), members in groups.items():
+    for (status, _, _, pieces), members in groups.items():
         ranges = ({r for a_key, _ in pieces for r in a_key}, {r for _, b_key in pieces for r in b_key})
-        where = [f"{word} {_cidrs_text(part)}" for word, part, whole in zip(("from", "to"), ranges, every)
+        where = [f"{word} {part_words(part, whole, family, cover=not nodes)}"
+                 for word, part, whole, nodes in zip(("from", "to"), ranges, every, by_node)
                  if part and part != whole]
         first = members[0][1]
         rows.append(ReachRow(src, dst, status, PacketSet.union(r for requests, _ in members for r in requests),
-                             first, via_of(first), "; ".join(where)))
+                             first, via_of(first), "; ".join(where), family))
     return rows, ([] if held else list(unanswered.values())[:1])
 
 
 def _hold(held: dict, t: Trace, i: int, a: Side, b: Side, request) -> None:
     status = "allowed" if t.allowed else "intermittent" if t.intermittent else "blocked"
-    # Blocked rows are told apart by what blocked them (`expect ... blocked by sg`).
-    entry = held.setdefault((status, t.kind if status != "allowed" else None, i), [set(), [], t])
+    # Blocked rows are told apart by what blocked them (`expect ... blocked by sg`), rows that
+    # get through by the gateway or link they take.
+    entry = held.setdefault((status, t.kind if status != "allowed" else None,
+                             via_of(t) if status != "blocked" else None, i), [set(), [], t])
     entry[0].add((a.addresses, b.addresses))
     entry[1].append(request)
 
@@ -410,40 +510,26 @@ def class_probe(c: PacketClass, packet) -> tuple[str, str | None]:
     return str(packet.protocol), None
 
 
-def _cidrs_text(ranges, limit: int = 4) -> str:
-    """Inclusive integer IPv4 ranges as the fewest CIDRs, the first ``limit`` and a count."""
-    from ipaddress import IPv4Address
-    merged: list[list[int]] = []
-    for low, high in sorted(ranges):
-        if merged and low <= merged[-1][1] + 1:
-            merged[-1][1] = max(merged[-1][1], high)
-        else:
-            merged.append([low, high])
-    cidrs = [str(n) for low, high in merged
-             for n in summarize_address_range(IPv4Address(low), IPv4Address(high))]
-    more = len(cidrs) - limit
-    return ", ".join(cidrs[:limit]) + (f" and {more} more" if more > 0 else "")
-
-
-def class_packets(model, c: PacketClass) -> PacketSet:
-    """Every IPv4 packet a class of `vpcdsl.analysis.flowsets` stands for: its protocol and
-    port range, or its ICMP type, where the class of an unnamed type (or protocol) is every
-    type (or protocol) no rule names."""
+def class_packets(model, c: PacketClass, family: int = 4) -> PacketSet:
+    """Every packet of ``family`` a class of `vpcdsl.analysis.flowsets` stands for: its
+    protocol and port range, or its ICMP type, where the class of an unnamed type (or
+    protocol) is every type (or protocol) no rule names."""
+    f = 0 if family == 4 else 1
     number = protocol_number(c.protocol)
     if c.ports is not None:
-        return PacketSet.box(family=0, protocol=number, dport=(c.ports[0], c.ports[1] - 1))
+        return PacketSet.box(family=f, protocol=number, dport=(c.ports[0], c.ports[1] - 1))
     if number in (1, 58):
         named = named_icmp_types(model, number)
         value = int(c.probe) if c.probe.isdigit() else icmp_type_number(number, c.probe)
         if value in named:
-            return PacketSet.box(family=0, protocol=number, icmp_type=value)
-        every = PacketSet.box(family=0, protocol=number)
-        return every - PacketSet.union(PacketSet.box(family=0, protocol=number, icmp_type=t) for t in named)
+            return PacketSet.box(family=f, protocol=number, icmp_type=value)
+        every = PacketSet.box(family=f, protocol=number)
+        return every - PacketSet.union(PacketSet.box(family=f, protocol=number, icmp_type=t) for t in named)
     named = named_protocols(model)
     if number in named:
-        return PacketSet.box(family=0, protocol=number)
-    every = PacketSet.box(family=0) - PacketSet.union(
-        PacketSet.box(family=0, protocol=p) for p in (1, 6, 17, 58, *named))
+        return PacketSet.box(family=f, protocol=number)
+    every = PacketSet.box(family=f) - PacketSet.union(
+        PacketSet.box(family=f, protocol=p) for p in (1, 6, 17, 58, *named))
     return every
 
 
@@ -458,16 +544,17 @@ def _region(tracer, text: str) -> str | None:
     return getattr(tracer.model.vpcs.get(end.vpc or ""), "region_name", None)
 
 
-def side_packets(tracer, side: Side, key: str, region: str | None = None) -> PacketSet:
-    """Every IPv4 packet from (``key`` "src") or to (``key`` "dst") the side's addresses."""
-    ranges = side.addresses or _end_addresses(tracer, side.text, region)
+def side_packets(tracer, side: Side, key: str, region: str | None = None, family: int = 4) -> PacketSet:
+    """Every packet of ``family`` from (``key`` "src") or to (``key`` "dst") the side's addresses."""
+    f = 0 if family == 4 else 1
+    ranges = side.addresses or _end_addresses(tracer, side.text, region, family)
     if ranges is None:
-        return PacketSet.box(family=0)
-    return PacketSet.union(PacketSet.box(family=0, **{key: r}) for r in ranges)
+        return PacketSet.box(family=f)
+    return PacketSet.union(PacketSet.box(family=f, **{key: r}) for r in ranges)
 
 
-def _end_addresses(tracer, text: str, region: str | None = None):
-    """A named end's IPv4 addresses as inclusive integer ranges (every node of a load
+def _end_addresses(tracer, text: str, region: str | None = None, family: int = 4):
+    """A named end's addresses of ``family`` as inclusive integer ranges (every node of a load
     balancer or interface endpoint), or None for "any" (a service without published ranges)."""
     if text in SERVICES:
         from ..service_ranges import service_ranges
@@ -475,11 +562,11 @@ def _end_addresses(tracer, text: str, region: str | None = None):
         if not published:
             return None
         return [(int(b.network_address), int(b.broadcast_address)) for b in blocks]
-    end = tracer.end(text)
+    end = tracer.end(text, family=family)
     hosts = tracer.dp.hosts.get(text, ()) if end.kind in ("lb", "interface-endpoint") else ()
-    addresses = [h.address for h in hosts if h.address is not None] or \
+    addresses = [a for h in hosts if (a := _host_address(h, family)) is not None] or \
         ([end.address] if end.address is not None else [])
-    return [(int(x), int(x)) for x in addresses if x.version == 4] or None
+    return [(int(x), int(x)) for x in addresses if x.version == family] or None
 
 
 def via_of(t: Trace) -> str:
@@ -491,6 +578,6 @@ def via_of(t: Trace) -> str:
     return "local"
 
 
-__all__ = ["Reach", "ReachRow", "reach", "flow_ends", "service_packets", "class_packets", "class_probe",
+__all__ = ["Reach", "ReachRow", "reach", "flow_ends", "families", "in_family", "service_packets", "class_packets", "class_probe",
            "public_blocks", "STATUSES",
            "Side", "end_sides", "side_packets", "via_of"]

@@ -97,6 +97,8 @@ class Tracer:
         # matrix) resolves each end once, not once per flow. A walk reads its ends and never
         # changes them; each gets a copy all the same.
         self._ends: dict[tuple, End] = {}
+        # What an analysis of many flows works out once per model (its own keys).
+        self.memo: dict = {}
 
     # ------------------------------------------------------------------ ends
 
@@ -113,13 +115,14 @@ class Tracer:
     # ------------------------------------------------------------------ entry point
 
     def trace(self, src: str, dst: str, protocol: str, port: str | int | None = None, *,
-              dst_zone: str | None = None) -> Trace:
+              dst_zone: str | None = None, family: int | None = None) -> Trace:
         """One concrete flow. Where an end is a VPC, the flow is traced from or to each of its
         subnets (a probe each): the first blocked trace is returned, else the first.
         ``dst_zone`` picks a zonal destination's node (an LB's, an endpoint's) in that AZ
-        instead of the source's."""
+        instead of the source's. ``family`` 6 traces named ends by their IPv6 addresses
+        (by default a flow is IPv6 only for `icmpv6` or an IPv6 literal end)."""
         first = None
-        for t in self.traces(src, dst, protocol, port, dst_zone=dst_zone):
+        for t in self.traces(src, dst, protocol, port, dst_zone=dst_zone, family=family):
             if not t.allowed:
                 return replace(t, model=self.model)
             if first is None:
@@ -127,11 +130,11 @@ class Tracer:
         return first if first is None else replace(first, model=self.model)
 
     def traces(self, src: str, dst: str, protocol: str, port: str | int | None = None, *,
-               dst_zone: str | None = None) -> Iterator[Trace]:
+               dst_zone: str | None = None, family: int | None = None) -> Iterator[Trace]:
         """Every concrete trace of a flow: one, or one per subnet probe where an end is a VPC
         (every source subnet with every destination subnet, in source order)."""
         protocol, port = _normalise(protocol, port)
-        family = _family(src, dst, protocol)
+        family = _family(src, dst, protocol, family)
         flow = f"{src} -> {dst} {protocol}{' ' + port if port else ''}"
         srcs, dsts = self._expand(src), self._expand(dst)
         for s in srcs:
@@ -220,10 +223,13 @@ def _normalise(protocol: str, port) -> tuple[str, str]:
     return protocol, port
 
 
-def _family(src: str, dst: str, protocol: str) -> int:
-    """The flow's address family: IPv6 for `icmpv6` or an IPv6 literal end, else IPv4."""
+def _family(src: str, dst: str, protocol: str, asked: int | None = None) -> int:
+    """The flow's address family: ``asked``, else IPv6 for `icmpv6` or an IPv6 literal end,
+    else IPv4."""
     number = protocol_number(protocol)
     versions = {a.version for a in (parse_address(src), parse_address(dst)) if a is not None}
+    if asked is not None:
+        versions.add(asked)
     if versions == {4, 6}:
         raise FlowError(f"'{src}' and '{dst}' are of different address families",
                         "a flow is IPv4 or IPv6 end to end")
