@@ -58,11 +58,18 @@ def test_fixture(case: Path):
         _golden(dump, json.dumps(model.to_dict(), indent=2) + "\n")
 
 
+# Codes no valid model produces, each with the test that makes it on purpose: W900 (a flow
+# the walk does not simulate) is a safety net since issue 11 answers every expectation; the
+# checks reject every end and route target that has no hop handler.
+NO_FIXTURE = {"W900": "tests/test_reach_ipv6.py::test_a_flow_the_walk_cannot_simulate_is_w900"}
+
+
 def test_every_code_has_a_fixture():
     """Each diagnostic code is produced by a fixture named after it, at a pinned line:col
-    (here, or in fixtures/lint/ with its near miss: tests/test_lint.py)."""
+    (here, or in fixtures/lint/ with its near miss: tests/test_lint.py), or is listed in
+    NO_FIXTURE with the test that produces it."""
     missing = []
-    for code in CODES:
+    for code in (c for c in CODES if c not in NO_FIXTURE):
         cases = list(FIXTURES.glob(f"{code.lower()}-*.vpc")) + list((FIXTURES / "lint").glob(f"{code.lower()}-*.vpc"))
         if not cases:
             missing.append(code)

@@ -278,3 +278,16 @@ expect web-1 -> 2001:db8::/32 tcp 443 blocked
     m = vpcdsl.loads(text, filename="wide.vpc", strict=False)
     assert not [d for d in m.diagnostics if d.code in ("W900", "E901", "E903")]
     assert [r["status"] for r in m.expectation_results] == ["passed", "passed"]
+
+
+def test_a_flow_the_walk_cannot_simulate_is_w900(monkeypatch):
+    """W900 is the safety net for a component with no hop handler (none since issue 11: the
+    checks reject such ends and route targets). Made here on purpose: the expectation is
+    reported not evaluated, with a hint, and no traceback."""
+    from vpcdsl.flows import hops
+    from vpcdsl.syntax import ast
+    monkeypatch.delitem(hops.HANDLERS, ast.InternetGateway)
+    m = vpcdsl.loads(OPEN_SSH + "expect w -> internet tcp 443 allowed\n", filename="t.vpc", strict=False)
+    (d,) = [d for d in m.diagnostics if d.code == "W900"]
+    assert d.message == "expectation not evaluated yet" and "not simulated" in d.hint
+    assert [r["status"] for r in m.expectation_results] == ["not-evaluated"]

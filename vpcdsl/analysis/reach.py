@@ -434,6 +434,8 @@ def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClas
                         continue
                 try:
                     t = tracer.trace(a.text, b.text, protocol, probe, dst_zone=b.zone, family=family)
+                except NotSimulated:
+                    raise                      # the pair is not answered, not a piece passed over
                 except FlowError as exc:
                     if not (a.addresses or b.addresses):
                         raise                  # the ends themselves: the pair is not answered
