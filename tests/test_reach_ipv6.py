@@ -291,3 +291,15 @@ def test_a_flow_the_walk_cannot_simulate_is_w900(monkeypatch):
     (d,) = [d for d in m.diagnostics if d.code == "W900"]
     assert d.message == "expectation not evaluated yet" and "not simulated" in d.hint
     assert [r["status"] for r in m.expectation_results] == ["not-evaluated"]
+
+
+def test_exposure_asks_the_ipv6_internet():
+    """The exposure finding for SSH open to ::/0 (AWS Network Access Analyzer's internet
+    accessibility, over IPv6): ranked admin, through the internet gateway, with its witness."""
+    m = model(OPEN_SSH)
+    e = m.exposure()
+    (f,) = e.of(dst="w")
+    assert (f.rank, f.family, f.via, f.status, f.service) == ("admin", 6, "igw:gw", "allowed", "tcp 22")
+    assert f.words == "tcp 22 [SSH] (IPv6)" and f.to_dict()["family"] == "ipv6"
+    assert f.witness.allowed and ":" in f.witness.flow
+    assert not e.of(dst="v4only")

@@ -9,6 +9,10 @@ are `vpcdsl.analysis.reach`'s (one trace decides a class of packets from one add
 piece). The internet is every public address that neither a VPC nor a site holds (a site's
 own public range is the site's); a site is every address of its CIDRs.
 
+Every IPv6 address is public: where a subnet has an IPv6 block, each target with an IPv6
+address is also asked about from the IPv6 internet, reach's way (every piece and class;
+`_ipv6_findings`), and its findings say IPv6. Sites are asked about over IPv4.
+
 A finding is ranked by the worst request it holds (`vpcdsl.analysis.exposure_ranks`: ``any``,
 ``admin``, ``database``, ``other``, ``icmp``); findings sort by rank, then target name.
 
@@ -45,7 +49,7 @@ from .address_ranges import listed, merged, minus, range_cidrs
 from .cidrpieces import written_cidrs
 from .exposure_ranks import ADMIN_PORTS, DATABASE_PORTS, RANKS, port_names, rank_of, worst_part
 from .flowsets import packet_classes, port_classes
-from .reach import Side, class_packets, end_sides, side_packets, via_of
+from .reach import Side, class_packets, end_sides, families, in_family, pair_rows, side_packets, via_of
 
 __all__ = ["Exposure", "Finding", "exposure", "RANKS", "ADMIN_PORTS", "DATABASE_PORTS"]
 
@@ -71,6 +75,7 @@ class Finding:
     witness: Trace
     via: str                     # the gateway, link, LB or endpoint the witness took; "local"
     where: str = ""              # which of the source's addresses (or LB nodes), if not all
+    family: int = 4              # 4 or 6
 
     @cached_property
     def service(self) -> str:
@@ -89,12 +94,14 @@ class Finding:
         if self.names and self.rank != "any":
             more = len(self.names) - 3
             names = f" [{', '.join(self.names[:3])}{f' and {more} more' if more > 0 else ''}]"
-        return self.service + names + (f" ({self.where})" if self.where else "")
+        where = ", ".join(x for x in ("IPv6" if self.family == 6 else "", self.where) if x)
+        return self.service + names + (f" ({where})" if where else "")
 
     def to_dict(self) -> dict:
         return {"rank": self.rank, "src": self.src, "dst": self.dst, "kind": self.kind,
                 "status": self.status, "service": self.service, "names": list(self.names),
-                "where": self.where, "via": self.via, "packets": self.packets.to_dict(),
+                "family": f"ipv{self.family}", "where": self.where, "via": self.via,
+                "packets": self.packets.to_dict(),
                 "witness": self.witness.to_dict()}
 
 
@@ -149,7 +156,8 @@ class Exposure:
             lines.append("nothing is exposed")
         lines.append("")
         lines.append(self.summary())
-        lines.append("(IPv4; a subnet stands for a probe: a host in it with no security group)")
+        family = "IPv4, and IPv6 from the internet" if 6 in families(self.model) else "IPv4"
+        lines.append(f"({family}; a subnet stands for a probe: a host in it with no security group)")
         lines.extend(f"not answered: {s} -> {d}: {why}" for s, d, why in self.skipped)
         return "\n".join(lines)
 
@@ -205,10 +213,35 @@ def _exposure(model, names: list[str], engine: "_Engine") -> Exposure:
                 continue
             findings.extend(found)
             skipped.extend((src, name, f"part of it: {why}") for why in unanswered)
+    if "internet" in names and 6 in families(model):
+        found, unanswered = _ipv6_findings(model, engine.tracer, targets)
+        findings.extend(found)
+        skipped.extend(unanswered)
     order = {n: i for i, n in enumerate(names)}
     findings.sort(key=lambda f: (RANKS.index(f.rank), f.dst, order[f.src], f.status != "allowed",
                                  f.via, f.service, f.where))
     return Exposure(tuple(names), tuple((n, k) for n, k, _ in targets), tuple(findings), tuple(skipped), model)
+
+
+def _ipv6_findings(model, tracer, targets):
+    """What the IPv6 internet reaches: reach's way (every piece and class; IPv6 addresses are
+    public, so a target with one is asked about), for each target with an IPv6 address."""
+    classes = [(c, class_packets(model, c, 6)) for c in packet_classes(model, None, 6)]
+    found, skipped = [], []
+    for name, kind, _ in targets:
+        if not in_family(tracer, name, 6):
+            continue
+        try:
+            rows, _ = pair_rows(model, tracer, "internet", name, classes, None, 6)
+        except (FlowError, NotSimulated) as exc:
+            skipped.append(("internet", name, f"IPv6: {exc}"))
+            continue
+        for r in rows:
+            if r.status != "blocked":     # ranked by its classes whole (addresses aside), as IPv4's
+                svc = PacketSet.union(c_set for _, c_set in classes if not r.packets.isdisjoint(c_set))
+                found.append(Finding(rank_of(svc), "internet", name, kind, r.status, r.packets, r.witness,
+                                     r.via, r.where, 6))
+    return found, skipped
 
 
 def _targets(model) -> list[tuple[str, str, str]]:

@@ -46,14 +46,15 @@ DATABASE_PORTS: tuple[tuple[str, int, int, str], ...] = (
 
 
 def _ports_set(table) -> PacketSet:
-    return PacketSet.union(PacketSet.box(family=0, protocol=p, dport=(lo, hi)) for p, lo, hi, _ in table)
+    """The ports of ``table`` over IPv4 and IPv6."""
+    return PacketSet.union(PacketSet.box(protocol=p, dport=(lo, hi)) for p, lo, hi, _ in table)
 
 
 _ADMIN = _ports_set(ADMIN_PORTS)
 _DATABASE = _ports_set(DATABASE_PORTS)
-_ICMP = PacketSet.box(family=0, protocol="icmp")
-_TCP = PacketSet.box(family=0, protocol="tcp")
-_UDP = PacketSet.box(family=0, protocol="udp")
+_ICMP = PacketSet.box(family=0, protocol="icmp") | PacketSet.box(family=1, protocol="icmpv6")
+# Every port of TCP or UDP in one family: an "any" finding.
+_EVERY_PORT = tuple(PacketSet.box(family=f, protocol=p) for f in (0, 1) for p in ("tcp", "udp"))
 
 
 def rank_of(svc: PacketSet) -> str:
@@ -62,7 +63,7 @@ def rank_of(svc: PacketSet) -> str:
     >>> rank_of(PacketSet.box(family=0, protocol="tcp", dport=(20, 443)))
     'admin'
     """
-    if _TCP <= svc or _UDP <= svc:
+    if any(every <= svc for every in _EVERY_PORT):
         return "any"
     if not svc.isdisjoint(_ADMIN):
         return "admin"
@@ -75,7 +76,7 @@ def port_names(packets: PacketSet) -> tuple[str, ...]:
     """The administration and database protocols whose ports ``packets`` holds, in table order."""
     return tuple(dict.fromkeys(
         name for p, lo, hi, name in (*ADMIN_PORTS, *DATABASE_PORTS)
-        if not packets.isdisjoint(PacketSet.box(family=0, protocol=p, dport=(lo, hi)))))
+        if not packets.isdisjoint(PacketSet.box(protocol=p, dport=(lo, hi)))))
 
 
 def worst_part(packets: PacketSet) -> PacketSet:

@@ -287,7 +287,7 @@ def reach(model, src: str | None, dst: str | None = None, packets: PacketSet | N
             asked = asked if packets & PacketSet.box(family=1) else []
         for s, d in asked:
             try:
-                found, unanswered = _pair_rows(model, tracer, s, d, classes, packets, family)
+                found, unanswered = pair_rows(model, tracer, s, d, classes, packets, family)
                 if unanswered and s == src and d == dst and family == 4:
                     raise unanswered[0]          # no piece of the ends asked about can hold a flow
                 rows.extend(found)
@@ -393,7 +393,7 @@ def _check_end(tracer, text: str) -> None:
     tracer.end(text)                                  # raises FlowError for an unknown end
 
 
-def _pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClass, PacketSet]],
+def pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClass, PacketSet]],
                packets: PacketSet | None, family: int = 4) -> tuple[list[ReachRow], list[FlowError]]:
     """The rows of one pair of ends in one address family: per verdict, the classes held by
     the same address pieces of a range end share a row (so "tcp 443 from the internet" and
@@ -582,4 +582,4 @@ def via_of(t: Trace) -> str:
 
 __all__ = ["Reach", "ReachRow", "reach", "flow_ends", "families", "in_family", "service_packets", "class_packets", "class_probe",
            "public_blocks", "STATUSES",
-           "Side", "end_sides", "side_packets", "via_of"]
+           "Side", "end_sides", "side_packets", "via_of", "pair_rows"]
