@@ -9,25 +9,12 @@ from bisect import bisect_right
 
 from ..aws import EPHEMERAL, NOT_INTERNET
 from ..model.network import Model
+from ..model.ports import ephemeral_range
 from ..span import Span
 from ..syntax import ast
 from .rule_keys import address_block
 
 MAX_NOTES = 6          # notes a finding shows at most
-
-
-def _ephemeral_ports(member) -> tuple[int, int]:
-    """The ports a host's responses come back to: the trace's rule (flows.dataplane.ephemeral_range,
-    SEMANTICS.md "Filters"), for the hosts a subnet holds."""
-    if isinstance(member, ast.Instance):
-        if member.ephemeral is not None:
-            return member.ephemeral.low, member.ephemeral.high
-        return EPHEMERAL[member.os or "linux"]
-    if isinstance(member, ast.NatGateway):
-        return EPHEMERAL["nat"]
-    if isinstance(member, ast.LoadBalancer):
-        return EPHEMERAL["elb"]
-    return EPHEMERAL["linux"]           # a NAT instance, or a subnet's probe
 
 
 class Context:
@@ -44,12 +31,12 @@ class Context:
             default = model.default_sg.get(vpc.name)
             for m in vpc.members:
                 if isinstance(m, (ast.Instance, ast.NatInstance, ast.NatGateway)):
-                    self.ports_in.setdefault(m.subnet.name, set()).add(_ephemeral_ports(m))
+                    self.ports_in.setdefault(m.subnet.name, set()).add(ephemeral_range(m))
                     if not isinstance(m, ast.NatGateway):
                         self.instances_in.setdefault(m.subnet.name, []).append(m)
                 elif isinstance(m, ast.LoadBalancer):
                     for ref in m.subnets:
-                        self.ports_in.setdefault(ref.name, set()).add(_ephemeral_ports(m))
+                        self.ports_in.setdefault(ref.name, set()).add(ephemeral_range(m))
                 if isinstance(m, (ast.Instance, ast.NatInstance, ast.InterfaceEndpoint, ast.LoadBalancer)):
                     # As the trace (DataPlane.security_groups): no `sg` is the default SG,
                     # except on a network load balancer, which then has none.

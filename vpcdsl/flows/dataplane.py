@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 from typing import Any, Iterable
 
-from ..aws import EPHEMERAL
 from ..gcpause import paused_gc
+from ..model.ports import ephemeral_range  # noqa: F401  (flows import it from here)
 from ..syntax import ast
 from .filters import Peer
 from .sitelinks import Link, build_links
@@ -500,23 +500,6 @@ def _route_target(model, target):
         return "blackhole"
     return model.get(target.name, "igw", "eigw", "nat", "nat-instance", "peering", "vgw", "tgw",
                      "instance", "gateway-endpoint")
-
-
-def ephemeral_range(end_obj) -> tuple[int, int]:
-    """The ports a client's responses come back to (SEMANTICS.md, ephemeral ports)."""
-    if isinstance(end_obj, ast.Instance):
-        if end_obj.ephemeral is not None:
-            return end_obj.ephemeral.low, end_obj.ephemeral.high
-        return EPHEMERAL[end_obj.os or "linux"]
-    if isinstance(end_obj, ast.NatInstance):
-        return EPHEMERAL["linux"]
-    if isinstance(end_obj, ast.NatGateway):
-        return EPHEMERAL["nat"]
-    if isinstance(end_obj, ast.LoadBalancer):
-        return EPHEMERAL["elb"]
-    if isinstance(end_obj, ast.Site) and end_obj.ephemeral is not None:
-        return end_obj.ephemeral.low, end_obj.ephemeral.high
-    return EPHEMERAL["external"]
 
 
 def address_family(address) -> int:
