@@ -304,8 +304,9 @@ def _label(field: str, item) -> str:
     return f"{field} " if isinstance(item, (ast.Ref, ast.Cidr)) else ""
 
 
-def _item_sets(old_model, new_model, field: str, xs: tuple, ys: tuple) -> list[Detail]:
-    """Items compared as a multiset: each one only in OLD is removed, only in NEW added."""
+def multiset_changes(xs, ys) -> tuple[list, list]:
+    """(the items only in ``xs``, the items only in ``ys``), compared by shape as multisets:
+    an item written twice on one side and once on the other is one removed."""
     left: dict[str, list] = {}
     for x in xs:
         left.setdefault(shape_key(x), []).append(x)
@@ -316,8 +317,14 @@ def _item_sets(old_model, new_model, field: str, xs: tuple, ys: tuple) -> list[D
             pool.pop()
         else:
             added.append(y)
+    return [x for pool in left.values() for x in pool], added
+
+
+def _item_sets(old_model, new_model, field: str, xs: tuple, ys: tuple) -> list[Detail]:
+    """Items compared as a multiset: each one only in OLD is removed, only in NEW added."""
+    removed, added = multiset_changes(xs, ys)
     out = [Detail(f"{_label(field, x)}- {_item_text(old_model, x)}", getattr(x, "span", None), None)
-           for pool in left.values() for x in pool]
+           for x in removed]
     out += [Detail(f"{_label(field, y)}+ {_item_text(new_model, y)}", None, getattr(y, "span", None))
             for y in added]
     return out

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from ..aws import MULTICAST, NOT_INTERNET, RESERVED_IPV4
 from ..model.network import KIND_OF
 from ..syntax import ast
-from .diff_objects import ObjectChange, inventory, object_shape, shape_key
+from .diff_objects import ObjectChange, inventory, multiset_changes, object_shape, shape_key
 
 __all__ = ["Scope", "change_scope"]
 
@@ -299,18 +299,9 @@ def _same_but(a, b, name: str) -> bool:
 
 
 def _changed_blocks(xs, ys, blocks) -> list:
-    left: dict = {}
-    for x in xs:
-        left.setdefault(shape_key(x), []).append(x)
-    changed = []
-    for y in ys:
-        pool = left.get(shape_key(y))
-        if pool:
-            pool.pop()
-        else:
-            changed.append(y)
-    changed += [x for pool in left.values() for x in pool]
-    return [net for rule in changed for net in blocks(rule)]
+    """The blocks of the rules only one side has (`multiset_changes`), added then removed."""
+    removed, added = multiset_changes(xs, ys)
+    return [net for rule in added + removed for net in blocks(rule)]
 
 
 # ---------------------------------------------------------------------------- the scope
