@@ -49,7 +49,8 @@ from .address_ranges import listed, merged, minus, range_cidrs
 from .cidrpieces import written_cidrs
 from .exposure_ranks import ADMIN_PORTS, DATABASE_PORTS, RANKS, port_names, rank_of, worst_part
 from .flowsets import packet_classes, port_classes
-from .reach import Side, class_packets, end_sides, families, in_family, pair_rows, side_packets, via_of
+from .reach import (Side, class_packets, end_sides, families, in_family, pair_rows, place_words, side_packets,
+                    via_of)
 
 __all__ = ["Exposure", "Finding", "exposure", "RANKS", "ADMIN_PORTS", "DATABASE_PORTS"]
 
@@ -94,7 +95,7 @@ class Finding:
         if self.names and self.rank != "any":
             more = len(self.names) - 3
             names = f" [{', '.join(self.names[:3])}{f' and {more} more' if more > 0 else ''}]"
-        where = ", ".join(x for x in ("IPv6" if self.family == 6 else "", self.where) if x)
+        where = place_words(self.family, self.where)
         return self.service + names + (f" ({where})" if where else "")
 
     def to_dict(self) -> dict:

@@ -62,8 +62,8 @@ class ReachRow:
 
     @property
     def place(self) -> str:
-        """The part of a range end it holds, after "IPv6" for an IPv6 row (``IPv6, from ::/0``)."""
-        return ", ".join(x for x in ("IPv6" if self.family == 6 else "", self.where) if x)
+        """The part of a range end it holds, after "IPv6" for an IPv6 row (`place_words`)."""
+        return place_words(self.family, self.where)
 
     @property
     def words(self) -> str:
@@ -73,6 +73,12 @@ class ReachRow:
     def to_dict(self) -> dict:
         return {"src": self.src, "dst": self.dst, "status": self.status, "service": self.service,
                 "family": f"ipv{self.family}", "where": self.where, "via": self.via, "packets": self.packets.to_dict(), "witness": self.witness.to_dict()}
+
+
+def place_words(family: int, where: str) -> str:
+    """``where`` (the addresses a row or finding holds), after "IPv6" for an IPv6 one:
+    ``IPv6, from 2001:db8::/32``."""
+    return ", ".join(x for x in ("IPv6" if family == 6 else "", where) if x)
 
 
 @dataclass(frozen=True)
@@ -216,7 +222,7 @@ def _internet_sides(model, tracer, family: int, as_dst: bool) -> list[Side]:
     if family == 6 and as_dst:
         base = int(NAT64_PREFIX.network_address)
         cuts = sorted({int(p.low) for p in cidr_pieces(model, NAT64_PREFIX)})
-        for v4 in _internet_sides(model, tracer, 4, True):
+        for v4 in end_sides(model, tracer, "internet", 4, as_dst=True):
             low, high = v4.addresses[0]
             probe = int(ip_address(v4.text))
             inner = [c - base for c in cuts if low < c - base <= high]
@@ -307,9 +313,12 @@ def reach(model, src: str | None, dst: str | None = None, packets: PacketSet | N
 def families(model) -> tuple[int, ...]:
     """The address families a model's flows can take: IPv4, and IPv6 where some subnet has
     an IPv6 block (only hosts in such a subnet have IPv6 addresses)."""
-    v6 = any(s.ipv6 is not None and s.ipv6.net is not None
-             for vpc in model.vpcs.values() for s in vpc.members if isinstance(s, ast.Subnet))
-    return (4, 6) if v6 else (4,)
+    cache = model.__dict__
+    if "_families" not in cache:     # asked per reach and per expectation: one walk per model
+        v6 = any(s.ipv6 is not None and s.ipv6.net is not None
+                 for vpc in model.vpcs.values() for s in vpc.members if isinstance(s, ast.Subnet))
+        cache["_families"] = (4, 6) if v6 else (4,)
+    return cache["_families"]
 
 
 def in_family(tracer, text: str, family: int) -> bool:
@@ -582,4 +591,4 @@ def via_of(t: Trace) -> str:
 
 __all__ = ["Reach", "ReachRow", "reach", "flow_ends", "families", "in_family", "service_packets", "class_packets", "class_probe",
            "public_blocks", "STATUSES",
-           "Side", "end_sides", "side_packets", "via_of", "pair_rows"]
+           "Side", "end_sides", "side_packets", "via_of", "pair_rows", "place_words"]
