@@ -27,6 +27,7 @@ from vpcdsl.flows.flow import FlowError, NotSimulated
 from vpcdsl.flows.trace import Tracer
 from vpcdsl.packetsets import Packet, PacketSet
 
+from random_filters import random_filters
 from tracing import model
 from cli_runs import run_cli
 
@@ -349,29 +350,10 @@ def test_reach_agrees_with_trace_on_random_flows_of_every_example(path):
 
 def _generated(rng: random.Random) -> str:
     cidrs = ["10.0.1.0/24", "10.0.2.0/24", "10.0.0.0/16", "0.0.0.0/0", "203.0.113.0/24", "10.0.3.0/25"]
-    ports = ["22", "80", "443", "0-1023", "1024-65535", "32768-40000", "50000-65535"]
-
-    def proto():
-        p = rng.choice(["tcp", "udp", "icmp", "any"])
-        return f"{p} {rng.choice(ports)}" if p in ("tcp", "udp") else p
-
     lines = ["region eu-west-1", "vpc a {", "  cidr 10.0.0.0/16", "  igw igw",
              "  subnet s1 10.0.1.0/24 az a", "  subnet s2 10.0.2.0/24 az a", "  subnet sub3 10.0.3.0/24 az b",
              "  route-table pub for s1, sub3 { 0.0.0.0/0 -> igw }"]
-    for name, subnet in (("n1", "s1"), ("n2", "s2"), ("n3", "sub3")):
-        if rng.random() < 0.25:
-            continue
-        rules = []
-        for direction in ("in", "out"):
-            for n in sorted(rng.sample(range(1, 200), rng.randint(0, 4))):
-                word = "from" if direction == "in" else "to"
-                rules.append(f"    {direction} {n} {rng.choice(['allow', 'allow', 'deny'])} {proto()} {word} "
-                             f"{rng.choice(cidrs)}")
-        lines += [f"  nacl {name} for {subnet} {{", *rules, "  }"]
-    for g in ("g1", "g2", "g3"):
-        body = [f"{d} {proto()} {'from' if d == 'in' else 'to'} {rng.choice(cidrs + ['g1', 'g2', 'g3'])}"
-                for d in (rng.choice(["in", "in", "out"]) for _ in range(rng.randint(0, 4)))]
-        lines.append(f"  sg {g} {{ {'; '.join(body) or 'out none'} }}")
+    lines += random_filters(rng, cidrs, "icmp")
     lines += ["  instance x in s1 sg g1 public-ip", "  instance y in s2 sg g2", "  instance z in sub3 sg g3 public-ip",
               "}"]
     return "\n".join(lines) + "\n"

@@ -28,6 +28,7 @@ from vpcdsl.flows.flow import FlowError, NotSimulated
 from vpcdsl.flows.trace import Tracer
 from vpcdsl.packetsets import Packet, PacketSet
 
+from random_filters import random_filters
 from tracing import model
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "dual-stack.vpc"
@@ -215,12 +216,6 @@ def test_reach_agrees_with_trace_on_random_ipv6_flows_of_the_example():
 def _generated(rng: random.Random) -> str:
     cidrs = ["2600:1f18:aa00:1::/64", "2600:1f18:aa00:2::/64", "2600:1f18:aa00::/56", "::/0",
              "2001:db8::/32", "2a00:1450::/32", "64:ff9b::/96", "10.0.0.0/16", "0.0.0.0/0"]
-    ports = ["22", "80", "443", "0-1023", "1024-65535", "32768-40000", "50000-65535"]
-
-    def proto():
-        p = rng.choice(["tcp", "udp", "icmpv6", "any"])
-        return f"{p} {rng.choice(ports)}" if p in ("tcp", "udp") else p
-
     lines = ["region eu-west-1", "vpc a {", "  cidr 10.0.0.0/16", "  ipv6 2600:1f18:aa00::/56",
              "  igw igw", "  eigw out",
              "  subnet s1 10.0.1.0/24 az a ipv6 2600:1f18:aa00:1::/64",
@@ -230,20 +225,7 @@ def _generated(rng: random.Random) -> str:
              "  route-table pub for s1, sub3 { 0.0.0.0/0 -> igw; ::/0 -> igw }",
              f"  route-table priv for s2 {{ 0.0.0.0/0 -> nat; ::/0 -> {rng.choice(['out', 'igw'])}"
              + ("; 64:ff9b::/96 -> nat" if rng.random() < 0.6 else "") + " }"]
-    for name, subnet in (("n1", "s1"), ("n2", "s2"), ("n3", "sub3")):
-        if rng.random() < 0.25:
-            continue
-        rules = []
-        for direction in ("in", "out"):
-            for n in sorted(rng.sample(range(1, 200), rng.randint(0, 4))):
-                word = "from" if direction == "in" else "to"
-                rules.append(f"    {direction} {n} {rng.choice(['allow', 'allow', 'deny'])} {proto()} {word} "
-                             f"{rng.choice(cidrs)}")
-        lines += [f"  nacl {name} for {subnet} {{", *rules, "  }"]
-    for g in ("g1", "g2", "g3"):
-        body = [f"{d} {proto()} {'from' if d == 'in' else 'to'} {rng.choice(cidrs + ['g1', 'g2', 'g3'])}"
-                for d in (rng.choice(["in", "in", "out"]) for _ in range(rng.randint(0, 4)))]
-        lines.append(f"  sg {g} {{ {'; '.join(body) or 'out none'} }}")
+    lines += random_filters(rng, cidrs, "icmpv6")
     lines += ["  instance x in s1 sg g1", "  instance y in s2 sg g2", "  instance z in sub3 sg g3", "}"]
     return "\n".join(lines) + "\n"
 
