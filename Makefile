@@ -31,13 +31,16 @@ venv: $(STAMP)
 # System prerequisites (Debian): python3-venv (the venv/ensurepip bits Debian
 # splits out of the interpreter) is only needed when the venv has to be
 # created; Graphviz's `dot` renders the diagrams; chromium and chromium-driver
-# run the real-browser test of the notebook explorer (tests/test_browser.py). Missing packages are
+# run the real-browser test of the notebook explorer (tests/test_browser.py); a C
+# compiler and the interpreter's headers build vpcdsl/_flatmerge.c, the merge under
+# long packet-set unions (hatch_build.py). Missing packages are
 # collected first so `apt-get update` runs at most once.
 # `python3 -m venv` runs only when .venv has no pip yet; re-running it on an
 # existing directory keeps its site-packages and (re)installs pip if an
 # earlier attempt left it without one.
-# The stamp depends on pyproject.toml, so a change of dependencies reinstalls.
-$(STAMP): pyproject.toml
+# The stamp depends on pyproject.toml, so a change of dependencies reinstalls, and on
+# the C source, so a change to it is compiled again.
+$(STAMP): pyproject.toml hatch_build.py vpcdsl/_flatmerge.c
 	@set -e; \
 	pkgs=""; \
 	if [ ! -x "$(BIN)/pip" ]; then \
@@ -46,6 +49,10 @@ $(STAMP): pyproject.toml
 	  fi; \
 	fi; \
 	if ! command -v dot >/dev/null 2>&1; then pkgs="$$pkgs graphviz"; fi; \
+	if ! command -v cc >/dev/null 2>&1; then pkgs="$$pkgs gcc libc6-dev"; fi; \
+	if ! $(PY) -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then \
+	  pkgs="$$pkgs python3-dev"; \
+	fi; \
 	if [ ! -x /usr/bin/chromium ]; then pkgs="$$pkgs chromium"; fi; \
 	if [ ! -x /usr/bin/chromedriver ]; then pkgs="$$pkgs chromium-driver"; fi; \
 	if [ -n "$$pkgs" ]; then \

@@ -81,6 +81,9 @@ def test_wheel_installs_and_runs_outside_repo(repo_root: Path, tmp_path: Path) -
     assert "[pygments.lexers]\nvpc = vpcdsl.views.highlight:VpcLexer" in entry_points, entry_points
     assert "vpcdsl/syntax/vpc.lark" in names, names
     assert "vpcdsl/__init__.py" in names, names
+    # the C merge under packet-set unions (hatch_build.py), compiled for this interpreter
+    assert f"vpcdsl/_flatmerge{sysconfig.get_config_var('EXT_SUFFIX')}" in names, names
+    assert "-py3-none-any.whl" not in wheel.name, wheel.name
     stray = [n for n in names if not re.match(r"(vpcdsl/|vpcdsl-[^/]+\.dist-info/)", n)]
     assert not stray, f"unexpected files in the wheel: {stray}"
 
@@ -118,7 +121,8 @@ def test_wheel_installs_and_runs_outside_repo(repo_root: Path, tmp_path: Path) -
     (fresh_site / "_vpcdsl_test_deps.pth").write_text("\n".join(dep_dirs) + "\n")
 
     # -- run it, away from the repo --------------------------------------------
-    out = _run([fresh_python, "-c", "import vpcdsl; print(vpcdsl.__file__)"], cwd=work)
+    out = _run([fresh_python, "-c", "import vpcdsl.packetset_nodes as n; assert n._or_compiled;"
+                " import vpcdsl; print(vpcdsl.__file__)"], cwd=work)
     module_file = Path(out.stdout.strip().splitlines()[-1]).resolve()
     assert module_file.is_relative_to(fresh.resolve()), (
         f"vpcdsl imported from {module_file}, not from the fresh venv {fresh}"

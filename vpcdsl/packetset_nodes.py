@@ -14,9 +14,11 @@ Three ways through an operation, the cheapest that applies:
 * the general sweep: one pass over both cuts, recursing where two kids meet;
 * "flat" operands (both cut the same dimension, and every interval leads to EMPTY or to
   one and the same node ``fill``, as a set of destination ranges of one service does):
-  the set is a list of intervals of one dimension, so the operation is a merge in C
-  (sorting the starts and the ends, then one comparison of neighbours finds where
-  intervals meet), or, against a few intervals, bisection into the long side. Against
+  the set is a list of intervals of one dimension, so the operation is one linear
+  merge of the two sorted starts in C (vpcdsl/_flatmerge.c, built by hatch_build.py;
+  where it could not be built, a merge of C sorts: sorting the starts and the ends,
+  then one comparison of neighbours finds where intervals meet), or, against a few
+  intervals, bisection into the long side. Against
   a flat set, complement is free (the same starts, the other kid first), so
   intersection and difference are unions of complements;
 * many operands (`union_all`): nodes with the same cut become one node whose
@@ -29,6 +31,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from itertools import chain, compress, islice
 from operator import attrgetter, itemgetter, le, lt
+
+try:
+    from vpcdsl._flatmerge import or_flat as _or_compiled
+except ImportError:     # built without a C compiler: `_merge` gives the same answers, slower
+    _or_compiled = None
 
 DIMENSIONS = ("family", "src", "dst", "protocol", "sport", "dport", "icmp_type", "icmp_code")
 FAMILY, SRC, DST, PROTOCOL, SPORT, DPORT, ICMP_TYPE, ICMP_CODE = range(8)
@@ -334,6 +341,13 @@ def _or(in_a: bool, sa, in_b: bool, sb, end: int):
         in_a, sa, in_b, sb = in_b, sb, in_a, sa
     if len(sb) * FEW < len(sa):
         return _or_few(in_a, sa, *_intervals(in_b, sb, end), end)
+    if _or_compiled is not None:
+        return _or_compiled(in_a, sa, in_b, sb)
+    return _or_sorted(in_a, sa, in_b, sb, end)
+
+
+def _or_sorted(in_a: bool, sa, in_b: bool, sb, end: int):
+    """`_or` without the C merge: the union as a merge of intervals (`_merge`)."""
     lows_a, highs_a = _intervals(in_a, sa, end)
     lows_b, highs_b = _intervals(in_b, sb, end)
     return _merge([*lows_a, *lows_b], [*highs_a, *highs_b], end)
