@@ -9,7 +9,8 @@
 2. Growth: `reach(src)` from one instance to every end of the generated hub-and-spoke
    estates of benchmarks/generate.py (the scale benchmark's models) at several sizes,
    against the number of destinations: the cost per destination should stay flat
-   (one trace per packet class and address piece per destination).
+   (one trace per packet class and address piece per destination); each estate
+   again dual-stack (benchmarks/dual_stack.py), against its IPv4-only self.
 3. Whole processes: `vpcdsl reach FILE web-1` against `vpcdsl trace FILE web-1 db-1
    tcp/5432` on three-tier (the start-up and compile both pay).
 
@@ -39,6 +40,28 @@ def brute_force_tcp(model, src: str, dst: str) -> int:
     return sum(tracer.trace(src, dst, "tcp", port).allowed for port in range(65536))
 
 
+def _reach_growth(text: str, filename: str, runs: int) -> tuple[float, int, int, int]:
+    """reach(src) from the model's first instance: median time, destinations answered,
+    ends, and traces made (counted in one more run)."""
+    model = vpcdsl.loads(text, filename=filename, strict=False)
+    ends = flow_ends(model)
+    src = next(e for e in ends if model.instances.get(e) is not None)
+    calls = [0]
+    original = Tracer.trace
+
+    def counting(self, *a, **k):
+        calls[0] += 1
+        return original(self, *a, **k)
+
+    Tracer.trace = counting
+    try:
+        model.reach(src)
+    finally:
+        Tracer.trace = original
+    t, answer = timed({"reach": lambda: model.reach(src)}, max(1, runs // 2))["reach"]
+    return t, len({row.dst for row in answer.rows}), len(ends), calls[0]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
@@ -62,34 +85,21 @@ def main() -> int:
           f"{b[0] / r[0]:.0f}× slower |")
 
     print("\n#### Growth: reach from one instance to every end of a generated estate\n")
+    from dual_stack import dual_stack
     from generate import generate
-    print("| model | ends | classes × pieces traced | reach(src) | per destination |")
-    print("|---|---:|---:|---:|---:|")
+    print("| model | ends | classes × pieces traced | reach(src) | per destination | against IPv4 only |")
+    print("|---|---:|---:|---:|---:|---:|")
     per_dest = []
     for lines in args.lines:
-        _, text = generate(lines, seed=1)
-        model = vpcdsl.loads(text, filename=f"gen-{lines}.vpc", strict=False)
-        ends = flow_ends(model)
-        src = next(e for e in ends if model.instances.get(e) is not None)
-        tracer = Tracer(model)
-        calls = [0]
-        original = Tracer.trace
-
-        def counting(self, *a, **k):
-            calls[0] += 1
-            return original(self, *a, **k)
-
-        Tracer.trace = counting
-        try:
-            model.reach(src)
-        finally:
-            Tracer.trace = original
-        del tracer
-        t, answer = timed({"reach": lambda: model.reach(src)}, max(1, args.runs // 2))["reach"]
-        dests = len({row.dst for row in answer.rows})
-        per_dest.append(t / max(1, dests))
-        print(f"| {text.count(chr(10)):,} lines | {len(ends):,} | {calls[0]:,} | {t:.2f} s | "
-              f"{t / max(1, dests) * 1000:.1f} ms |")
+        net, text = generate(lines, seed=1)
+        ipv4_time = None
+        for label, body in (("", text), (", dual-stack", dual_stack(net, text))):
+            t, dests, ends, calls = _reach_growth(body, f"gen-{lines}{label.replace(', ', '-')}.vpc", args.runs)
+            if ipv4_time is None:
+                ipv4_time = t
+                per_dest.append(t / max(1, dests))
+            print(f"| {body.count(chr(10)):,} lines{label} | {ends:,} | {calls:,} | {t:.2f} s | "
+                  f"{t / max(1, dests) * 1000:.1f} ms | {t / ipv4_time:.2f} |")
     if len(per_dest) > 1:
         print(f"\nPer-destination cost, largest / smallest model: {per_dest[-1] / per_dest[0]:.2f} "
               f"(1.00 is linear in the destinations).")
