@@ -9,6 +9,7 @@ them from here, so no handler imports `vpcdsl.flows.trace`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from ipaddress import ip_address, ip_network
 from typing import Any
 
@@ -157,11 +158,19 @@ def parse_address(text):
     """The address ``text`` names (a network: its first address), or None."""
     if text is None:
         return None
+    return _parsed(str(text))
+
+
+# A walk reads its packet's addresses back from text several times per hop, and questions of
+# many flows (reach, exposure, matrix) repeat the same few texts: parse each once. Addresses
+# are immutable, so sharing them is safe; the bound keeps a long session's memory flat.
+@lru_cache(maxsize=1 << 16)
+def _parsed(text: str):
     try:
-        return ip_address(str(text))
+        return ip_address(text)
     except ValueError:
         try:
-            return ip_network(str(text)).network_address if "/" in str(text) else None
+            return ip_network(text).network_address if "/" in text else None
         except ValueError:
             return None
 

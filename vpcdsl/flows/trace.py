@@ -71,7 +71,6 @@ the links and the VGW's path choice.
 
 from __future__ import annotations
 
-from copy import copy
 from dataclasses import replace
 from typing import Iterator
 
@@ -124,10 +123,10 @@ class Tracer:
         first = None
         for t in self.traces(src, dst, protocol, port, dst_zone=dst_zone, family=family):
             if not t.allowed:
-                return replace(t, model=self.model)
+                return t
             if first is None:
                 first = t
-        return first if first is None else replace(first, model=self.model)
+        return first
 
     def traces(self, src: str, dst: str, protocol: str, port: str | int | None = None, *,
                dst_zone: str | None = None, family: int | None = None) -> Iterator[Trace]:
@@ -154,7 +153,11 @@ class Tracer:
         end = self._ends.get(key)
         if end is None:
             end = self._ends[key] = resolve()
-        return copy(end)
+        # A shallow copy, as `copy.copy` makes, without its reduce protocol (per flow, it cost
+        # as much as a NACL's verdict).
+        fresh = object.__new__(End)
+        fresh.__dict__.update(end.__dict__)
+        return fresh
 
     def _expand(self, text: str) -> list[str]:
         """A VPC name stands for each of its subnets (LANGUAGE.md §4); any other end for itself."""

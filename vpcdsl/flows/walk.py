@@ -103,10 +103,10 @@ class _Walk:
             self._return()
         except _Blocked as b:
             return Trace(flow, "blocked", b.kind, b.component, b.reason, tuple(self.hops),
-                         tuple(self.back), b.span, hint, intermittent=b.partial)
+                         tuple(self.back), b.span, hint, intermittent=b.partial, model=self.model)
         return Trace(flow, "allowed", None, None, "the request is delivered and its response "
                      "returns to every client port", tuple(self.hops), tuple(self.back),
-                     hint=hint)
+                     hint=hint, model=self.model)
 
     def hop(self, component, kind, action, detail, span=None, back=False):
         (self.back if back else self.hops).append(Hop(component, kind, action, detail, self.packet, span))
