@@ -7,9 +7,13 @@ over equivalence classes, not by re-simulating each pair:
 
 * **Packets.** Header space splits into the atomic predicates every NACL and
   security-group rule respects: the protocol/port/ICMP-type classes of
-  `vpcdsl.analysis.flowsets`. A cell is two bitmasks over those classes.
+  `vpcdsl.analysis.flowsets`, IPv4's (`Matrix.classes`) and then, in a dual-stack
+  model, IPv6's (`Matrix.ipv6_classes`, from bit `Matrix.ipv6_from`). A cell is two bitmasks over those
+  classes; a pair is asked about IPv6 where both ends have an IPv6 address (a
+  subnet with an IPv6 block, an instance in one), as `reach` asks it. With fewer
+  than two such ends no pair is, and the matrix has IPv4's classes only.
 * **Pairs.** A trace between two ends reads them only through a few facts
-  (`_Facts.key`): each end's security groups, ephemeral range and kind, whether
+  (`vpcdsl.analysis.matrix_pairs`, `_Facts.key`, one per family): each end's security groups, ephemeral range and kind, whether
   they share a subnet or a VPC, the kind of route each one's table picks for the
   other's address (the local route, or which peering), and how each end's own
   NACL and groups see the other's address (`_Facts._sees`: the NACL rules whose
@@ -27,8 +31,9 @@ over equivalence classes, not by re-simulating each pair:
 `tests/test_matrix.py` holds every cell of the examples, and of models built to
 reach each kind of key, to one trace per pair and packet class. Subnet ends are
 probes with no security group (LANGUAGE.md §4); instance ends use each
-instance's groups; ``level="vpc"`` gathers the subnet matrix by VPC. IPv4 only,
-as `vpcdsl.analysis.reach`.
+instance's groups; ``level="vpc"`` gathers the subnet matrix by VPC.
+`tests/test_matrix_ipv6.py` holds a dual-stack model by hand and the dual-stack example
+to `reach`, pair by pair and family by family.
 
 Cost: one pass over the N² ordered pairs computing their keys (each fact cached
 per VPC block where no route or rule block cuts it), so quadratic in the ends,
@@ -38,20 +43,16 @@ filters and routes), not with the pairs. BENCHMARKS.md has the figures.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
-from ipaddress import IPv4Address
 
-from ..aws import NOT_INTERNET_V4
 from ..flows.flow import FlowError, NotSimulated, Trace
-from ..flows.filters import rule_cidrs
 from ..packetsets import EMPTY_SET, PacketSet
 from ..protocols import protocol_number
 from ..syntax import ast
 from .flowsets import packet_classes
-from .piece_classes import nacl_view
-from .reach import class_packets
+from .matrix_pairs import DROPPED as _DROPPED, MatrixEnd as _End, PairFacts as _Facts, nacl_rules as _nacl_rules
+from .reach import class_packets, families, in_family
+
 
 LEVELS = ("subnet", "instance", "vpc")
 NOTES = {
@@ -59,11 +60,13 @@ NOTES = {
     "instance": "instance ends use each instance's security groups",
     "vpc": "a VPC's cell gathers its subnets' probes (no security group)",
 }
+IPV6_NOTE = "IPv6 too where both ends have an IPv6 address"
+_FAMILY_WORDS = {4: "ipv4", 6: "ipv6"}
 
 
 @dataclass(frozen=True)
 class Cell:
-    """The requests one end accepts from another: bitmasks over `Matrix.classes`."""
+    """The requests one end accepts from another: bitmasks over `Matrix.every_class`."""
 
     allowed: int
     intermittent: int
@@ -76,7 +79,7 @@ class Matrix:
 
     level: str
     ends: tuple[str, ...]
-    classes: tuple[PacketSet, ...]                      # bit i of a mask: classes[i]
+    classes: tuple[PacketSet, ...]                      # bit i of a mask: classes[i] (IPv4)
     cells: dict = field(repr=False)     # (i, j) -> Cell; absent: nothing reaches; (i, i) only at
                                         # VPC level: a VPC's subnets to each other
     skipped: tuple[tuple[str, str, str], ...] = ()      # (src, dst, why) no trace can answer
@@ -84,11 +87,24 @@ class Matrix:
     pair_classes: int = 0
     model: object = field(default=None, repr=False, compare=False)
     subnets: Matrix | None = field(default=None, repr=False, compare=False)  # at VPC level: whence
+    ipv6_classes: tuple[PacketSet, ...] = ()            # bit len(classes) + k: ipv6_classes[k]
+    ipv6: tuple[int, ...] = ()          # per end: 1 if it has an IPv6 address (VPC level: its
+                                        # subnets with an IPv6 block)
     _sets: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
+    def every_class(self) -> tuple[PacketSet, ...]:
+        """Bit i of a mask: every_class[i] (IPv4's classes, then IPv6's)."""
+        return self.classes + self.ipv6_classes
+
+    @property
+    def ipv6_from(self) -> int | None:
+        """The first IPv6 class's bit; None in an IPv4-only model (no IPv6 classes)."""
+        return len(self.classes) if self.ipv6_classes else None
+
+    @property
     def note(self) -> str:
-        return NOTES[self.level]
+        return NOTES[self.level] + ("" if self.ipv6_from is None else f"; {IPV6_NOTE}")
 
     def cell(self, src: str, dst: str) -> Cell | None:
         return self.cells.get((self._index(src), self._index(dst)))
@@ -97,7 +113,7 @@ class Matrix:
         """The requests of a mask (the union of its classes), cached."""
         got = self._sets.get(mask)
         if got is None:
-            got = self._sets[mask] = PacketSet.union(c for i, c in enumerate(self.classes) if mask >> i & 1)
+            got = self._sets[mask] = PacketSet.union(c for i, c in enumerate(self.every_class) if mask >> i & 1)
         return got
 
     def allowed(self, src: str, dst: str) -> PacketSet:
@@ -108,17 +124,41 @@ class Matrix:
         c = self.cell(src, dst)
         return self.packets(c.intermittent) if c is not None else EMPTY_SET
 
-    def service(self, mask: int) -> str:
-        """A mask in words: ``tcp 443; icmp echo-request``."""
-        return "; ".join(dict.fromkeys(r.service for r in self.packets(mask).rows())) if mask else ""
+    def service(self, mask: int, *, marked: bool = True) -> str:
+        """A mask in words: ``tcp 443; icmp echo-request``, each IPv6 service followed by
+        "(IPv6)" as `reach` tables write it (``marked`` False: not)."""
+        if not mask:
+            return ""
+        return "; ".join(dict.fromkeys(r.service + (" (IPv6)" if r.family and marked else "")
+                                       for r in self.packets(mask).rows()))
+
+    def family_mask(self, family: int) -> int:
+        """The bits of ``family``'s classes (0 for IPv6 in an IPv4-only model)."""
+        every = (1 << len(self.every_class)) - 1
+        if self.ipv6_from is None:
+            return every if family == 4 else 0
+        v4 = (1 << self.ipv6_from) - 1
+        return v4 if family == 4 else every & ~v4
+
+    def asked(self, src: str | int, dst: str | int) -> int:
+        """The bits of every class the pair is asked about: IPv4's, and IPv6's where both
+        ends have an IPv6 address (at VPC level, where some pair of their subnets has)."""
+        i, j = (x if isinstance(x, int) else self._index(x) for x in (src, dst))
+        v4 = self.family_mask(4)
+        if self.ipv6_from is None or not (self.ipv6[i] and self.ipv6[j] >= (2 if i == j else 1)):
+            return v4
+        return v4 | self.family_mask(6)
+
+    @property
+    def families(self) -> tuple[int, ...]:
+        return (4,) if self.ipv6_from is None else (4, 6)
 
     def witness(self, src: str, dst: str, status: str = "allowed") -> Trace | None:
         """The trace of one request of the cell with ``status`` (None if it has none); at VPC
         level, from a subnet pair that holds it."""
         c = self.cell(src, dst)
         if status == "blocked":
-            every = (1 << len(self.classes)) - 1
-            mask = every & ~((c.allowed | c.intermittent) if c is not None else 0)
+            mask = self.asked(src, dst) & ~((c.allowed | c.intermittent) if c is not None else 0)
         else:
             mask = 0 if c is None else getattr(c, status)
         if not mask:
@@ -133,22 +173,34 @@ class Matrix:
                             f"the {self.level} ends are: {', '.join(self.ends[:6])}") from None
 
     def to_dict(self) -> dict:
-        """The ends, the masks' services once each, and the cells where something reaches."""
+        """The ends, the masks' services once each, and the cells where something reaches.
+        In a dual-stack model a cell is a row per family that reaches, with its ``family``
+        (``ipv4``, ``ipv6``) as `reach` rows have, and ``families`` lists both."""
         services: dict[int, int] = {}
         cells = []
+        dual = self.ipv6_from is not None
+        parts = [(None, -1)] if not dual else [(f, self.family_mask(f)) for f in self.families]
         for (i, j), c in sorted(self.cells.items()):
-            row = {"src": self.ends[i], "dst": self.ends[j]}
-            for status in ("allowed", "intermittent"):
-                mask = getattr(c, status)
-                if mask:
-                    row[status] = services.setdefault(mask, len(services))
-            if self.level == "vpc":
-                row["pairs"] = list(c.pairs)
-            cells.append(row)
-        return {"version": 1, "level": self.level, "note": self.note, "ends": list(self.ends),
-                "services": [self.service(m) for m in services],
-                "cells": cells,
-                "skipped": [{"src": s, "dst": d, "why": w} for s, d, w in self.skipped]}
+            for family, bits in parts:
+                row = {"src": self.ends[i], "dst": self.ends[j]}
+                if dual:
+                    row["family"] = _FAMILY_WORDS[family]
+                for status in ("allowed", "intermittent"):
+                    mask = getattr(c, status) & bits
+                    if mask:
+                        row[status] = services.setdefault(mask, len(services))
+                if dual and len(row) == 3:
+                    continue                        # nothing of this family reaches
+                if self.level == "vpc":
+                    row["pairs"] = list(c.pairs)
+                cells.append(row)
+        out = {"version": 1, "level": self.level, "note": self.note, "ends": list(self.ends)}
+        if dual:
+            out["families"] = [_FAMILY_WORDS[f] for f in self.families]
+        out.update({"services": [self.service(m, marked=False) for m in services],
+                    "cells": cells,
+                    "skipped": [{"src": s, "dst": d, "why": w} for s, d, w in self.skipped]})
+        return out
 
     def _repr_pretty_(self, p, cycle):
         from ..views.notebook.rich import matrix_repr_text
@@ -189,16 +241,63 @@ def matrix(model, level: str = "subnet", *, touching=None) -> Matrix:
     from ..flows.trace import Tracer
     tracer = Tracer(model)
     objects = matrix_ends(model, level)
-    ends = [_End.of(tracer, o) for o in objects]
-    classes = packet_classes(model, None)
-    sets = tuple(class_packets(model, c) for c in classes)
-    decided: dict[tuple, tuple[int, int] | str] = {}
     cells: dict[tuple[int, int], Cell] = {}
+    sets: tuple[PacketSet, ...] = ()
+    skipped: list[tuple[str, str, str]] = []
+    traces = pair_classes = 0
+    ipv6 = ()
+    split = None                                    # where IPv6's classes start
+    for family in families(model):
+        picked = list(range(len(objects)))
+        if family == 6:
+            picked = [k for k in picked if in_family(tracer, objects[k].name, 6)]
+            if len(picked) < 2:
+                break                   # no pair to ask about IPv6: the matrix is IPv4's
+            held = set(picked)
+            ipv6 = tuple(int(k in held) for k in range(len(objects)))
+        shift = len(sets)
+        if family == 6:
+            split = shift
+        found = _family_cells(tracer, [objects[k] for k in picked], family, touching)
+        sets += found.sets
+        traces += found.traces
+        pair_classes += found.pair_classes
+        skipped += found.skipped
+        for (i, j), (allowed, intermittent) in found.cells.items():
+            key = picked[i], picked[j]
+            had = cells.get(key)
+            cells[key] = Cell(allowed << shift | (had.allowed if had else 0),
+                              intermittent << shift | (had.intermittent if had else 0))
+    return Matrix(level, tuple(o.name for o in objects), sets[:split], cells, tuple(skipped), traces,
+                  pair_classes, model, ipv6_classes=sets[split:] if split else (), ipv6=ipv6)
+
+
+@dataclass
+class _Found:
+    """One family's part of a matrix: masks over that family's classes, by pair of ends."""
+
+    sets: tuple[PacketSet, ...]
+    cells: dict
+    skipped: list
+    traces: int
+    pair_classes: int
+
+
+def _family_cells(tracer, objects: list, family: int, touching) -> _Found:
+    """The cells of ``objects`` over ``family``'s packet classes, one walk per pair class
+    (its key, `_Facts.key`, is the family's) and group of port classes."""
+    model = tracer.model
+    ends = [_End.of(tracer, o, family) for o in objects]
+    classes = packet_classes(model, None, family)
+    sets = tuple(class_packets(model, c, family) for c in classes)
+    decided: dict[tuple, tuple[int, int] | str] = {}
+    cells: dict[tuple[int, int], tuple[int, int]] = {}
     skipped = []
     traces = 0
-    facts = _Facts(tracer)
+    facts = _Facts(tracer, family)
     grouping: dict[tuple, list[list[int]]] = {}
     near = None if touching is None else [k for k, e in enumerate(ends) if e.name in touching]
+    why = "" if family == 4 else "over IPv6: "
     for i, s in enumerate(ends):
         for j in (range(len(ends)) if near is None or ends[i].name in touching else near):
             d = ends[j]
@@ -209,15 +308,14 @@ def matrix(model, level: str = "subnet", *, touching=None) -> Matrix:
             if got is None:
                 groups = _groups(classes, s, d, grouping, facts.nacls_on_path.get(key, ())) \
                     if key[0] != "pair" else None
-                got, n = _decide(tracer, s, d, classes, groups) if key != _DROPPED else ((0, 0), 0)
+                got, n = _decide(tracer, s, d, classes, groups, family) if key != _DROPPED else ((0, 0), 0)
                 decided[key] = got
                 traces += n
             if isinstance(got, str):
-                skipped.append((s.name, d.name, got))
+                skipped.append((s.name, d.name, why + got))
             elif got[0] or got[1]:
-                cells[i, j] = Cell(*got)
-    return Matrix(level, tuple(e.name for e in ends), sets, cells, tuple(skipped), traces,
-                  len(decided), model)
+                cells[i, j] = got
+    return _Found(sets, cells, skipped, traces, len(decided))
 
 
 def _groups(classes, s: _End, d: _End, cache: dict, between=()) -> list[list[int]]:
@@ -245,16 +343,17 @@ def _groups(classes, s: _End, d: _End, cache: dict, between=()) -> list[list[int
     return got
 
 
-def _decide(tracer, s: _End, d: _End, classes, groups=None) -> tuple[tuple[int, int] | str, int]:
-    """The masks of one pair, one trace per group of packet classes (`_groups`; each class
-    alone where None), or why the pair cannot be traced."""
+def _decide(tracer, s: _End, d: _End, classes, groups=None, family: int = 4) -> tuple[tuple[int, int] | str, int]:
+    """The masks of one pair in one family, one trace per group of packet classes
+    (`_groups`; each class alone where None), or why the pair cannot be traced."""
+    over = {} if family == 4 else {"family": 6}
     allowed = intermittent = 0
     walks = 0
     for group in groups or [[bit] for bit in range(len(classes))]:
         c = classes[group[0]]
         walks += 1
         try:
-            t = tracer.trace(s.name, d.name, c.protocol, c.probe or None)
+            t = tracer.trace(s.name, d.name, c.protocol, c.probe or None, **over)
         except (FlowError, NotSimulated) as exc:
             return str(exc), walks
         mask = sum(1 << bit for bit in group)
@@ -266,21 +365,26 @@ def _decide(tracer, s: _End, d: _End, classes, groups=None) -> tuple[tuple[int, 
 
 
 def witness_trace(m: Matrix, src: str, dst: str, bit: int, status: str = "allowed") -> Trace:
-    """The trace of a request of packet class ``bit`` from ``src`` to ``dst``; at VPC level,
-    of the first subnet pair of the two VPCs whose cell gives that class ``status``."""
+    """The trace of a request of packet class ``bit`` from ``src`` to ``dst`` (by the ends'
+    IPv6 addresses for an IPv6 class); at VPC level, of the first subnet pair of the two
+    VPCs whose cell gives that class ``status``."""
     from ..flows.trace import Tracer
     from .reach import class_probe
-    c = packet_classes(m.model, None)[bit]
-    protocol, probe = class_probe(c, m.classes[bit].witness())
+    v6 = m.ipv6_from is not None and bit >= m.ipv6_from
+    c = packet_classes(m.model, None, 6 if v6 else 4)[bit - m.ipv6_from if v6 else bit]
+    protocol, probe = class_probe(c, m.every_class[bit].witness())
+    over = {"family": 6} if v6 else {}
     tracer = Tracer(m.model)
     if m.level != "vpc":
-        return tracer.trace(src, dst, protocol, probe)
+        return tracer.trace(src, dst, protocol, probe, **over)
     dp = m.model.dataplane
-    pairs = [(a.name, b.name) for a in dp.vpc_subnets[src] for b in dp.vpc_subnets[dst] if a is not b]
+    sub = m.subnets
+    pairs = [(a.name, b.name) for a in dp.vpc_subnets[src] for b in dp.vpc_subnets[dst] if a is not b
+             and (not v6 or sub.ipv6[sub.ends.index(a.name)] and sub.ipv6[sub.ends.index(b.name)])]
     for a, b in pairs:
-        if _status_of(m.subnets.cell(a, b), bit) == status:
-            return tracer.trace(a, b, protocol, probe)
-    return tracer.trace(*pairs[0], protocol, probe)
+        if _status_of(sub.cell(a, b), bit) == status:
+            return tracer.trace(a, b, protocol, probe, **over)
+    return tracer.trace(*pairs[0], protocol, probe, **over)
 
 
 def _status_of(cell: Cell | None, bit: int) -> str:
@@ -309,228 +413,14 @@ def _by_vpc(model, sub: Matrix) -> Matrix:
         na, nb = size[vpcs[a].name], size[vpcs[b].name]
         cells[a, b] = Cell(allowed, intermittent & ~allowed, (reaching, na * nb - (na if a == b else 0)))
     skipped = tuple((vpc_of[s], vpc_of[d], why) for s, d, why in sub.skipped)
+    ipv6 = ()
+    if sub.ipv6_from is not None:
+        count = dict.fromkeys(index, 0)
+        for k, name in enumerate(sub.ends):
+            count[vpc_of[name]] += sub.ipv6[k]
+        ipv6 = tuple(count[v.name] for v in vpcs)
     return Matrix("vpc", tuple(v.name for v in vpcs), sub.classes, cells, tuple(dict.fromkeys(skipped)),
-                  sub.traces, sub.pair_classes, model, sub)
+                  sub.traces, sub.pair_classes, model, sub, sub.ipv6_classes, ipv6)
 
 
-# ---------------------------------------------------------------------------- pair classes
-
-_DROPPED = ("dropped",)
-
-
-@dataclass(frozen=True)
-class _End:
-    """What a trace reads of one matrix end."""
-
-    name: str
-    address: int
-    subnet: ast.Subnet
-    vpc: str
-    nacl: object
-    sgs: tuple | None
-    ports: tuple | None
-    table: object                    # its subnet's RouteLookup (None: no route table)
-    local: tuple                     # the end's own filters, for `_atoms` and the key
-    block: tuple[int, int]           # the VPC block holding its address (first, last)
-
-    @classmethod
-    def of(cls, tracer, obj) -> _End:
-        end = tracer.end(obj.name)
-        subnet = end.subnet
-        nacl = tracer.model.nacl_of.get(subnet.name)
-        sgs = end.sgs if isinstance(obj, ast.Instance) else None
-        ports = end.ephemeral
-        own = (tuple(id(g) for g in sgs or ()), ports, end.kind, end.problem)
-        address = int(end.address)
-        vpc = tracer.model.vpcs[end.vpc]
-        net = next((c.net for c in vpc.cidrs if c.net is not None and end.address in c.net), subnet.cidr.net)
-        return cls(obj.name, address, subnet, end.vpc, nacl, sgs, ports, tracer.dp.route_table_of(subnet),
-                   own, (int(net.network_address), int(net.broadcast_address)))
-
-
-class _Facts:
-    """The key of a pair: equal keys, equal verdicts (module docstring).
-
-    Every fact about an address is cached per VPC block where no route, NACL or group block
-    cuts the VPC block (the fact is then the same for each of its addresses), else per address.
-    """
-
-    def __init__(self, tracer):
-        self.tracer = tracer
-        self._bounds: dict[tuple, list[int]] = {}
-        self._cache: dict[tuple, object] = {}
-        self._signatures: dict[tuple, int] = {}
-        self.nacls_on_path: dict[tuple, tuple] = {}       # key -> NACLs between the ends' own
-
-    def key(self, s: _End, d: _End) -> tuple:
-        if s.subnet is d.subnet:
-            return ("same", s.local, d.local, self._sees(s, d), self._sees(d, s))
-        forward = self._route(s.table, d)
-        if self._dropped(forward, d):
-            return _DROPPED
-        back = self._route(d.table, s)
-        there, home = _path(forward), _path(back)
-        if there is not None and home is not None:
-            return (s.vpc == d.vpc, there, home, s.local, d.local, self._sees(s, d), self._sees(d, s))
-        if forward is not None and isinstance(forward.target, ast.TransitGateway):
-            got = self._through_tgw(s, d, forward.target, back)
-            if got is not None:
-                return got
-        return ("pair", s.name, d.name)
-
-    def _through_tgw(self, s: _End, d: _End, tgw, back) -> tuple | None:
-        """The key of a pair whose request goes to a transit gateway that hands it to the
-        destination's VPC: what `vpcdsl.flows.hops.transit_gateway` reads, with the two
-        attachment subnets (the sender's AZ's and the one it leaves by) standing for
-        themselves only through their NACLs' view of both addresses, their route tables'
-        targets for both, and whether they are the ends' own subnets. None where the TGW
-        sends it elsewhere (a site, another VPC): the pair is then its own class."""
-        dp = self.tracer.dp
-        attached = dp.tgw_attachments.get(tgw.name, {})
-        table = dp.tgw_routes.get(tgw.name)
-        here, where = attached.get(s.vpc), attached.get(d.vpc)
-        enter = here.subnet_in(s.subnet.zone) if here is not None else None
-        entry = self._route(table, d)
-        if enter is None or entry is None or entry.target == "blackhole":
-            return _DROPPED                       # refused at the TGW, whatever the class
-        if not isinstance(entry.target, ast.Vpc) or entry.target.name != d.vpc or where is None:
-            return None
-        out = where.subnet_in(enter.zone) or (where.subnets[0] if where.subnets else None)
-        if out is None:
-            return _DROPPED
-        answer = self._route(table, s)
-        home = None if answer is None else "blackhole" if answer.target == "blackhole" else \
-            "home" if isinstance(answer.target, ast.Vpc) and (
-                answer.target.name == s.vpc or dp.vpc_holds(answer.target.name, IPv4Address(s.address))) \
-            else ("elsewhere", id(answer.target))
-        attachments = tuple((self._target(dp.route_table_of(x), e), self._nacl_signature(
-                             self.tracer.model.nacl_of.get(x.name), e)) for x in (enter, out) for e in (s, d))
-        key = ("tgw", id(tgw), s.vpc == d.vpc, s.subnet is enter, d.subnet is out, enter is out,
-               home, _target_of(back), attachments, s.local, d.local, self._sees(s, d), self._sees(d, s))
-        # The attachment subnets' NACLs filter this path too (`_groups`).
-        self.nacls_on_path.setdefault(key, tuple(self.tracer.model.nacl_of.get(x.name) for x in (enter, out)))
-        return key
-
-    def _target(self, table, other: _End):
-        return _target_of(self._route(table, other))
-
-    def _where(self, key: tuple, cuts, other: _End) -> tuple:
-        """The cache key of a fact about ``other``'s address under the blocks ``cuts`` names."""
-        bounds = self._bounds.get(key)
-        if bounds is None:
-            bounds = self._bounds[key] = sorted({x for low, high in cuts() for x in (low, high + 1)})
-        low, high = other.block
-        if bisect_right(bounds, low) == bisect_right(bounds, high):
-            return key + ("block", low)
-        return key + ("address", other.address)
-
-    def _route(self, table, other: _End):
-        if table is None:
-            return None
-        where = self._where(("route", id(table)), lambda: _route_blocks(table), other)
-        got = self._cache.get(where, False)
-        if got is False:
-            got = self._cache[where] = table.lookup(IPv4Address(other.address))
-        return got
-
-    def _dropped(self, entry, other: _End) -> bool:
-        """Whether a request to ``other``'s private address dies on the route out whatever its
-        class or filters: no route, a blackhole, or an internet gateway (reached straight or
-        through NAT gateways), which routes no private address (docs/SEMANTICS.md, Gateways)."""
-        memo = ("dropped", id(entry), other.block)
-        got = self._cache.get(memo)
-        if got is None:
-            got, uniform = self._drops(entry, other)
-            if uniform:
-                self._cache[memo] = got
-        return got
-
-    def _drops(self, entry, other: _End) -> tuple[bool, bool]:
-        """`_dropped`, and whether the answer holds for every address of ``other``'s block."""
-        if not _private(other.block):
-            return False, True
-        uniform = True
-        for _ in range(4):
-            if entry is None or entry.target in ("blackhole", None):
-                return True, uniform
-            if isinstance(entry.target, ast.InternetGateway):
-                return True, uniform
-            if not isinstance(entry.target, ast.NatGateway):
-                return False, uniform
-            host = self.tracer.dp.host(entry.target.name)
-            table = self.tracer.dp.route_table_of(host.subnet) if host is not None else None
-            if table is None:
-                return False, uniform
-            uniform = uniform and self._where(("route", id(table)), lambda: _route_blocks(table),
-                                              other)[2] == "block"
-            entry = self._route(table, other)
-        return False, uniform
-
-    def _sees(self, end: _End, other: _End):
-        """How ``end``'s own filters treat ``other``'s address: the rules of its NACL whose
-        block holds it, in order, without their numbers and blocks (two addresses that the
-        same rules match are treated alike by every packet), and which piece of the blocks
-        its groups name holds it."""
-        sig = self._nacl_signature(end.nacl, other)
-        if not end.sgs:
-            return sig
-        rules = [r for g in end.sgs for r in g.rules]
-        where = self._where(("sg", end.local[0]), lambda: _rule_blocks(rules), other)
-        bounds = self._bounds[where[:2]]
-        return sig, where[2:] if where[2] == "block" else bisect_right(bounds, other.address)
-
-    def _nacl_signature(self, nacl, other: _End) -> int:
-        """The NACL rules whose block holds ``other``'s address, in order, numbers and blocks
-        left out, as a small number (equal rules, equal number)."""
-        rules = _nacl_rules(nacl)
-        where = self._where(("nacl", id(nacl)), lambda: _rule_blocks(rules), other)
-        sig = self._cache.get(where)
-        if sig is None:
-            matching = nacl_view(rules, IPv4Address(other.address))
-            sig = self._cache[where] = self._signatures.setdefault(
-                (nacl is None or nacl.default, matching), len(self._signatures))
-        return sig
-
-
-def _target_of(entry):
-    """What of a route the walk goes by: its target (the local route is one for every table)."""
-    if entry is None:
-        return None
-    return entry.target if isinstance(entry.target, str) else id(entry.target)
-
-
-def _route_blocks(table):
-    for length, bucket in table.index.levels.get(4, ()):
-        for start in bucket:
-            yield start, start + 2 ** (32 - length) - 1
-
-
-def _rule_blocks(rules):
-    for net in rule_cidrs(rules):
-        if net.version == 4:
-            yield int(net.network_address), int(net.broadcast_address)
-
-
-@lru_cache(maxsize=None)
-def _private(block: tuple[int, int]) -> bool:
-    low, high = block
-    return any(int(n.network_address) <= low and high <= int(n.broadcast_address) for n in NOT_INTERNET_V4)
-
-
-def _nacl_rules(nacl) -> tuple:
-    return () if nacl is None or nacl.default else nacl.rules
-
-
-def _path(entry):
-    """What of a route the key needs, where its facts decide the path: ``local`` for the
-    VPC's local route, the peering for a peering route; None for any other route."""
-    if entry is None:
-        return None
-    if entry.target == "local":
-        return "local"
-    if isinstance(entry.target, ast.Peering):
-        return id(entry.target)
-    return None
-
-
-__all__ = ["Matrix", "Cell", "matrix", "matrix_ends", "witness_trace", "LEVELS", "NOTES"]
+__all__ = ["Matrix", "Cell", "matrix", "matrix_ends", "witness_trace", "LEVELS", "NOTES", "IPV6_NOTE"]

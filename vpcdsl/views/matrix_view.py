@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from ..diagnostics import escape_controls
 
-__all__ = ["GROUP_OVER", "BREADTHS", "SYMBOLS", "WORDS", "Group", "groups", "breadth", "short_service",
-           "matrix_text"]
+__all__ = ["GROUP_OVER", "BREADTHS", "SYMBOLS", "WORDS", "Group", "Masks", "groups", "breadth",
+           "short_service", "matrix_text"]
 
 # Above this many ends, ends with exactly equal rows and columns are drawn as one group.
 GROUP_OVER = 40
@@ -42,11 +42,31 @@ class Group:
         return self.members[0]
 
 
+class Masks(tuple):
+    """A cell's ``(allowed, intermittent)`` masks, and ``asked``: the bits of every request
+    its pair can make (`Matrix.asked`: IPv4's, and IPv6's where both ends have IPv6), which
+    "every request allowed" is measured against."""
+
+    asked: int
+
+    def __new__(cls, allowed: int, intermittent: int, asked: int):
+        got = super().__new__(cls, (allowed, intermittent))
+        got.asked = asked
+        return got
+
+
+def _masks(m, i: int, j: int):
+    c = m.cells.get((i, j))
+    return None if c is None else Masks(c.allowed, c.intermittent, m.asked(i, j))
+
+
 def _value(m, i: int, j: int):
     c = m.cells.get((i, j))
     if c is None:
         return None
-    return (c.allowed, c.intermittent, c.pairs) if m.level == "vpc" else (c.allowed, c.intermittent)
+    value = (c.allowed, c.intermittent, c.pairs) if m.level == "vpc" else (c.allowed, c.intermittent)
+    # Two pairs alike in what reaches differ if only one of them is asked about IPv6.
+    return value if m.ipv6_from is None else (*value, m.asked(i, j))
 
 
 def groups(m, *, over: int = GROUP_OVER) -> list[Group]:
@@ -96,7 +116,7 @@ def groups(m, *, over: int = GROUP_OVER) -> list[Group]:
 
 
 def group_cell(m, a: Group, b: Group):
-    """The masks of the grid cell between two groups: ``(allowed, intermittent)``, None for
+    """The masks of the grid cell between two groups: `Masks` ``(allowed, intermittent)``, None for
     nothing, ``"self"`` for a one-end group's own cell (never asked). On the diagonal: the
     cell between two members of the group, or at VPC level each VPC's subnets to each other
     ("self" for a VPC of one subnet; `between_members` has the cell between two VPCs of a
@@ -105,22 +125,18 @@ def group_cell(m, a: Group, b: Group):
         if m.level == "vpc":
             if len(m.model.dataplane.vpc_subnets.get(m.ends[a.first], ())) < 2:
                 return "self"                 # one subnet: no pair of its own to ask about
-            c = m.cells.get((a.first, a.first))
-        elif len(a.members) == 1:
+            return _masks(m, a.first, a.first)
+        if len(a.members) == 1:
             return "self"
-        else:
-            c = m.cells.get((a.first, a.members[1]))
-    else:
-        c = m.cells.get((a.first, b.first))
-    return None if c is None else (c.allowed, c.intermittent)
+        return _masks(m, a.first, a.members[1])
+    return _masks(m, a.first, b.first)
 
 
 def between_members(m, a: Group):
     """At VPC level, the masks between two VPCs of group ``a`` (None: nothing, or one VPC)."""
     if m.level != "vpc" or len(a.members) == 1:
         return None
-    c = m.cells.get((a.first, a.members[1]))
-    return None if c is None else (c.allowed, c.intermittent)
+    return _masks(m, a.first, a.members[1])
 
 
 def breadth(m, masks) -> str:
@@ -130,7 +146,7 @@ def breadth(m, masks) -> str:
     if masks is None or not (masks[0] or masks[1]):
         return "nothing"
     allowed, intermittent = masks
-    if allowed == (1 << len(m.classes)) - 1:
+    if allowed == getattr(masks, "asked", (1 << len(m.every_class)) - 1):
         return "every"
     if allowed and intermittent:
         return "mixed"
@@ -139,13 +155,30 @@ def breadth(m, masks) -> str:
 
 def short_service(m, mask: int, width: int = 14) -> str:
     """A mask in a few characters for a grid cell: ``all``, ``443``, ``22,443``, ``u53``,
-    ``icmp``; bare numbers are TCP ports, ``u`` marks UDP ones."""
+    ``icmp``; bare numbers are TCP ports, ``u`` marks UDP ones. In a dual-stack matrix
+    the IPv6 part follows ``v6`` (``22 v6 22``, ``v6 all``), and a whole IPv4 part
+    short of IPv6 reads ``v4 all``."""
     if not mask:
         return ""
-    if mask == (1 << len(m.classes)) - 1:
+    if mask == (1 << len(m.every_class)) - 1:
         return "all"
+    if m.ipv6_from is None:
+        out = " ".join(_short_parts(m, mask))
+    else:
+        out = []
+        for family in (4, 6):
+            part = mask & m.family_mask(family)
+            whole = part == m.family_mask(family)
+            if part:
+                out += (["v6"] if family == 6 else ["v4"] if whole else []) + \
+                    (["all"] if whole else _short_parts(m, part))
+        out = " ".join(out)
+    return out if len(out) <= width else out[: width - 1] + "…"
+
+
+def _short_parts(m, mask: int) -> list[str]:
     parts = []
-    for words in m.service(mask).split("; "):
+    for words in m.service(mask, marked=False).split("; "):
         proto, _, rest = words.partition(" ")
         rest = rest.replace(", ", ",")
         if proto == "tcp":
@@ -158,18 +191,33 @@ def short_service(m, mask: int, width: int = 14) -> str:
             parts.append("other")
         else:
             parts.append(words.replace(" ", ""))
-    out = " ".join(dict.fromkeys(parts))
-    return out if len(out) <= width else out[: width - 1] + "…"
+    return list(dict.fromkeys(parts))
 
 
 def _service_words(m, masks) -> str:
     allowed, intermittent = masks
-    if allowed == (1 << len(m.classes)) - 1:
+    asked = getattr(masks, "asked", (1 << len(m.every_class)) - 1)
+    if allowed == asked:
         return "every request"
-    out = m.service(allowed) if allowed else ""
+    out = _family_words(m, allowed, asked)
     if intermittent:
-        out += ("; " if out else "") + f"intermittent: {m.service(intermittent)}"
+        out += ("; " if out else "") + f"intermittent: {_family_words(m, intermittent, asked)}"
     return out
+
+
+def _family_words(m, mask: int, asked: int) -> str:
+    """A mask in words; where its pair is asked about both families, a whole family part
+    reads ``every IPv4 request`` (or IPv6)."""
+    if not mask:
+        return ""
+    if m.ipv6_from is None or not asked & m.family_mask(6):
+        return m.service(mask)
+    out = []
+    for family in (4, 6):
+        part = mask & m.family_mask(family)
+        if part:
+            out.append(f"every IPv{family} request" if part == m.family_mask(family) else m.service(part))
+    return "; ".join(out)
 
 
 def _plural(n: int, unit: tuple[str, str]) -> str:
@@ -236,7 +284,7 @@ def _pairs(m, gs: list[Group]) -> list[str]:
         out = ["reaching pairs (source -> destination: requests allowed):"]
         for (i, j), c in sorted(m.cells.items()):
             extra = f" ({c.pairs[0]:,} of {c.pairs[1]:,} subnet pairs)" if vpc else ""
-            out.append(f"  {m.ends[i]} -> {m.ends[j]}: {_service_words(m, (c.allowed, c.intermittent))}{extra}")
+            out.append(f"  {m.ends[i]} -> {m.ends[j]}: {_service_words(m, _masks(m, i, j))}{extra}")
         return out
     # Grouped: the group pairs that reach, gathered by equal service, then by source group.
     by_service: dict[str, dict[str, list[str]]] = {}

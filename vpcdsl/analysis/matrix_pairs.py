@@ -1,0 +1,262 @@
+"""The pair classes of `vpcdsl.analysis.matrix`: what a trace reads of one end (`MatrixEnd`)
+and the key of a pair (`PairFacts.key`): pairs with equal keys get equal verdicts, so one
+walk per key decides them all. One `PairFacts` per address family: over IPv6 the facts are
+read at the ends' IPv6 addresses (route tables' IPv6 routes, NACL and group rules' IPv6
+blocks), and a route that leaves the VPC is followed by a walk of its own, since every IPv6
+VPC block is a public address that the internet may carry to.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from ipaddress import IPv4Address, IPv6Address
+
+from ..aws import NOT_INTERNET_V4
+from ..flows.filters import rule_cidrs
+from ..syntax import ast
+
+__all__ = ["MatrixEnd", "PairFacts", "DROPPED", "nacl_rules", "nacl_view"]
+
+DROPPED = ("dropped",)
+_ADDRESS = {4: IPv4Address, 6: IPv6Address}
+_BITS = {4: 32, 6: 128}
+
+
+@dataclass(frozen=True)
+class MatrixEnd:
+    """What a trace reads of one matrix end in one address family."""
+
+    name: str
+    address: int                     # its address of the family
+    subnet: ast.Subnet
+    vpc: str
+    nacl: object
+    sgs: tuple | None
+    ports: tuple | None
+    table: object                    # its subnet's RouteLookup (None: no route table)
+    local: tuple                     # the end's own filters, for `_groups` and the key
+    block: tuple[int, int]           # the VPC block holding its address (first, last)
+    family: int = 4
+
+    @classmethod
+    def of(cls, tracer, obj, family: int = 4) -> MatrixEnd:
+        end = tracer.end(obj.name) if family == 4 else tracer.end(obj.name, family=6)
+        subnet = end.subnet
+        nacl = tracer.model.nacl_of.get(subnet.name)
+        sgs = end.sgs if isinstance(obj, ast.Instance) else None
+        ports = end.ephemeral
+        own = (tuple(id(g) for g in sgs or ()), ports, end.kind, end.problem)
+        address = int(end.address)
+        vpc = tracer.model.vpcs[end.vpc]
+        blocks = vpc.cidrs if family == 4 else vpc.ipv6
+        home = subnet.cidr if family == 4 else subnet.ipv6
+        net = next((c.net for c in blocks if c.net is not None and end.address in c.net), home.net)
+        return cls(obj.name, address, subnet, end.vpc, nacl, sgs, ports, tracer.dp.route_table_of(subnet),
+                   own, (int(net.network_address), int(net.broadcast_address)), family)
+
+
+class PairFacts:
+    """The key of a pair of one address family: equal keys, equal verdicts (see
+    `vpcdsl.analysis.matrix`).
+
+    Every fact about an address is cached per VPC block where no route, NACL or group block
+    cuts the VPC block (the fact is then the same for each of its addresses), else per address.
+    """
+
+    def __init__(self, tracer, family: int = 4):
+        self.tracer = tracer
+        self.family = family
+        self._address = _ADDRESS[family]
+        self._bounds: dict[tuple, list[int]] = {}
+        self._cache: dict[tuple, object] = {}
+        self._signatures: dict[tuple, int] = {}
+        self.nacls_on_path: dict[tuple, tuple] = {}       # key -> NACLs between the ends' own
+
+    def key(self, s: MatrixEnd, d: MatrixEnd) -> tuple:
+        if s.subnet is d.subnet:
+            return ("same", s.local, d.local, self._sees(s, d), self._sees(d, s))
+        forward = self._route(s.table, d)
+        if self._dropped(forward, d):
+            return DROPPED
+        back = self._route(d.table, s)
+        there, home = _path(forward), _path(back)
+        if there is not None and home is not None:
+            return (s.vpc == d.vpc, there, home, s.local, d.local, self._sees(s, d), self._sees(d, s))
+        if forward is not None and isinstance(forward.target, ast.TransitGateway):
+            got = self._through_tgw(s, d, forward.target, back)
+            if got is not None:
+                return got
+        return ("pair", s.name, d.name)
+
+    def _through_tgw(self, s: MatrixEnd, d: MatrixEnd, tgw, back) -> tuple | None:
+        """The key of a pair whose request goes to a transit gateway that hands it to the
+        destination's VPC: what `vpcdsl.flows.hops.transit_gateway` reads, with the two
+        attachment subnets (the sender's AZ's and the one it leaves by) standing for
+        themselves only through their NACLs' view of both addresses, their route tables'
+        targets for both, and whether they are the ends' own subnets. None where the TGW
+        sends it elsewhere (a site, another VPC): the pair is then its own class."""
+        dp = self.tracer.dp
+        attached = dp.tgw_attachments.get(tgw.name, {})
+        table = dp.tgw_routes.get(tgw.name)
+        here, where = attached.get(s.vpc), attached.get(d.vpc)
+        enter = here.subnet_in(s.subnet.zone) if here is not None else None
+        entry = self._route(table, d)
+        if enter is None or entry is None or entry.target == "blackhole":
+            return DROPPED                        # refused at the TGW, whatever the class
+        if not isinstance(entry.target, ast.Vpc) or entry.target.name != d.vpc or where is None:
+            return None
+        out = where.subnet_in(enter.zone) or (where.subnets[0] if where.subnets else None)
+        if out is None:
+            return DROPPED
+        answer = self._route(table, s)
+        home = None if answer is None else "blackhole" if answer.target == "blackhole" else \
+            "home" if isinstance(answer.target, ast.Vpc) and (
+                answer.target.name == s.vpc or dp.vpc_holds(answer.target.name, self._address(s.address))) \
+            else ("elsewhere", id(answer.target))
+        attachments = tuple((self._target(dp.route_table_of(x), e), self._nacl_signature(
+                             self.tracer.model.nacl_of.get(x.name), e)) for x in (enter, out) for e in (s, d))
+        key = ("tgw", id(tgw), s.vpc == d.vpc, s.subnet is enter, d.subnet is out, enter is out,
+               home, _target_of(back), attachments, s.local, d.local, self._sees(s, d), self._sees(d, s))
+        # The attachment subnets' NACLs filter this path too (`_groups`).
+        self.nacls_on_path.setdefault(key, tuple(self.tracer.model.nacl_of.get(x.name) for x in (enter, out)))
+        return key
+
+    def _target(self, table, other: MatrixEnd):
+        return _target_of(self._route(table, other))
+
+    def _where(self, key: tuple, cuts, other: MatrixEnd) -> tuple:
+        """The cache key of a fact about ``other``'s address under the blocks ``cuts`` names."""
+        bounds = self._bounds.get(key)
+        if bounds is None:
+            bounds = self._bounds[key] = sorted({x for low, high in cuts() for x in (low, high + 1)})
+        low, high = other.block
+        if bisect_right(bounds, low) == bisect_right(bounds, high):
+            return key + ("block", low)
+        return key + ("address", other.address)
+
+    def _route(self, table, other: MatrixEnd):
+        if table is None:
+            return None
+        where = self._where(("route", id(table)), lambda: _route_blocks(table, self.family), other)
+        got = self._cache.get(where, False)
+        if got is False:
+            got = self._cache[where] = table.lookup(self._address(other.address))
+        return got
+
+    def _dropped(self, entry, other: MatrixEnd) -> bool:
+        """Whether a request to ``other``'s private address dies on the route out whatever its
+        class or filters: no route, a blackhole, or an internet gateway (reached straight or
+        through NAT gateways), which routes no private address (docs/SEMANTICS.md, Gateways).
+        Over IPv6 only no route and a blackhole: the gateways' IPv6 rules are the walk's."""
+        memo = ("dropped", id(entry), other.block)
+        got = self._cache.get(memo)
+        if got is None:
+            got, uniform = self._drops(entry, other)
+            if uniform:
+                self._cache[memo] = got
+        return got
+
+    def _drops(self, entry, other: MatrixEnd) -> tuple[bool, bool]:
+        """`_dropped`, and whether the answer holds for every address of ``other``'s block."""
+        if self.family == 6:
+            return entry is None or entry.target in ("blackhole", None), True
+        if not _private(other.block):
+            return False, True
+        uniform = True
+        for _ in range(4):
+            if entry is None or entry.target in ("blackhole", None):
+                return True, uniform
+            if isinstance(entry.target, ast.InternetGateway):
+                return True, uniform
+            if not isinstance(entry.target, ast.NatGateway):
+                return False, uniform
+            host = self.tracer.dp.host(entry.target.name)
+            table = self.tracer.dp.route_table_of(host.subnet) if host is not None else None
+            if table is None:
+                return False, uniform
+            uniform = uniform and self._where(("route", id(table)), lambda: _route_blocks(table, 4),
+                                              other)[2] == "block"
+            entry = self._route(table, other)
+        return False, uniform
+
+    def _sees(self, end: MatrixEnd, other: MatrixEnd):
+        """How ``end``'s own filters treat ``other``'s address: the rules of its NACL whose
+        block holds it, in order, without their numbers and blocks (two addresses that the
+        same rules match are treated alike by every packet), and which piece of the blocks
+        its groups name holds it."""
+        sig = self._nacl_signature(end.nacl, other)
+        if not end.sgs:
+            return sig
+        rules = [r for g in end.sgs for r in g.rules]
+        where = self._where(("sg", end.local[0]), lambda: _rule_blocks(rules, self.family), other)
+        bounds = self._bounds[where[:2]]
+        return sig, where[2:] if where[2] == "block" else bisect_right(bounds, other.address)
+
+    def _nacl_signature(self, nacl, other: MatrixEnd) -> int:
+        """The NACL rules whose block holds ``other``'s address, in order, numbers and blocks
+        left out, as a small number (equal rules, equal number)."""
+        rules = nacl_rules(nacl)
+        where = self._where(("nacl", id(nacl)), lambda: _rule_blocks(rules, self.family), other)
+        sig = self._cache.get(where)
+        if sig is None:
+            matching = nacl_view(rules, self._address(other.address))
+            sig = self._cache[where] = self._signatures.setdefault(
+                (nacl is None or nacl.default, matching), len(self._signatures))
+        return sig
+
+
+def nacl_view(rules, at) -> tuple:
+    """How NACL ``rules`` see the address ``at`` (IPv4 or IPv6): the rules whose block holds
+    it, in evaluation order, numbers and blocks left out. Two addresses with equal views are
+    treated alike by every packet (the first match is the same rule's action). As
+    `vpcdsl.analysis.piece_classes.nacl_view`, which reads IPv4 addresses only."""
+    return tuple((r.direction, r.action, r.protocol.name,
+                  (r.protocol.ports.low, r.protocol.ports.high) if r.protocol.ports is not None else None,
+                  r.protocol.icmp_type)
+                 for r in sorted(rules, key=lambda r: (r.direction, r.number))
+                 if isinstance(r.cidr, ast.AnyPeer) or
+                 (r.cidr.net is not None and r.cidr.net.version == at.version and at in r.cidr.net))
+
+
+def _target_of(entry):
+    """What of a route the walk goes by: its target (the local route is one for every table)."""
+    if entry is None:
+        return None
+    return entry.target if isinstance(entry.target, str) else id(entry.target)
+
+
+def _route_blocks(table, family: int):
+    bits = _BITS[family]
+    for length, bucket in table.index.levels.get(family, ()):
+        for start in bucket:
+            yield start, start + 2 ** (bits - length) - 1
+
+
+def _rule_blocks(rules, family: int):
+    for net in rule_cidrs(rules):
+        if net.version == family:
+            yield int(net.network_address), int(net.broadcast_address)
+
+
+@lru_cache(maxsize=None)
+def _private(block: tuple[int, int]) -> bool:
+    low, high = block
+    return any(int(n.network_address) <= low and high <= int(n.broadcast_address) for n in NOT_INTERNET_V4)
+
+
+def nacl_rules(nacl) -> tuple:
+    return () if nacl is None or nacl.default else nacl.rules
+
+
+def _path(entry):
+    """What of a route the key needs, where its facts decide the path: ``local`` for the
+    VPC's local route, the peering for a peering route; None for any other route."""
+    if entry is None:
+        return None
+    if entry.target == "local":
+        return "local"
+    if isinstance(entry.target, ast.Peering):
+        return id(entry.target)
+    return None
