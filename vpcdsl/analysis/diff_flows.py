@@ -28,7 +28,7 @@ __all__ = ["FlowChange", "FlowDiff", "flow_changes", "CHANGE_WORDS"]
 CHANGE_WORDS = {"opened": "newly allowed", "closed": "newly blocked",
                 "degraded": "now intermittent", "fixed": "now always allowed"}
 _CHANGES = tuple(CHANGE_WORDS)
-_PROTOCOL_NAMES = {6: "tcp", 17: "udp", 1: "icmp"}
+_PROTOCOL_NAMES = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ def _slots(tracer, rows, s: str, d: str) -> dict[str, dict[str, PacketSet]]:
     nodes = _zonal_nodes(tracer, d)
     out: dict[str, dict[str, PacketSet]] = {}
     for row in rows:
-        parts = [(zone, row.packets & PacketSet.box(family=0, dst=(a, a))) for zone, a in nodes] \
+        parts = [(zone, row.packets & PacketSet.box(family=f, dst=(a, a))) for zone, f, a in nodes] \
             if nodes else [("", row.packets)]
         for zone, part in parts:
             if part:
@@ -231,7 +231,8 @@ def _slots(tracer, rows, s: str, d: str) -> dict[str, dict[str, PacketSet]]:
     return out
 
 
-def _zonal_nodes(tracer, d: str) -> list[tuple[str, int]]:
+def _zonal_nodes(tracer, d: str) -> list[tuple[str, int, int]]:
+    """(AZ, family of `PacketSet.box`, address) of each address of a zonal end's nodes."""
     if d in SERVICES or d == "internet":
         return []
     try:
@@ -240,8 +241,8 @@ def _zonal_nodes(tracer, d: str) -> list[tuple[str, int]]:
         return []
     if kind not in ("lb", "interface-endpoint"):
         return []
-    return [(h.subnet.zone, int(h.address)) for h in tracer.dp.hosts.get(d, ())
-            if h.address is not None and h.address.version == 4]
+    return [(h.subnet.zone, a.version // 6, int(a)) for h in tracer.dp.hosts.get(d, ())
+            for a in (h.address, h.ipv6) if a is not None]
 
 
 def _pair_changes(tracers, s: str, d: str, rows_old, rows_new, outside: bool, fresh: bool) -> list[FlowChange]:
@@ -275,21 +276,38 @@ def _changes(tracers, s: str, d: str, per_slot: dict, outside: bool, fresh: bool
             traced = [_trace(t, s, d, witness, zone) for t in tracers]
             if fresh:
                 traced[0] = None
-            out.append(FlowChange(s, d, zone, change, packets, describe(packets, s, d), witness,
+            out.append(FlowChange(s, d, zone, change, packets, _words_of(tracers[1], packets, s, d), witness,
                                   traced[0], traced[1], outside and change == "opened", fresh))
     return out
 
 
+def _words_of(tracer, packets: PacketSet, s: str, d: str) -> str:
+    """`describe`, with NEW's IPv6 internet (memoised on its tracer) where IPv6 requests
+    come from or go to the internet."""
+    internet6 = None
+    if "internet" in (s, d) and packets & _V6:
+        dim = "src" if s == "internet" else "dst"
+        key = ("diff internet", dim)
+        internet6 = tracer.memo.get(key)
+        if internet6 is None:
+            internet6 = tracer.memo[key] = internet_packets(tracer.model, tracer, 6, dim)
+    return describe(packets, s, d, internet6)
+
+
 def _witness(packets: PacketSet) -> Packet:
-    """A request of the set, TCP before UDP before ICMP before the rest, and a well-known
-    port before the lowest (they read best: `tcp 443` rather than `tcp 0`)."""
-    for protocol in (6, 17, 1):
-        part = packets & PacketSet.box(family=0, protocol=protocol)
+    """A request of the set, IPv4 before IPv6, TCP before UDP before ICMP before the rest,
+    and a well-known port before the lowest (they read best: `tcp 443` rather than `tcp 0`)."""
+    for family, icmp in ((0, 1), (1, 58)):
+        for protocol in (6, 17, icmp):
+            part = packets & PacketSet.box(family=family, protocol=protocol)
+            if part:
+                for port in (_KNOWN_PORTS if protocol != icmp else ()):
+                    known = part & PacketSet.box(family=family, protocol=protocol, dport=port)
+                    if known:
+                        return known.witness()
+                return part.witness()
+        part = packets & PacketSet.box(family=family)
         if part:
-            for port in (_KNOWN_PORTS if protocol != 1 else ()):
-                known = part & PacketSet.box(family=0, protocol=protocol, dport=port)
-                if known:
-                    return known.witness()
             return part.witness()
     return packets.witness()
 
@@ -301,7 +319,7 @@ def _probe(packet: Packet) -> tuple[str, str | None]:
     name = _PROTOCOL_NAMES.get(packet.protocol)
     if packet.protocol in (6, 17):
         return name, str(packet.dport)
-    if packet.protocol == 1:
+    if packet.protocol in (1, 58):
         return name, str(packet.icmp_type)
     return str(packet.protocol), None
 
@@ -310,8 +328,9 @@ def _trace(tracer, s: str, d: str, witness: Packet, zone: str) -> Trace | None:
     protocol, port = _probe(witness)
     src = str(witness.src) if s == "internet" else s
     dst = str(witness.dst) if d == "internet" else d
+    family = 6 if witness.src.version == 6 else None         # named ends by their IPv6 addresses
     try:
-        return tracer.trace(src, dst, protocol, port, dst_zone=zone or None)
+        return tracer.trace(src, dst, protocol, port, dst_zone=zone or None, family=family)
     except FlowError:          # an end this model lacks
         return None
 
@@ -338,39 +357,69 @@ def erase(packets: PacketSet, *dimensions: str) -> PacketSet:
 
 # ---------------------------------------------------------------------------- words
 
-def describe(packets: PacketSet, s: str, d: str) -> str:
+def describe(packets: PacketSet, s: str, d: str, internet6: PacketSet | None = None) -> str:
     """The requests in words: protocols and ports, and for the internet the addresses when
-    not every public one (``tcp 443; tcp 22 (from 203.0.113.0/24)``)."""
+    not every public one (``tcp 443; tcp 22 (from 203.0.113.0/24)``); IPv6 requests after
+    IPv4's, each service marked "(IPv6)" as `reach` tables mark it (``tcp 22 (IPv6)``).
+    ``internet6`` is the IPv6 internet's addresses on the internet's side (`reach`'s: the
+    public space but the VPCs' and sites' blocks); None: every public IPv6 address."""
+    v6 = packets & _V6
+    if not v6:
+        return _describe(packets, s, d, 4, None)
+    parts = [_describe(packets - v6, s, d, 4, None)] if packets - v6 else []
+    return "; ".join(parts + [_describe(v6, s, d, 6, internet6)])
+
+
+def _describe(packets: PacketSet, s: str, d: str, family: int, internet: PacketSet | None) -> str:
     if "internet" not in (s, d):
-        return _service(packets)
+        return _service(packets, family)
     dim = "src" if s == "internet" else "dst"
-    public = PacketSet.union(PacketSet.box(family=0, **{dim: str(b)}) for b in public_blocks())
+    f = family // 6
+    public = internet if internet is not None else \
+        PacketSet.union(PacketSet.box(family=f, **{dim: str(b)}) for b in public_blocks(family))
     present = erase(packets, dim)
     gaps = (present & public) - packets
     whole = present - erase(gaps, dim)           # the services every public address has
-    parts = [_service(whole)] if whole else []
+    parts = [_service(whole, family)] if whole else []
     word = "from" if dim == "src" else "to"
+    mark = " (IPv6" if family == 6 else " ("
     for row in (packets - (whole & public)).rows():
         blocks = row.src if dim == "src" else row.dst
         more = len(blocks) - 4
         where = ", ".join(blocks[:4]) + (f" and {more} more" if more > 0 else "")
-        parts.append(f"{row.service} ({word} {where})")
+        parts.append(f"{row.service}{mark}{', ' if family == 6 else ''}{word} {where})")
     return "; ".join(parts)
 
 
-def _service(packets: PacketSet) -> str:
+def internet_packets(model, tracer, family: int, dim: str) -> PacketSet:
+    """Every packet of ``family`` from (``dim`` "src") or to (``dim`` "dst") the internet as
+    `reach` traces it (`reach.end_sides`)."""
+    from .reach import end_sides
+    f = family // 6
+    return PacketSet.union(PacketSet.box(family=f, **{dim: r}) for side in
+                           end_sides(model, tracer, "internet", family, as_dst=dim == "dst") for r in side.addresses)
+
+
+def _service(packets: PacketSet, family: int = 4) -> str:
     """Protocols and ports in words; "any traffic" (but ICMPv6, which is IPv6's) when every
-    IPv4 request, "any traffic except ..." when that is shorter."""
+    IPv4 request, "any traffic except ..." when that is shorter; over IPv6 "any IPv6 traffic"
+    (but ICMP, which is IPv4's), each other service marked "(IPv6)"."""
     services = erase(packets, "src", "dst")
-    if services == _ANY:
-        return "any traffic"
-    words = _words(services)
-    rest = _words(_ANY - services)
-    return f"any traffic except {rest}" if services <= _ANY and len(rest) < len(words) else words
+    every = _ANY if family == 4 else _ANY6
+    if services == every:
+        return "any traffic" if family == 4 else "any IPv6 traffic"
+    words = _words(services, family)
+    rest = _words(every - services, family)
+    if services <= every and len(rest) < len(words):
+        return f"any {'IPv6 ' if family == 6 else ''}traffic except {rest}"
+    return words
 
 
-def _words(services: PacketSet) -> str:
-    return "; ".join(dict.fromkeys(r.service for r in services.rows()))
+def _words(services: PacketSet, family: int = 4) -> str:
+    mark = " (IPv6)" if family == 6 else ""
+    return "; ".join(dict.fromkeys(r.service + mark for r in services.rows()))
 
 
+_V6 = PacketSet.box(family=1)
+_ANY6 = _V6 - PacketSet.box(protocol="icmp")
 _ANY = PacketSet.box(family=0) - PacketSet.box(protocol="icmpv6")
