@@ -176,7 +176,7 @@ class Matrix:
         """The ends, the masks' services once each, and the cells where something reaches.
         In a dual-stack model a cell is a row per family that reaches, with its ``family``
         (``ipv4``, ``ipv6``) as `reach` rows have, and ``families`` lists both."""
-        services: dict[int, int] = {}
+        services: dict = {}         # mask -> index; dual-stack: words -> index (a row says the family)
         cells = []
         dual = self.ipv6_from is not None
         parts = [(None, -1)] if not dual else [(f, self.family_mask(f)) for f in self.families]
@@ -188,7 +188,8 @@ class Matrix:
                 for status in ("allowed", "intermittent"):
                     mask = getattr(c, status) & bits
                     if mask:
-                        row[status] = services.setdefault(mask, len(services))
+                        row[status] = services.setdefault(self.service(mask, marked=False) if dual else mask,
+                                                          len(services))
                 if dual and len(row) == 3:
                     continue                        # nothing of this family reaches
                 if self.level == "vpc":
@@ -197,7 +198,7 @@ class Matrix:
         out = {"version": 1, "level": self.level, "note": self.note, "ends": list(self.ends)}
         if dual:
             out["families"] = [_FAMILY_WORDS[f] for f in self.families]
-        out.update({"services": [self.service(m, marked=False) for m in services],
+        out.update({"services": list(services) if dual else [self.service(m) for m in services],
                     "cells": cells,
                     "skipped": [{"src": s, "dst": d, "why": w} for s, d, w in self.skipped]})
         return out

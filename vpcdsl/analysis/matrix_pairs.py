@@ -2,8 +2,9 @@
 and the key of a pair (`PairFacts.key`): pairs with equal keys get equal verdicts, so one
 walk per key decides them all. One `PairFacts` per address family: over IPv6 the facts are
 read at the ends' IPv6 addresses (route tables' IPv6 routes, NACL and group rules' IPv6
-blocks), and a route that leaves the VPC is followed by a walk of its own, since every IPv6
-VPC block is a public address that the internet may carry to.
+blocks); a route to an internet or egress-only gateway drops the request as IPv4's internet
+gateway does, though every IPv6 VPC block is public: the walk delivers none of them to an
+end in a VPC.
 """
 
 from __future__ import annotations
@@ -149,7 +150,9 @@ class PairFacts:
         """Whether a request to ``other``'s private address dies on the route out whatever its
         class or filters: no route, a blackhole, or an internet gateway (reached straight or
         through NAT gateways), which routes no private address (docs/SEMANTICS.md, Gateways).
-        Over IPv6 only no route and a blackhole: the gateways' IPv6 rules are the walk's."""
+        Over IPv6 every VPC address is public, but an internet or egress-only gateway delivers
+        only to the internet and services (`vpcdsl.flows.hops.internet.to_outside`), never to
+        a matrix end, so a route to either drops the request too."""
         memo = ("dropped", id(entry), other.block)
         got = self._cache.get(memo)
         if got is None:
@@ -161,7 +164,8 @@ class PairFacts:
     def _drops(self, entry, other: MatrixEnd) -> tuple[bool, bool]:
         """`_dropped`, and whether the answer holds for every address of ``other``'s block."""
         if self.family == 6:
-            return entry is None or entry.target in ("blackhole", None), True
+            return entry is None or entry.target in ("blackhole", None) or isinstance(
+                entry.target, (ast.InternetGateway, ast.EgressOnlyInternetGateway)), True
         if not _private(other.block):
             return False, True
         uniform = True

@@ -156,8 +156,8 @@ def breadth(m, masks) -> str:
 def short_service(m, mask: int, width: int = 14) -> str:
     """A mask in a few characters for a grid cell: ``all``, ``443``, ``22,443``, ``u53``,
     ``icmp``; bare numbers are TCP ports, ``u`` marks UDP ones. In a dual-stack matrix
-    the IPv6 part follows ``v6`` (``22 v6 22``, ``v6 all``), and a whole IPv4 part
-    short of IPv6 reads ``v4 all``."""
+    each IPv6 part carries ``v6:`` (``22 v6:22``, ``v6:all``; a cell split over two lines
+    keeps each part whole), and a whole IPv4 part short of IPv6 reads ``v4:all``."""
     if not mask:
         return ""
     if mask == (1 << len(m.every_class)) - 1:
@@ -168,10 +168,9 @@ def short_service(m, mask: int, width: int = 14) -> str:
         out = []
         for family in (4, 6):
             part = mask & m.family_mask(family)
-            whole = part == m.family_mask(family)
             if part:
-                out += (["v6"] if family == 6 else ["v4"] if whole else []) + \
-                    (["all"] if whole else _short_parts(m, part))
+                tokens = ["all"] if part == m.family_mask(family) else _short_parts(m, part)
+                out += [f"v{family}:{x}" if family == 6 or x == "all" else x for x in tokens]
         out = " ".join(out)
     return out if len(out) <= width else out[: width - 1] + "…"
 
