@@ -312,3 +312,38 @@ def test_the_command_fails_on_an_ipv6_only_exposure(tmp_path, capsys):
                                  "    in  110 allow tcp 5432 from 10.0.3.0/24\n"), encoding="utf-8")
     code, out, _ = run_cli(capsys, "diff", old, inner, "--fail-on-new-exposure")
     assert code == 0 and "+ w -> d: tcp 5432 (IPv6) newly allowed" in out and "no new exposure" in out
+
+
+# ---------------------------------------------------------------------------- diff scope
+
+def _scope(old_text: str, new_text: str):
+    from vpcdsl.analysis.diff_objects import object_changes
+    from vpcdsl.analysis.diff_scope import change_scope
+    old, new = model(old_text), model(new_text)
+    return old, new, change_scope(old, new, object_changes(old, new))
+
+
+DB_RULE = "    in  100 allow tcp 5432 from 2600:1f18:aa00:1::/64\n"
+
+
+@pytest.mark.parametrize("old_text, new_text, internet", [
+    # A NACL rule naming web's IPv6 block: no internet address is in it (reach's IPv6
+    # internet leaves the VPCs' blocks out), so d's internet pairs keep their verdicts.
+    (SMALL.replace(DB_RULE, ""), SMALL, "quiet"),
+    # A route table of the dual-stack VPC: its ends' pairs are in scope (the internet's
+    # with them too), but not the internet with every other end.
+    (SMALL, SMALL.replace("    ::/0 -> gw\n", ""), "its ends"),
+    # An IPv6 block of the VPC changes: the internet's IPv6 addresses change with it.
+    (SMALL, SMALL.replace("ipv6 2600:1f18:aa00::/56", "ipv6 2600:1f18:aa00::/56\n  ipv6 2600:1f18:bb00::/56"),
+     "every end"),
+    # A rule open to ::/0 meets the internet.
+    (OLD, OLD.replace("in tcp 22 from 10.0.0.0/16", "in tcp 22 from ::/0"), "its ends"),
+])
+def test_a_dual_stack_vpc_puts_the_internet_in_scope_only_where_it_can_change(old_text, new_text, internet):
+    old, new, scope = _scope(old_text, new_text)
+    assert scope.ends is not None
+    assert ("internet" in scope.ends) == (internet == "every end")
+    assert scope.touches("internet", "d" if "5432 from 2600" in old_text + new_text else "w") == \
+        (internet != "quiet")
+    part, whole = diff(old, new), diff(old, new, incremental=False)
+    assert part.flows == whole.flows and part.ends_added == whole.ends_added

@@ -35,15 +35,20 @@ to ends, in both models:
   components, or it holds a software VPN); any change in a VPC whose blocks overlap
   another VPC's.
 
-Wherever a change sits, a VPC with public blocks adds the internet (its pieces are that
-VPC's addresses), one overlapping a site's CIDRs adds that site, and a VPC-wide change in a
-VPC with a virtual private gateway adds every site (sites reach each other through it).
+Wherever a change sits, a VPC with public IPv4 blocks adds the internet (its pieces are
+cut around that VPC's addresses), one overlapping a site's CIDRs adds that site, and a
+VPC-wide change in a VPC with a virtual private gateway adds every site (sites reach each
+other through it). IPv6 VPC blocks are public too, but the internet end stands for none of
+their addresses (`reach`'s IPv6 internet is the public space without the VPCs' and sites'
+blocks), and what the internet reaches in the VPC is its ends' pairs, in scope already: a
+dual-stack VPC adds the internet only where its IPv6 blocks differ between the models.
 
 One refinement keeps the costly ends out: the internet and the sites stand for many
 address pieces. When an instance is in scope only through changed NACL or SG *rules* (a
 rule added, removed or edited: first-match and union semantics change only the packets
 such a rule matches), on filters that sit only at ends' own interfaces, and no changed
-rule's block meets that outside end's addresses (a group reference never matches it), the
+rule's block meets that outside end's addresses (a group reference never matches it; an
+IPv6 block inside a VPC's IPv6 blocks in both models never meets the internet's), the
 pairs of the instance with that outside end keep their verdicts.
 `tests/test_diff_incremental.py` holds the scope to the whole computation on many changes.
 """
@@ -222,13 +227,14 @@ def _public_nets() -> list:
 _NON_INTERNET = tuple(n for n in (*NOT_INTERNET, *MULTICAST, RESERVED_IPV4))
 
 
-def _meets_internet(net) -> bool:
+def _meets_internet(net, held=()) -> bool:
     """Whether a block holds an address the internet end stands for. IPv6: every block
-    outside the non-internet ranges does (whatever reach's pieces hold of IPv6)."""
+    outside the non-internet ranges and outside ``held`` (IPv6 VPC blocks, which `reach`'s
+    internet leaves out) does."""
     if net is None:
         return True
     if net.version == 6:
-        return not any(n.version == 6 and net.subnet_of(n) for n in _NON_INTERNET)
+        return not any(n.version == 6 and net.subnet_of(n) for n in (*_NON_INTERNET, *held))
     low, high = int(net.network_address), int(net.broadcast_address)
     public = _PUBLIC.get("v4")
     if public is None:
@@ -421,7 +427,9 @@ class _Builder:
         for vpc in sorted(located):
             if any(vpc in vs for vs, _ in overlap):
                 self.whole.append(f"VPC {vpc} overlaps another VPC's blocks")
-            if any(_meets_internet(n) for f in self.sides for n in f.blocks.get(vpc, ())):
+            v6 = [{n for n in f.blocks.get(vpc, ()) if n.version == 6} for f in self.sides]
+            if any(_meets_internet(n) for f in self.sides for n in f.blocks.get(vpc, ()) if n.version == 4) \
+                    or any(_meets_internet(n) for n in v6[0] ^ v6[1]):
                 self.end("internet")
             for _, sites in overlap:
                 for s in sites.get(vpc, ()):
@@ -442,13 +450,16 @@ class _Builder:
             for ep in f.model.members(ast.InterfaceEndpoint):
                 if ep.name in self.ends:
                     self.end(ep.service.name)
+        # IPv6 VPC blocks both models have: no address of them is the internet's.
+        held = set.intersection(*({n for blocks in f.blocks.values() for n in blocks if n.version == 6}
+                                  for f in self.sides))
         quiet = {}
         for name, reasons in self.ends.items():
             if _OTHER in reasons or not all(isinstance(f.model.get(name), ast.Instance) for f in self.sides):
                 continue
             nets = [n for blocks in reasons for n in blocks]
             outside = set()
-            if not any(_meets_internet(n) for n in nets):
+            if not any(_meets_internet(n, held) for n in nets):
                 outside.add("internet")
             for f in self.sides:
                 for site in f.model.sites.values():
