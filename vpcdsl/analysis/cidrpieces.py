@@ -47,6 +47,15 @@ class AddressPiece:
         return f"{self.low}-{self.high}"
 
 
+def ipv4_bounds(node) -> list[int]:
+    """Where the IPv4 blocks written under ``node`` begin and end (exclusive), as integers."""
+    out = []
+    for net in written_cidrs(node):
+        if net.version == 4:
+            out += (int(net.network_address), int(net.broadcast_address) + 1)
+    return out
+
+
 def written_cidrs(node, seen: set[int] | None = None) -> Iterator[Any]:
     """The network of every `ast.Cidr` under ``node`` (a resolved object or a tuple of them),
     each object walked once; ``seen`` (object ids), shared between calls, skips the ones
@@ -137,4 +146,4 @@ def every_address_hint(*ends: ast.FlowEnd) -> str | None:
     return None
 
 
-__all__ = ["AddressPiece", "cidr_pieces", "every_address_hint", "written_cidrs"]
+__all__ = ["AddressPiece", "cidr_pieces", "every_address_hint", "ipv4_bounds", "written_cidrs"]

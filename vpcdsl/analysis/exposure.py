@@ -32,6 +32,8 @@ the traces themselves:
   the VPC to reach's.
 - Instances (and subnets) behind the same NACL, route table and security groups share
   those verdicts; each finding's witness is traced to the target itself and must agree.
+- A request the target subnet's NACL denies on the way in is not walked once a trace has
+  shown that NACL to be the first rule the internet's requests meet (`exposure_entry`).
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ from ..gcpause import paused_gc
 from ..packetsets import PacketSet
 from ..syntax import ast
 from .address_ranges import listed, merged, minus, range_cidrs
-from .cidrpieces import written_cidrs
+from .cidrpieces import ipv4_bounds
+from .exposure_entry import EntryGate
 from .exposure_ranks import ADMIN_PORTS, DATABASE_PORTS, RANKS, port_names, rank_of, worst_part
 from .flowsets import packet_classes, port_classes
 from .reach import (Side, class_packets, end_sides, families, in_family, pair_rows, place_words, side_packets,
@@ -297,6 +300,7 @@ class _Engine:
         self._starts: dict[str, list[int]] = {}
         self._fine: dict[str, list[Side]] = {}
         self._object_cuts: dict[int, list[int]] = {}
+        self.entry = EntryGate(tracer, self._object)
 
     # ------------------------------------------------------------------ sources
 
@@ -383,9 +387,13 @@ class _Engine:
         classes = self._classes_of(scope)
         held: dict[tuple, list] = {}
         unanswered: dict[str, None] = {}
+        # Per node: the NACL requests meet first, once a trace shows it (not reach's way).
+        gates: list = [None if self.coarse and src == "internet" else False] * len(dst_sides)
         for i, (c, _) in enumerate(classes):
             for ai, a in enumerate(cells):
                 for bi, b in enumerate(dst_sides):
+                    if gates[bi] and self.entry.denies(gates[bi], a.text, c.protocol, c.probe or None):
+                        continue
                     try:
                         t = tracer.trace(a.text, b.text, c.protocol, c.probe or None, dst_zone=b.zone)
                     except (FlowError, NotSimulated) as exc:
@@ -395,6 +403,8 @@ class _Engine:
                         continue
                     if scope.objects is not None and not self._inside(t, scope):
                         raise _NotLocal
+                    if gates[bi] is None:
+                        gates[bi] = self.entry.first_nacl(t) or False
                     if not t.allowed and not t.intermittent:
                         continue
                     status = "allowed" if t.allowed else "intermittent"
@@ -540,17 +550,16 @@ class _Engine:
         return self._cells[key]
 
     def _cuts_of_object(self, obj) -> list[int]:
-        found = self._object_cuts.get(id(obj))
-        if found is None:
-            found = self._object_cuts[id(obj)] = _cuts_of(obj)
-        return found
+        if id(obj) not in self._object_cuts:
+            self._object_cuts[id(obj)] = ipv4_bounds(obj)
+        return self._object_cuts[id(obj)]
 
     def _cuts_outside(self) -> list[int]:
         if self._global_cuts is None:
             m = self.model
             self._global_cuts = [cut for group in (m.tgws, m.sites, m.vpns, m.dxs)
-                                 for cut in _cuts_of(tuple(group.values()))]
-            self._global_cuts += _cuts_of(tuple(m.advertisements))
+                                 for cut in ipv4_bounds(tuple(group.values()))]
+            self._global_cuts += ipv4_bounds(tuple(m.advertisements))
         return self._global_cuts
 
     def _side_sets(self, src: str, sides: list[Side]) -> list[PacketSet]:
@@ -575,15 +584,6 @@ class _Engine:
 
 
 # ---------------------------------------------------------------------------- helpers
-
-def _cuts_of(node) -> list[int]:
-    """Where the IPv4 blocks written under ``node`` begin and end (exclusive)."""
-    out = []
-    for net in written_cidrs(node):
-        if net.version == 4:
-            out += (int(net.network_address), int(net.broadcast_address) + 1)
-    return out
-
 
 def _status(t: Trace) -> str:
     return "allowed" if t.allowed else "intermittent" if t.intermittent else "blocked"

@@ -81,7 +81,8 @@ from .dataplane import DataPlane
 from .ends import address_end, flow_end
 # Re-exported: the flow's types keep their `vpcdsl.flows.trace` names.
 from .flow import End, FlowError, Hop, NotSimulated, Packet, Trace, parse_address  # noqa: F401
-from .walk import _Walk
+from .filters import Header
+from .walk import _Walk, packet_numbers
 
 KINDS = ("sg", "nacl", "route", "peering", "gateway", "endpoint", "lb")
 
@@ -148,6 +149,18 @@ class Tracer:
                     probes = " and ".join(f"subnet '{n}'" for n, o in ((s, src), (d, dst)) if n != o)
                     t = replace(t, reason=f"probe of {probes}: {t.reason}")
                 yield t
+
+    def request_header(self, src: str, protocol: str, port: str | int | None = None) -> Header:
+        """The request of the flow ``src -> ... protocol port`` as a filter reads it on its way in
+        (`vpcdsl.flows.filters.Header`: the source's address, the protocol number, port and
+        ICMP type), as the walk of that flow makes it before any hop translates it. For
+        analyses that decide a filter for many flows without walking them."""
+        protocol, port = _normalise(protocol, port)
+        family = _family(src, src, protocol)
+        end = self._resolved((src, family), lambda: self.end(src, family=family))
+        number, icmp, port_value = packet_numbers(protocol, port)
+        address = parse_address(str(end.address) if end.address is not None else end.text)
+        return Header(number, src=address, port=port_value, icmp=icmp)
 
     def _resolved(self, key: tuple, resolve) -> End:
         end = self._ends.get(key)

@@ -54,6 +54,14 @@ class _Blocked(Exception):
         self.partial = partial
 
 
+def packet_numbers(protocol: str, port: str) -> tuple[int | None, int | None, int | None]:
+    """What filters read of a flow's protocol and port text: the protocol number, the ICMP
+    type (ICMP and ICMPv6 only) and the TCP or UDP port (None where there is none)."""
+    number = protocol_number(protocol)
+    icmp = icmp_type_number(number, port) if number in (1, 58) else None
+    return number, icmp, int(port) if port.isdigit() and number in (6, 17) else None
+
+
 # The steps of each component kind are in `vpcdsl.flows.hops`; they get this walk as an
 # argument and see it through `vpcdsl.flows.hops.base.Walk`.
 @dataclass
@@ -72,9 +80,7 @@ class _Walk:
     def __post_init__(self):
         self.model = self.tracer.model
         self.dp = self.tracer.dp
-        self.number = protocol_number(self.protocol)
-        self.icmp = icmp_type_number(self.number, self.port) if self.number in (1, 58) else None
-        self.port_value = int(self.port) if self.port.isdigit() and self.number in (6, 17) else None
+        self.number, self.icmp, self.port_value = packet_numbers(self.protocol, self.port)
         src_addr = str(self.src.address) if self.src.address is not None else self.src.text
         dst_addr = str(self.dst.address) if self.dst.address is not None else self.dst.text
         self.packet = Packet(src_addr, dst_addr, self.protocol, self.port)
