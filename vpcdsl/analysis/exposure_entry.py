@@ -25,6 +25,7 @@ class EntryGate:
         self.tracer = tracer
         self._obj_of = obj_of        # a hop's component as its model object (exposure's)
         self._denies: dict[tuple, bool] = {}
+        self._headers: dict[tuple, object] = {}    # (src, protocol, port) -> Header, NACL aside
 
     def first_nacl(self, t: Trace) -> ast.Nacl | None:
         """The custom NACL a trace from the internet meets right after the internet gateway
@@ -54,7 +55,9 @@ class EntryGate:
         hit = self._denies.get(key)
         if hit is None:
             tracer = self.tracer
-            header = tracer.request_header(src, protocol, port)
+            header = self._headers.get(key[1:])
+            if header is None:
+                header = self._headers[key[1:]] = tracer.request_header(src, protocol, port)
             rules = tracer.dp.nacl_rules(nacl, "in")
             hit = self._denies[key] = not nacl_verdict(nacl, "in", header, rules=rules).allowed
         return hit
