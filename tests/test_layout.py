@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "vpcdsl"
 # the ones before it. `api` ties the first stages together.
 STAGES = ["foundation", "syntax", "model", "checks", "flows", "analysis", "api", "views", "top"]
 FOUNDATION = {"span", "diagnostics", "aws", "protocols", "cidrs", "gcpause", "service_ranges", "packetsets",
-              "packetset_nodes", "packetset_boxes"}
+              "packetset_nodes", "packetset_boxes", "_flatmerge"}   # _flatmerge: C, vpcdsl/_flatmerge.c
 
 # Imports against the pipeline that are allowed, each for its reason: the
 # Model's convenience methods load their stage lazily inside the method.
