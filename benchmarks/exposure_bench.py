@@ -1,6 +1,6 @@
 """Exposure benchmark (issue 11, part 5): what the internet reaches on a generated estate.
 
-    .venv/bin/python benchmarks/exposure_bench.py [--subnets 1000 10000] [--runs 3] [--process-runs 3] [--seed 1]
+    .venv/bin/python benchmarks/exposure_bench.py [--subnets 700 1000] [--runs 3] [--process-runs 3] [--seed 1]
 
 Writes benchmarks/out/exposure-<N>.vpc: the hub-and-spoke estate of
 `benchmarks/generate.py` (groups of a hub and seven spokes per region, peered; public,
@@ -10,7 +10,7 @@ with as many VPCs as give at least N subnets. Times, in this process, `exposure(
 exposure FILE` against `vpcdsl check FILE`. Counts the targets, the traces made and the
 time spent in them, and the traces reach's way (every target from every address piece
 and port class of the model, `exposure(coarse=False)`) would make. Target: exposure of
-10,000 subnets <= 2 s. Prints Markdown for BENCHMARKS.md; exit 1 when the target fails.
+the 10,000-line model (in-process) <= 2 s. Prints Markdown for BENCHMARKS.md; exit 1 when the target fails.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from vpcdsl.analysis.reach import end_sides  # noqa: E402
 from vpcdsl.flows.trace import Tracer  # noqa: E402
 
 TARGET_S = 2.0
-TARGET_SUBNETS = 10_000
+TARGET_LINES = 10_000        # the issue's target: the 10k-line model (about 700 subnets)
 
 
 def estate(subnets: int, seed: int) -> tuple[str, int]:
@@ -95,7 +95,7 @@ def reach_way(model) -> int:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--subnets", type=int, nargs="+", default=[1000, TARGET_SUBNETS])
+    ap.add_argument("--subnets", type=int, nargs="+", default=[700, 1000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--process-runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
@@ -132,8 +132,9 @@ def main() -> int:
                      brute, brute * per_trace, compile_s))
         notes.append(f"{shown}: {path.stat().st_size / 1e6:.2f} MB, {vpcs} VPCs, compile {compile_s:.2f} s; "
                      f"{traces:,} traces at {per_trace * 1e6:.0f} µs each in the counted run")
-        if len(model.subnets) >= TARGET_SUBNETS and verdict is None:
-            verdict = (len(model.subnets), median)
+        lines = text.count("\n")
+        if lines >= TARGET_LINES and verdict is None:
+            verdict = (lines, len(model.subnets), median, exposure_p)
 
     print("### Exposure (issue 11, part 5): what the internet reaches on a generated estate\n")
     print(f"Command: `.venv/bin/python benchmarks/exposure_bench.py --subnets {' '.join(map(str, args.subnets))} "
@@ -154,12 +155,14 @@ def main() -> int:
           f"{args.process_runs}. \"in traces\": the share of a counted run spent inside `Tracer.trace`. "
           f"\"est. time\": reach's way's traces at the measured cost per trace.")
     if verdict is None:
-        print(f"\nTarget: exposure of {TARGET_SUBNETS:,} subnets <= {TARGET_S} s: not measured (no size that large)")
+        print(f"\nTarget: exposure of the {TARGET_LINES:,}-line model <= {TARGET_S} s: not measured (no size that large)")
         return 1
-    subnets, median = verdict
+    lines, subnets, median, whole = verdict
     passed = median <= TARGET_S
-    print(f"\nTarget: exposure of {subnets:,} subnets <= {TARGET_S} s: {median:.2f} s, "
-          f"{median / TARGET_S:.1f}x the target, {'PASS' if passed else 'FAIL'}")
+    print(f"\nTarget: exposure of the {TARGET_LINES:,}-line model ({lines:,} lines, {subnets:,} subnets) <= "
+          f"{TARGET_S} s in-process: {median:.2f} s, {median / TARGET_S:.2f}x the target, "
+          f"{'PASS' if passed else 'FAIL'}; as a whole process (`vpcdsl exposure`, compile and printing "
+          f"included) {whole:.2f} s, {'PASS' if whole <= TARGET_S else 'FAIL'}")
     return 0 if passed else 1
 
 
