@@ -275,6 +275,12 @@ def test_the_heat_map_marks_ipv6(small):
     dot = matrix_dot(matrix(small, "subnet"))
     assert ">v6:5432,32768…<" in dot and ">v4:all<" in dot and "(IPv6)" in dot
     assert "IPv6 too where both ends have an IPv6 address" in dot
+    assert "“v6:” before the IPv6 requests of a cell" in dot         # the legend says so
+
+
+def test_an_ipv4_only_heat_map_has_no_ipv6_legend():
+    dot = matrix_dot(matrix(model((ROOT / "examples" / "three-tier.vpc").read_text()), "subnet"))
+    assert "v6:" not in dot
 
 
 # ---------------------------------------------------------------------------- diff

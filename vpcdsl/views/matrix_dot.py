@@ -132,6 +132,8 @@ def _legend(m, used: set, small: bool) -> str:
     hint = ("rows send, columns receive; cell text: “443” TCP ports, “u53” UDP ports,\n"
             "“tcp”, “udp”, “icmp” every port or type, “ping” ICMP echo, “other” the other protocols, "
             "“all” every request, “~” intermittent" if small else "rows send, columns receive; hover over a cell (SVG) for its requests")
+    if small and m.ipv6_from is not None:
+        hint += ";\n“v6:” before the IPv6 requests of a cell (“v6:22”), “v4:all” every IPv4 request"
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
             '<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1"><TR>'
             + cells + "</TR></TABLE></TD></TR>"
