@@ -426,7 +426,7 @@ class _Engine:
             packets = PacketSet.union(src_sets[ai] & dst_sets[bi] for ai, bi in pieces) & svc
             rank = rank_of(svc)
             witness = self._witness(src, packets, rank, dst_sides)
-            if near is not None and (_status(witness) != status or not self._inside(witness, near)):
+            if near is not None and (witness.status != status or not self._inside(witness, near)):
                 return None
             found.append(Finding(rank, src, dst, kind, status, packets, witness, via,
                                  self._where(src, sides, dst_sides, pieces)))
@@ -584,10 +584,6 @@ class _Engine:
 
 
 # ---------------------------------------------------------------------------- helpers
-
-def _status(t: Trace) -> str:
-    return "allowed" if t.allowed else "intermittent" if t.intermittent else "blocked"
-
 
 def _protocol_port(packet) -> tuple[str, str | None]:
     if packet.protocol in (6, 17):

@@ -17,8 +17,9 @@ from ipaddress import IPv4Address, IPv6Address
 from ..aws import NOT_INTERNET_V4
 from ..flows.filters import rule_cidrs
 from ..syntax import ast
+from .piece_classes import nacl_view
 
-__all__ = ["MatrixEnd", "PairFacts", "DROPPED", "nacl_rules", "nacl_view"]
+__all__ = ["MatrixEnd", "PairFacts", "DROPPED", "nacl_rules"]
 
 DROPPED = ("dropped",)
 _ADDRESS = {4: IPv4Address, 6: IPv6Address}
@@ -209,19 +210,6 @@ class PairFacts:
             sig = self._cache[where] = self._signatures.setdefault(
                 (nacl is None or nacl.default, matching), len(self._signatures))
         return sig
-
-
-def nacl_view(rules, at) -> tuple:
-    """How NACL ``rules`` see the address ``at`` (IPv4 or IPv6): the rules whose block holds
-    it, in evaluation order, numbers and blocks left out. Two addresses with equal views are
-    treated alike by every packet (the first match is the same rule's action). As
-    `vpcdsl.analysis.piece_classes.nacl_view`, which reads IPv4 addresses only."""
-    return tuple((r.direction, r.action, r.protocol.name,
-                  (r.protocol.ports.low, r.protocol.ports.high) if r.protocol.ports is not None else None,
-                  r.protocol.icmp_type)
-                 for r in sorted(rules, key=lambda r: (r.direction, r.number))
-                 if isinstance(r.cidr, ast.AnyPeer) or
-                 (r.cidr.net is not None and r.cidr.net.version == at.version and at in r.cidr.net))
 
 
 def _target_of(entry):

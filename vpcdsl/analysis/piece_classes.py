@@ -133,15 +133,15 @@ class PathViews:
 
 
 def nacl_view(rules, at) -> tuple:
-    """How NACL ``rules`` see the IPv4 address ``at``: the rules whose block holds it, in
-    evaluation order, numbers and blocks left out. Two addresses with equal views are
+    """How NACL ``rules`` see the address ``at`` (IPv4 or IPv6): the rules whose block holds
+    it, in evaluation order, numbers and blocks left out. Two addresses with equal views are
     treated alike by every packet (the first match is the same rule's action)."""
     return tuple((r.direction, r.action, r.protocol.name,
                   (r.protocol.ports.low, r.protocol.ports.high) if r.protocol.ports is not None else None,
                   r.protocol.icmp_type)
                  for r in sorted(rules, key=lambda r: (r.direction, r.number))
                  if isinstance(r.cidr, ast.AnyPeer) or
-                 (r.cidr.net is not None and r.cidr.net.version == 4 and at in r.cidr.net))
+                 (r.cidr.net is not None and r.cidr.net.version == at.version and at in r.cidr.net))
 
 
 __all__ = ["PathViews", "nacl_view"]

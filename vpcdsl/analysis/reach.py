@@ -481,7 +481,7 @@ def pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClass
 
 
 def _hold(held: dict, t: Trace, i: int, a: Side, b: Side, request) -> None:
-    status = "allowed" if t.allowed else "intermittent" if t.intermittent else "blocked"
+    status = t.status
     # Blocked rows are told apart by what blocked them (`expect ... blocked by sg`), rows that
     # get through by the gateway or link they take.
     entry = held.setdefault((status, t.kind if status != "allowed" else None,

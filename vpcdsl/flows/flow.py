@@ -90,6 +90,12 @@ class Trace:
     def allowed(self) -> bool:
         return self.verdict == "allowed"
 
+    @property
+    def status(self) -> str:
+        """The answer as reach rows and exposure findings word it: allowed, intermittent
+        (the request arrives, some client ports' responses do not return) or blocked."""
+        return "allowed" if self.allowed else "intermittent" if self.intermittent else "blocked"
+
     def to_dict(self) -> dict:
         out = {"version": 1, "flow": self.flow, "verdict": self.verdict, "kind": self.kind,
                "component": self.component, "reason": self.reason}
