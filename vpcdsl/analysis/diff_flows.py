@@ -21,7 +21,7 @@ from ..aws import SERVICES
 from ..flows.flow import FlowError, Trace
 from ..packetsets import EMPTY_SET, Packet, PacketSet
 from .matrix import matrix
-from .reach import flow_ends, public_blocks, reach, via_of
+from .reach import end_sides, flow_ends, public_blocks, reach, side_packets, via_of
 
 __all__ = ["FlowChange", "FlowDiff", "flow_changes", "CHANGE_WORDS"]
 
@@ -394,10 +394,8 @@ def _describe(packets: PacketSet, s: str, d: str, family: int, internet: PacketS
 def internet_packets(model, tracer, family: int, dim: str) -> PacketSet:
     """Every packet of ``family`` from (``dim`` "src") or to (``dim`` "dst") the internet as
     `reach` traces it (`reach.end_sides`)."""
-    from .reach import end_sides
-    f = family // 6
-    return PacketSet.union(PacketSet.box(family=f, **{dim: r}) for side in
-                           end_sides(model, tracer, "internet", family, as_dst=dim == "dst") for r in side.addresses)
+    sides = end_sides(model, tracer, "internet", family, as_dst=dim == "dst")
+    return PacketSet.union(side_packets(tracer, side, dim, family=family) for side in sides)
 
 
 def _service(packets: PacketSet, family: int = 4) -> str:
