@@ -31,6 +31,7 @@ joined by `Union`); `rows()` and `summary()` the words.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv6Address, summarize_address_range
 from typing import Iterable, Iterator, NamedTuple
 
@@ -390,6 +391,13 @@ def _merged(n, level: int, family: int) -> list[tuple[tuple[str, ...], object]]:
 
 def _cidr_words(ranges: list[tuple[int, int]], family: int) -> list[str]:
     """Blocks as CIDRs, or as "every address except ..." where that is shorter."""
+    return list(_cidr_words_of(tuple(ranges), family))
+
+
+@lru_cache(maxsize=4096)
+def _cidr_words_of(ranges: tuple[tuple[int, int], ...], family: int) -> tuple[str, ...]:
+    # Memoized: an analysis words the same address sets (the internet's, a subnet's) in
+    # many rows, and summarizing the internet's dozens of blocks costs more than a row.
     words = _cidrs(ranges, family)
     if len(words) > 2:
         top, gaps, at = _ADDRESS_TOP[family], [], 0
@@ -401,8 +409,8 @@ def _cidr_words(ranges: list[tuple[int, int]], family: int) -> list[str]:
             gaps.append((at, top))
         others = _cidrs(gaps, family)
         if len(others) < len(words):
-            return [f"{'0.0.0.0/0' if family == 0 else '::/0'} except {' '.join(others)}"]
-    return words
+            return (f"{'0.0.0.0/0' if family == 0 else '::/0'} except {' '.join(others)}",)
+    return tuple(words)
 
 
 def _cidrs(ranges: list[tuple[int, int]], family: int) -> list[str]:

@@ -4,6 +4,7 @@ the fewest CIDRs, as reach's rows and exposure's findings name the addresses the
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv6Address, summarize_address_range
 
 __all__ = ["merged", "minus", "range_cidrs", "covering_cidrs", "part_words", "listed"]
@@ -46,8 +47,14 @@ def minus(every, part) -> list[tuple[int, int]]:
 
 def range_cidrs(ranges, family: int = 4) -> list[str]:
     """The fewest CIDRs that write the ranges, in address order."""
+    return list(_range_cidrs(tuple(ranges), family))
+
+
+@lru_cache(maxsize=4096)
+def _range_cidrs(ranges: tuple, family: int) -> tuple[str, ...]:
+    # Memoized: exposure words the same parts of the internet for many targets.
     cls = IPv4Address if family == 4 else IPv6Address
-    return [str(n) for low, high in merged(ranges) for n in summarize_address_range(cls(low), cls(high))]
+    return tuple(str(n) for low, high in merged(ranges) for n in summarize_address_range(cls(low), cls(high)))
 
 
 def covering_cidrs(part, excluded, family: int = 4) -> list[str]:

@@ -52,6 +52,10 @@ def _ports_set(table) -> PacketSet:
 
 _ADMIN = _ports_set(ADMIN_PORTS)
 _DATABASE = _ports_set(DATABASE_PORTS)
+# Each named protocol's ports, built once: every finding asks about all of them.
+_NAMED = tuple((name, PacketSet.box(protocol=p, dport=(lo, hi)))
+               for p, lo, hi, name in (*ADMIN_PORTS, *DATABASE_PORTS))
+_NAMED_ALL = _ADMIN | _DATABASE
 _ICMP = PacketSet.box(family=0, protocol="icmp") | PacketSet.box(family=1, protocol="icmpv6")
 # Every port of TCP or UDP in one family: an "any" finding.
 _EVERY_PORT = tuple(PacketSet.box(family=f, protocol=p) for f in (0, 1) for p in ("tcp", "udp"))
@@ -74,9 +78,9 @@ def rank_of(svc: PacketSet) -> str:
 
 def port_names(packets: PacketSet) -> tuple[str, ...]:
     """The administration and database protocols whose ports ``packets`` holds, in table order."""
-    return tuple(dict.fromkeys(
-        name for p, lo, hi, name in (*ADMIN_PORTS, *DATABASE_PORTS)
-        if not packets.isdisjoint(PacketSet.box(protocol=p, dport=(lo, hi)))))
+    if packets.isdisjoint(_NAMED_ALL):
+        return ()
+    return tuple(dict.fromkeys(name for name, ports in _NAMED if not packets.isdisjoint(ports)))
 
 
 def worst_part(packets: PacketSet) -> PacketSet:
