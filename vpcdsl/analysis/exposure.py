@@ -9,9 +9,10 @@ are `vpcdsl.analysis.reach`'s (one trace decides a class of packets from one add
 piece). The internet is every public address that neither a VPC nor a site holds (a site's
 own public range is the site's); a site is every address of its CIDRs.
 
-Every IPv6 address is public: where a subnet has an IPv6 block, each target with an IPv6
-address is also asked about from the IPv6 internet, reach's way (every piece and class;
-`_ipv6_findings`), and its findings say IPv6. Sites are asked about over IPv4.
+Over IPv6 (where a subnet has an IPv6 block), each target with an IPv6 address is also
+asked about from the IPv6 internet (every IPv6 address is public) and from each site's IPv6
+ranges, reach's way (every piece and class; `vpcdsl.analysis.exposure_ipv6`); those findings
+say IPv6. A site's IPv6 reaches only over a transit gateway's links, as the trace says.
 
 A finding is ranked by the worst request it holds (`vpcdsl.analysis.exposure_ranks`: ``any``,
 ``admin``, ``database``, ``other``, ``icmp``); findings sort by rank, then target name.
@@ -41,7 +42,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
-from ipaddress import IPv4Address, ip_address
+from ipaddress import IPv4Address
 
 from ..flows.flow import FlowError, NotSimulated, Trace
 from ..gcpause import paused_gc
@@ -50,10 +51,10 @@ from ..syntax import ast
 from .address_ranges import listed, merged, minus, range_cidrs
 from .cidrpieces import ipv4_bounds
 from .exposure_entry import EntryGate
+from .exposure_ipv6 import ipv6_findings, ipv6_sources, source_pieces
 from .exposure_ranks import ADMIN_PORTS, DATABASE_PORTS, RANKS, port_names, rank_of, worst_part
 from .flowsets import packet_classes, port_classes
-from .reach import (Side, class_packets, end_sides, families, in_family, pair_rows, place_words, side_packets,
-                    via_of)
+from .reach import Side, class_packets, end_sides, place_words, side_packets, via_of
 
 __all__ = ["Exposure", "Finding", "exposure", "RANKS", "ADMIN_PORTS", "DATABASE_PORTS"]
 
@@ -160,10 +161,17 @@ class Exposure:
             lines.append("nothing is exposed")
         lines.append("")
         lines.append(self.summary())
-        family = "IPv4, and IPv6 from the internet" if 6 in families(self.model) else "IPv4"
-        lines.append(f"({family}; a subnet stands for a probe: a host in it with no security group)")
+        lines.append(f"({self.family_words}; a subnet stands for a probe: a host in it with no security group)")
         lines.extend(f"not answered: {s} -> {d}: {why}" for s, d, why in self.skipped)
         return "\n".join(lines)
+
+    @property
+    def family_words(self) -> str:
+        """``IPv4``, or ``IPv4, and IPv6 from the internet and office``: who was asked over IPv6."""
+        v6 = ["the internet" if s == "internet" else s for s in ipv6_sources(self.model, self.sources)]
+        if not v6:
+            return "IPv4"
+        return "IPv4, and IPv6 from " + (f"{', '.join(v6[:-1])} and {v6[-1]}" if len(v6) > 1 else v6[0])
 
     def to_dict(self) -> dict:
         return {"version": 1, "ranks": list(RANKS), "sources": list(self.sources),
@@ -207,7 +215,8 @@ def _exposure(model, names: list[str], engine: "_Engine") -> Exposure:
     for src in names:
         sides = engine.source_sides(src)
         if not sides:
-            skipped.append((src, "*", "every address of it is a VPC's or another site's"))
+            if src == "internet" or any(c.net is not None and c.net.version == 4 for c in model.sites[src].cidrs):
+                skipped.append((src, "*", "every address of it is a VPC's or another site's"))
             continue
         for name, kind, vpc in targets:
             try:
@@ -217,35 +226,14 @@ def _exposure(model, names: list[str], engine: "_Engine") -> Exposure:
                 continue
             findings.extend(found)
             skipped.extend((src, name, f"part of it: {why}") for why in unanswered)
-    if "internet" in names and 6 in families(model):
-        found, unanswered = _ipv6_findings(model, engine.tracer, targets)
-        findings.extend(found)
-        skipped.extend(unanswered)
+    found, unanswered = ipv6_findings(model, engine.tracer, targets, names)
+    findings.extend(Finding(rank, src, dst, kind, r.status, r.packets, r.witness, r.via, r.where, 6)
+                    for rank, src, dst, kind, r in found)
+    skipped.extend(unanswered)
     order = {n: i for i, n in enumerate(names)}
     findings.sort(key=lambda f: (RANKS.index(f.rank), f.dst, order[f.src], f.status != "allowed",
                                  f.via, f.service, f.where))
     return Exposure(tuple(names), tuple((n, k) for n, k, _ in targets), tuple(findings), tuple(skipped), model)
-
-
-def _ipv6_findings(model, tracer, targets):
-    """What the IPv6 internet reaches: reach's way (every piece and class; IPv6 addresses are
-    public, so a target with one is asked about), for each target with an IPv6 address."""
-    classes = [(c, class_packets(model, c, 6)) for c in packet_classes(model, None, 6)]
-    found, skipped = [], []
-    for name, kind, _ in targets:
-        if not in_family(tracer, name, 6):
-            continue
-        try:
-            rows, _ = pair_rows(model, tracer, "internet", name, classes, None, 6)
-        except (FlowError, NotSimulated) as exc:
-            skipped.append(("internet", name, f"IPv6: {exc}"))
-            continue
-        for r in rows:
-            if r.status != "blocked":     # ranked by its classes whole (addresses aside), as IPv4's
-                svc = PacketSet.union(c_set for _, c_set in classes if not r.packets.isdisjoint(c_set))
-                found.append(Finding(rank_of(svc), "internet", name, kind, r.status, r.packets, r.witness,
-                                     r.via, r.where, 6))
-    return found, skipped
 
 
 def _targets(model) -> list[tuple[str, str, str]]:
@@ -308,24 +296,7 @@ class _Engine:
         """The address pieces of a source (`vpcdsl.analysis.cidrpieces`) that are its own: for
         the internet, public addresses no VPC or site holds; for a site, its CIDRs' addresses
         no VPC holds (and, where sites overlap, the ones the trace gives this site)."""
-        model, tracer = self.model, self.tracer
-        if src == "internet":
-            sides = end_sides(model, tracer, "internet")
-        else:
-            seen, sides = set(), []
-            for c in model.sites[src].cidrs:
-                if c.net is not None and c.net.version == 4:
-                    for s in end_sides(model, tracer, str(c.net)):
-                        if s.addresses not in seen:
-                            seen.add(s.addresses)
-                            sides.append(s)
-        site = model.sites.get(src)
-        kept = []
-        for s in sides:
-            end = tracer.address_end(s.text, ip_address(s.text))
-            if (site is None and end.kind == "internet") or (site is not None and end.obj is site):
-                kept.append(s)
-        kept.sort(key=lambda s: s.addresses)
+        kept = source_pieces(self.model, self.tracer, src, 4)
         self._all[src] = tuple(r for s in kept for r in s.addresses)
         self._fine[src] = kept
         self._starts[src] = [s.addresses[0][0] for s in kept]

@@ -403,12 +403,15 @@ def _check_end(tracer, text: str) -> None:
 
 
 def pair_rows(model, tracer, src: str, dst: str, classes: list[tuple[PacketClass, PacketSet]],
-               packets: PacketSet | None, family: int = 4) -> tuple[list[ReachRow], list[FlowError]]:
+               packets: PacketSet | None, family: int = 4, *,
+               src_sides: list[Side] | None = None) -> tuple[list[ReachRow], list[FlowError]]:
     """The rows of one pair of ends in one address family: per verdict, the classes held by
     the same address pieces of a range end share a row (so "tcp 443 from the internet" and
-    "tcp 22 from 203.0.113.0/24" are two rows, not one muddle)."""
-    src_sides, dst_sides = end_sides(model, tracer, src, family), end_sides(model, tracer, dst, family,
-                                                                            as_dst=True)
+    "tcp 22 from 203.0.113.0/24" are two rows, not one muddle). ``src_sides``: the pieces
+    ``src`` stands for, if not its `end_sides` (exposure's site: its own addresses)."""
+    if src_sides is None:
+        src_sides = end_sides(model, tracer, src, family)
+    dst_sides = end_sides(model, tracer, dst, family, as_dst=True)
     src_sets = [side_packets(tracer, a, "src", family=family) for a in src_sides]
     # A service's addresses are its published ranges in the client's region, as the walk's.
     dst_sets = [side_packets(tracer, b, "dst", _region(tracer, src_sides[0].text) if src_sides else None,

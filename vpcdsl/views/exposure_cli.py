@@ -28,7 +28,10 @@ def add_parser(sub) -> None:
                     "gateway or link, exact and with a witness trace each. Ranked ANY (every TCP "
                     "or UDP port), ADMIN (SSH, RDP, Telnet, WinRM), DATABASE (SQL, Redis, MongoDB, "
                     "...), OTHER, ICMP. The internet is every public address no VPC or site holds. "
-                    "IPv4. Exit 0, or 1 when --fail-on names the rank of a finding.")
+                    "IPv4, and, where a subnet has an IPv6 block, IPv6 from the internet and from "
+                    "each site with an IPv6 range (a site's IPv6 crosses a transit gateway's VPN or "
+                    "Direct Connect, never a virtual private gateway); JSON says each finding's "
+                    "family. Exit 0, or 1 when --fail-on names the rank of a finding.")
     p.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
     p.add_argument("--source", metavar="SOURCE", action="append",
                    help="only from `internet` or this site (repeat for several; default: all)")

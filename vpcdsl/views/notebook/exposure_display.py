@@ -38,7 +38,8 @@ def exposure_html(exposure) -> str:
         parts.append(more_rows(len(exposure.findings) - ROWS, "findings", "vpcdsl exposure"))
     else:
         parts.append("<p>nothing is exposed</p>")
-    parts.append('<p class="muted">IPv4; a subnet stands for a probe: a host in it with no security group</p>')
+    parts.append(f'<p class="muted">{text(exposure.family_words)}; a subnet stands for a probe: a host in it '
+                 'with no security group</p>')
     for s, d, why in exposure.skipped:
         parts.append(f'<p class="muted">not answered: {text(s)} → {text(d)}: {text(why)}</p>')
     return wrap(_STYLE + "".join(parts))
