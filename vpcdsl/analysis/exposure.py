@@ -279,8 +279,8 @@ class _Engine:
         self.model, self.tracer, self.coarse = model, tracer, coarse
         self._classes: dict = {}
         self._cells: dict = {}
-        self._sets: dict = {}
         self._objects: dict[str, object] = {}
+        self._sets: dict[tuple, PacketSet] = {}
         self._global_cuts: list[int] | None = None
         self._all: dict[str, tuple] = {}
         self._alike: dict[tuple, _Verdicts] = {}
@@ -387,14 +387,17 @@ class _Engine:
         ``near`` its scope): one per status, link and address part, ranked by the worst
         packets it holds, each with the trace of its first request of that rank. None when a
         witness disagrees with the verdicts (targets not alike after all)."""
-        src_sets = self._side_sets(src, sides)
         groups: dict[tuple, list[int]] = {}
         for (status, via, i), (pieces, *_) in v.held.items():
             groups.setdefault((status, via, frozenset(pieces)), []).append(i)
         found = []
         for (status, via, pieces), members in groups.items():
             svc = PacketSet.union(v.classes[i][1] for i in members)
-            packets = PacketSet.union(src_sets[ai] & dst_sets[bi] for ai, bi in pieces) & svc
+            by_node: dict[int, list[Side]] = {}
+            for ai, bi in pieces:
+                by_node.setdefault(bi, []).append(sides[ai])
+            packets = PacketSet.union(PacketSet.union(map(self._side_set, cells)) & dst_sets[bi]
+                                      for bi, cells in by_node.items()) & svc
             rank = rank_of(svc)
             witness = self._witness(src, packets, rank, dst_sides)
             if near is not None and (witness.status != status or not self._inside(witness, near)):
@@ -533,11 +536,13 @@ class _Engine:
             self._global_cuts += ipv4_bounds(tuple(m.advertisements))
         return self._global_cuts
 
-    def _side_sets(self, src: str, sides: list[Side]) -> list[PacketSet]:
-        key = (src, tuple(s.addresses for s in sides))
-        if key not in self._sets:
-            self._sets[key] = [side_packets(self.tracer, a, "src") for a in sides]
-        return self._sets[key]
+    def _side_set(self, side: Side) -> PacketSet:
+        """The packets from one source cell, built once: targets' scopes share most cells."""
+        key = (side.text, side.addresses)
+        got = self._sets.get(key)
+        if got is None:
+            got = self._sets[key] = side_packets(self.tracer, side, "src")
+        return got
 
     def _where(self, src: str, src_sides, dst_sides, pieces) -> str:
         """``from 203.0.113.0/24``, ``from all but 198.51.100.0/28`` (whichever is shorter),
