@@ -1,6 +1,6 @@
 """The entry gate of exposure (`vpcdsl.analysis.exposure_entry`): a request from the internet
-that the target subnet's NACL denies on the way in is decided from the NACL's rules, not
-walked. Held here against the walk itself: wherever the gate says "denied", the trace is
+that the target subnet's NACL denies on the way in, or the target's security groups deny
+right after it, is decided from their rules, not walked. Held here against the walk itself: wherever the gate says "denied", the trace is
 dropped by that NACL right after the internet gateway, and wherever it says "allowed", it
 is not; and exposure with the gate gives reach's answer (``coarse=False`` walks every
 request)."""
@@ -60,12 +60,50 @@ def test_the_gate_says_denied_exactly_where_the_walk_drops_at_that_nacl():
                             continue
                         says = engine.entry.denies(nacl, a.text, c.protocol, c.probe or None)
                         walked = t.component == f"nacl:{nacl.name}" and t.forward[-1].kind == "nacl" \
-                            and [h.component.partition(":")[0] for h in t.forward[:-1]
-                                 if h.action != "resolve"] == ["internet", "igw"]
+                            and _path(t)[:-1] == ["internet", "igw"]
                         assert says == walked, (name, a.text, c, t.table())
                         decided += 1
                         denied += says
     assert decided > 2000 and denied > 500, (decided, denied)
+
+
+def _path(t) -> list[str]:
+    return [h.component.partition(":")[0] for h in t.forward if h.action != "resolve"]
+
+
+def test_the_gate_says_denied_exactly_where_the_walk_drops_at_that_nacl_or_the_groups_next():
+    """The whole entry (NACL, then the target's security groups once a trace shows them
+    next): denied exactly where the walk drops the request at one of the two, right after
+    the internet gateway; the groups read a source on the internet by its address alone
+    (it has no ENI, so no group reference matches it)."""
+    decided = by_groups = 0
+    for m in _models(5, 12):
+        tracer = Tracer(m)
+        engine = _Engine(m, tracer, True)
+        cells = engine.source_sides("internet")
+        classes = engine._classes_of(_MODEL)
+        for name, _, _ in _targets(m):
+            for b in end_sides(m, tracer, name):
+                entry = None
+                traces = [(a, c, tracer.trace(a.text, b.text, c.protocol, c.probe or None, dst_zone=b.zone))
+                          for c, _ in classes for a in cells]
+                for _, _, t in traces:
+                    if entry is None:
+                        entry = engine.entry.entry(t, b.text)
+                    elif entry.sgs is None:
+                        engine.entry.learn(entry, t, b.text)
+                if entry is None:
+                    continue
+                for a, c, t in traces:
+                    says = engine.entry.denies(entry, a.text, c.protocol, c.probe or None)
+                    at_nacl = t.forward[-1].kind == "nacl" and _path(t)[:-1] == ["internet", "igw"]
+                    at_groups = bool(entry.sgs) and t.forward[-1].kind == "sg" and t.forward[-1].action == "drop" \
+                        and _path(t)[:-1] == ["internet", "igw", "nacl"]
+                    assert says == (t.component == f"nacl:{entry.nacl.name}" and at_nacl or at_groups), \
+                        (name, a.text, c, entry, t.table())
+                    decided += 1
+                    by_groups += at_groups
+    assert decided > 2000 and by_groups > 300, (decided, by_groups)
 
 
 def test_exposure_with_the_gate_is_reachs_answer():

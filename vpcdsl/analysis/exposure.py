@@ -358,7 +358,8 @@ class _Engine:
         classes = self._classes_of(scope)
         held: dict[tuple, list] = {}
         unanswered: dict[str, None] = {}
-        # Per node: the NACL requests meet first, once a trace shows it (not reach's way).
+        # Per node: the NACL and groups requests meet first, once traces show them (not
+        # reach's way).
         gates: list = [None if self.coarse and src == "internet" else False] * len(dst_sides)
         for i, (c, _) in enumerate(classes):
             for ai, a in enumerate(cells):
@@ -375,7 +376,9 @@ class _Engine:
                     if scope.objects is not None and not self._inside(t, scope):
                         raise _NotLocal
                     if gates[bi] is None:
-                        gates[bi] = self.entry.first_nacl(t) or False
+                        gates[bi] = self.entry.entry(t, b.text) or False
+                    elif gates[bi] and gates[bi].sgs is None:
+                        self.entry.learn(gates[bi], t, b.text)
                     if not t.allowed and not t.intermittent:
                         continue
                     status = "allowed" if t.allowed else "intermittent"
