@@ -99,7 +99,7 @@ def test_egress_only_gateway_and_nat64_from_the_example():
     nat64 = PacketSet.box(dst="64:ff9b::/96")
     assert by_via["nat:nat-a"].packets <= nat64 and by_via["nat:nat-a"].where == "to 64:ff9b::/96"
     assert not (by_via["eigw:web-eigw"].packets & nat64)
-    assert by_via["eigw:web-eigw"].where == "to all but 64:ff9b::/96"
+    assert by_via["eigw:web-eigw"].where == "to 2000::/3"     # the IPv6 internet: global unicast
     assert not m.reach("internet", "app-1").reachable()
     assert not [r for r in m.expectation_results if r["status"] != "passed"]
 
@@ -188,6 +188,8 @@ def _agree(m, sources: list[str], flows_per_source: int, seed: int) -> int:
                     embedded = ip_address(int(ip_address(text)) & 0xFFFFFFFF)
                     if ip_address(text) in NAT64 and tracer.address_end(str(embedded), embedded).kind != "internet":
                         break                      # NAT64 to a private IPv4 address: no internet host
+                    if ip_address(text) in NAT64 and end == src:
+                        break                      # 64:ff9b::/96 is the IPv4 internet as a destination only
                     texts.append((text, ip_address(text)))
                 else:
                     texts.append((end, tracer.end(end, family=6).address))
@@ -210,7 +212,7 @@ def _agree(m, sources: list[str], flows_per_source: int, seed: int) -> int:
 
 def test_reach_agrees_with_trace_on_random_ipv6_flows_of_the_example():
     m = vpcdsl.load(EXAMPLE)
-    assert _agree(m, ["internet", "app-1", "proxy-1"], 500, seed=6) >= 900
+    assert _agree(m, ["internet", "app-1", "proxy-1"], 540, seed=6) >= 900
 
 
 def _generated(rng: random.Random) -> str:

@@ -50,6 +50,10 @@ NOT_INTERNET = RFC1918 + tuple(ip_network(c) for c in (
     "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8",
     "fc00::/7", "fe80::/10", "::1/128", "::/128"))
 NOT_INTERNET_V4 = tuple(n for n in NOT_INTERNET if n.version == 4)
+# IPv6's internet: the global unicast space IANA allocates from (RFC 4291 2.4; the IANA IPv6
+# address space registry); every Amazon-provided and BYOIP VPC block is in it. The rest of
+# ::/0 (unique local, link-local, multicast, the unassigned blocks) holds no internet host.
+GLOBAL_UNICAST = ip_network("2000::/3")
 MULTICAST = (ip_network("224.0.0.0/4"), ip_network("ff00::/8"))
 RESERVED_IPV4 = ip_network("240.0.0.0/4")     # RFC 1112 "future use", and 255.255.255.255
 

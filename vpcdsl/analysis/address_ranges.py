@@ -61,10 +61,13 @@ def covering_cidrs(part, excluded, family: int = 4) -> list[str]:
     """The fewest CIDRs that hold every address of ``part`` and none of ``excluded``, in address
     order; an address of neither may fall inside one (it belongs to no one the answer is about:
     the internet's 0.0.0.0/4 holds no private address). Top-down on the prefix tree, so each
-    CIDR is the largest that fits: linear in the ranges times the address width.
+    CIDR is the largest that fits, then narrowed to the smallest holding the same addresses
+    of ``part`` (a gap is crossed, never reached into): linear in the ranges times the width.
 
     >>> covering_cidrs([(0, 3), (6, 7)], [(8, 8)], family=4)[:1]
     ['0.0.0.0/29']
+    >>> covering_cidrs([(4, 5)], [(64, 64)], family=4)
+    ['0.0.0.4/31']
     """
     part, excluded = merged(part), merged(excluded)
     cls, width = (IPv4Address, 32) if family == 4 else (IPv6Address, 128)
@@ -82,11 +85,22 @@ def covering_cidrs(part, excluded, family: int = 4) -> list[str]:
         if not meets(part, p_lows, low, high):
             continue
         if not meets(excluded, x_lows, low, high):
-            out.append(f"{cls(low)}/{width - bits}")
+            out.append(_tightest(part, p_lows, low, high, width, cls))
             continue
         half = 1 << (bits - 1)
         stack += [(low + half, bits - 1), (low, bits - 1)]
     return out
+
+
+def _tightest(part, lows, low: int, high: int, width: int, cls) -> str:
+    """The smallest CIDR holding every address of ``part`` in ``low``..``high`` (a CIDR): a
+    cover reaches no further into the gaps than the part does (64:ff9b::/96, not ::/3)."""
+    i = max(bisect_right(lows, low) - 1, 0)
+    first = max(part[i][0], low) if part[i][1] >= low else part[i + 1][0]
+    j = bisect_right(lows, high) - 1
+    last = min(part[j][1], high)
+    bits = (first ^ last).bit_length()
+    return f"{cls(first >> bits << bits)}/{width - bits}"
 
 
 def part_words(part, whole, family: int = 4, limit: int = 4, *, cover: bool = True) -> str:

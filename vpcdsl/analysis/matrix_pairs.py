@@ -2,9 +2,9 @@
 and the key of a pair (`PairFacts.key`): pairs with equal keys get equal verdicts, so one
 walk per key decides them all. One `PairFacts` per address family: over IPv6 the facts are
 read at the ends' IPv6 addresses (route tables' IPv6 routes, NACL and group rules' IPv6
-blocks); a route to an internet or egress-only gateway drops the request as IPv4's internet
-gateway does, though every IPv6 VPC block is public: the walk delivers none of them to an
-end in a VPC.
+blocks); a route to an internet or egress-only gateway sends the request across the internet
+into the destination's VPC by its internet gateway, as the walk does (every IPv6 VPC block is
+public: `vpcdsl.flows.hops.internet.to_outside`), so the key reads that path (`_over_internet`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .piece_classes import nacl_view
 __all__ = ["MatrixEnd", "PairFacts", "DROPPED", "nacl_rules"]
 
 DROPPED = ("dropped",)
+_INTERNET = (ast.InternetGateway, ast.EgressOnlyInternetGateway)
 _ADDRESS = {4: IPv4Address, 6: IPv6Address}
 _BITS = {4: 32, 6: 128}
 
@@ -86,6 +87,8 @@ class PairFacts:
         there, home = _path(forward), _path(back)
         if there is not None and home is not None:
             return (s.vpc == d.vpc, there, home, s.local, d.local, self._sees(s, d), self._sees(d, s))
+        if self.family == 6 and forward is not None and isinstance(forward.target, _INTERNET):
+            return self._over_internet(s, d, forward.target, back)
         if forward is not None and isinstance(forward.target, ast.TransitGateway):
             got = self._through_tgw(s, d, forward.target, back)
             if got is not None:
@@ -125,6 +128,21 @@ class PairFacts:
         self.nacls_on_path.setdefault(key, tuple(self.tracer.model.nacl_of.get(x.name) for x in (enter, out)))
         return key
 
+    def _over_internet(self, s: MatrixEnd, d: MatrixEnd, gateway, back) -> tuple:
+        """The key of an IPv6 pair whose request leaves by ``gateway`` (internet or egress-only:
+        both forward it alike) and enters the destination's VPC by its internet gateway
+        (`_dropped` keeps the pairs whose VPC has none). The walk reads whether the gateway is
+        of the sender's VPC (it carries only that VPC's addresses), whether the route back
+        from the destination's subnet is that internet gateway (any other target drops the
+        response), and each end's own filters (the sender's egress may name the
+        destination's groups where their VPCs peer; no inbound reference matches over the
+        internet). Which gateways they are the walk does not read, so pairs across VPCs
+        built alike share a class."""
+        dp = self.tracer.dp
+        returns = back is not None and back.target is dp.igw_of.get(d.vpc)
+        return ("internet", gateway.vpc == s.vpc, returns, dp.references_honoured(d.vpc, s.vpc),
+                s.local, d.local, self._sees(s, d), self._sees(d, s))
+
     def _target(self, table, other: MatrixEnd):
         return _target_of(self._route(table, other))
 
@@ -151,9 +169,9 @@ class PairFacts:
         """Whether a request to ``other``'s private address dies on the route out whatever its
         class or filters: no route, a blackhole, or an internet gateway (reached straight or
         through NAT gateways), which routes no private address (docs/SEMANTICS.md, Gateways).
-        Over IPv6 every VPC address is public, but an internet or egress-only gateway delivers
-        only to the internet and services (`vpcdsl.flows.hops.internet.to_outside`), never to
-        a matrix end, so a route to either drops the request too."""
+        Over IPv6 every VPC address is public: an internet or egress-only gateway hands the
+        request to the internet, which carries it to ``other``'s VPC (`_over_internet`); it
+        dies only where that VPC has no internet gateway to let it in."""
         memo = ("dropped", id(entry), other.block)
         got = self._cache.get(memo)
         if got is None:
@@ -165,8 +183,9 @@ class PairFacts:
     def _drops(self, entry, other: MatrixEnd) -> tuple[bool, bool]:
         """`_dropped`, and whether the answer holds for every address of ``other``'s block."""
         if self.family == 6:
-            return entry is None or entry.target in ("blackhole", None) or isinstance(
-                entry.target, (ast.InternetGateway, ast.EgressOnlyInternetGateway)), True
+            if entry is not None and isinstance(entry.target, _INTERNET):
+                return other.vpc not in self.tracer.dp.igw_of, True
+            return entry is None or entry.target in ("blackhole", None), True
         if not _private(other.block):
             return False, True
         uniform = True

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv6Address, ip_address, ip_network, summarize_address_range
 from typing import Iterator
 
-from ..aws import MULTICAST, NOT_INTERNET, RESERVED_IPV4, SERVICES
+from ..aws import GLOBAL_UNICAST, MULTICAST, NOT_INTERNET, RESERVED_IPV4, SERVICES
 from ..flows.flow import FlowError, NotSimulated, Trace, parse_address
 from ..flows.hops.nat_gateway import NAT64_PREFIX
 from ..packetsets import EMPTY_SET, PacketSet
@@ -217,8 +217,7 @@ def _internet_sides(model, tracer, family: int, as_dst: bool) -> list[Side]:
     (an address that embeds a private IPv4 one is no internet host's)."""
     sides = [Side(str(p.probe), ((int(p.low), int(p.high)),))
              for block in public_blocks(family) for p in cidr_pieces(model, block)
-             if not (family == 6 and as_dst and p.probe in NAT64_PREFIX)
-             and tracer.address_end(str(p.probe), p.probe).kind == "internet"]
+             if tracer.address_end(str(p.probe), p.probe).kind == "internet"]
     if family == 6 and as_dst:
         base = int(NAT64_PREFIX.network_address)
         cuts = sorted({int(p.low) for p in cidr_pieces(model, NAT64_PREFIX)})
@@ -240,11 +239,19 @@ def _host_address(host, family: int):
 
 
 def public_blocks(family: int = 4) -> list:
-    """The public space of ``family``: every address outside the blocks that are not the
-    internet's (for IPv6: unique local, link-local, loopback, unspecified, multicast)."""
+    """The public space of ``family``: for IPv4 every address outside the blocks that are not
+    the internet's (private, shared, loopback, link-local, multicast, reserved); for IPv6 the
+    global unicast space 2000::/3 (`vpcdsl.aws.GLOBAL_UNICAST`; 64:ff9b::/96, the IPv4
+    internet behind NAT64, is added as a destination by `_internet_sides`).
+
+    >>> public_blocks(6)
+    [IPv6Network('2000::/3')]
+    """
+    if family == 6:
+        return [GLOBAL_UNICAST]
     private = sorted((n for n in (*NOT_INTERNET, *MULTICAST, RESERVED_IPV4) if n.version == family),
                      key=lambda n: int(n.network_address))
-    top = 2**32 - 1 if family == 4 else 2**128 - 1
+    top = 2**32 - 1
     blocks, at = [], 0
     for net in private:
         low, high = int(net.network_address), int(net.broadcast_address)

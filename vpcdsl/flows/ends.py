@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from ipaddress import ip_address
 
-from ..aws import NOT_INTERNET, SERVICES
+from ..aws import GLOBAL_UNICAST, NOT_INTERNET, SERVICES
 from ..syntax import ast
 from .dataplane import DataPlane, ephemeral_range
 from .flow import INTERNET_V4, INTERNET_V6, End, FlowError, NotSimulated, _word, parse_address
+from .hops.nat_gateway import NAT64_PREFIX
 
 # Link-local services every instance reaches without SG or NACL filtering
 # (SEMANTICS.md, Filters; EC2 guide: Amazon DNS, IMDS, Amazon Time Sync, and
@@ -27,7 +28,8 @@ LINK_LOCAL_SERVICES = {
 }
 LIMITED_BROADCAST = ip_address("255.255.255.255")
 # Any address outside the model's VPCs and sites and outside `NOT_INTERNET` is an internet
-# host (documentation ranges such as 203.0.113.0/24 included: examples use them).
+# host (documentation ranges such as 203.0.113.0/24 included: examples use them); over IPv6
+# only in the global unicast space 2000::/3 or the NAT64 prefix (docs/SEMANTICS.md, Addresses).
 _PRIVATE_NETS = NOT_INTERNET
 
 
@@ -44,6 +46,8 @@ def flow_end(model, dp: DataPlane, text: str, *, other_v6: bool = False, family:
     address = parse_address(text)
     if address is not None:
         return address_end(model, dp, text, address)
+    if text.startswith(PUBLIC_IP) and text.endswith(")"):
+        return public_ip_end(model, dp, text, v6)
     obj = m.get(text)
     if obj is None:
         raise FlowError(f"unknown flow end '{text}'", _did_you_mean(m, text))
@@ -138,6 +142,31 @@ _FORWARD_ONLY = {
 }
 
 
+PUBLIC_IP = "public-ip("
+
+
+def public_ip_end(model, dp: DataPlane, text: str, v6: bool) -> End:
+    """`public-ip(NAME)`: the public or Elastic IPv4 address AWS maps to an instance or public
+    NAT gateway, an internet address outside every VPC (kind `public-ip`: routed as one, and
+    any public IPv4 address to a filter, since vpcdsl invents no address); an internet
+    gateway of its VPC translates it on the way in (docs/SEMANTICS.md, Gateways)."""
+    name = text[len(PUBLIC_IP):-1].strip()
+    obj = model.get(name)
+    if not isinstance(obj, (ast.Instance, ast.NatGateway)):
+        raise FlowError(f"'{text}' names no instance or NAT gateway",
+                        "public-ip(NAME) is the public IPv4 address of an instance or public NAT "
+                        "gateway NAME; a load balancer is reached by its name")
+    if v6:
+        raise FlowError(f"'{text}' is an IPv4 address, not an IPv6 one",
+                        f"IPv6 addresses are public already: trace to {name} itself")
+    behind = flow_end(model, dp, name)
+    if not behind.public:
+        raise FlowError(f"{_word(obj)} '{name}' has no public IPv4 address",
+                        "give it `public-ip` or `eip` (or its subnet `public-ip`)"
+                        if isinstance(obj, ast.Instance) else "a private NAT gateway has none")
+    return End(text, "public-ip", None, obj, public=True, ephemeral=behind.ephemeral)
+
+
 def node_kind(obj) -> str:
     from ..model.network import kind_of
     return kind_of(obj)
@@ -170,6 +199,8 @@ def address_end(model, dp: DataPlane, text: str, address) -> End:
     site = dp.site_at(address)
     if site is not None:
         return End(text, "site", address, site, ephemeral=ephemeral_range(site))
+    if address.version == 6 and address not in GLOBAL_UNICAST and address not in NAT64_PREFIX:
+        return End(text, "address", address)     # no internet host outside 2000::/3
     if not any(address.version == net.version and address in net for net in _PRIVATE_NETS):
         return End(text, "internet", address)    # public, or documentation ranges
     return End(text, "address", address)

@@ -235,15 +235,19 @@ def _group_verdict(sg: ast.SecurityGroup, direction: str, packet: Header,
 @dataclass(frozen=True, slots=True)
 class Ranges:
     """A far end that is a set of blocks rather than one address: an AWS service reached at
-    its public ranges (`vpcdsl.service_ranges`). A filter decides it per `cut` piece."""
+    its public ranges (`vpcdsl.service_ranges`), or a host's public IPv4 address, which may
+    be any public one. A filter decides it per `cut` piece."""
 
     name: str                        # the service, as the flow names it
     region: str | None
     blocks: tuple                    # IPv4Network, disjoint
     published: bool                  # the service's own published ranges (else all public IPv4)
+    label: bool = False              # ``name`` is a `public-ip(NAME)`: one public address unknown
 
     def words(self) -> str:
         """How a reason names the set."""
+        if self.label:
+            return f"{self.name} (any public IPv4 address: vpcdsl does not invent it)"
         where = f" in {self.region}" if self.region else ""
         if self.published:
             return f"{self.name}'s {len(self.blocks)} published ranges{where}"

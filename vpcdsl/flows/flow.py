@@ -186,6 +186,18 @@ def public_label(name: str) -> str:
     return f"public-ip({name})"
 
 
+def is_public_label(text) -> bool:
+    """Whether a packet's address text is a `public_label` (an address vpcdsl does not invent)."""
+    return str(text).startswith("public-ip(")
+
+
+def routed_address(end: End):
+    """The address a route table or transit gateway looks up for ``end``: its own; for an AWS
+    service or a `public-ip(NAME)` end, whose address vpcdsl does not know, that of any
+    public host (INTERNET_V4; LANGUAGE.md, tracing conventions)."""
+    return INTERNET_V4 if end.kind in ("service", "public-ip") else end.address
+
+
 def with_src(packet: Packet, src: str) -> Packet:
     return Packet(src, packet.dst, packet.protocol, packet.port)
 

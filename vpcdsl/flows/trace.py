@@ -55,6 +55,12 @@ SEMANTICS.md leave it open are marked *):
   hosts use their IPv6 address, and an end without one is blocked
   (`route`). A NAT gateway translates IPv6 only to 64:ff9b::/96 (NAT64, in
   `vpcdsl.flows.hops.nat_gateway`); NAT instances do not translate IPv6.
+- Between VPCs over the internet: an IPv6 address of another VPC's host is
+  public, so a route to an internet or egress-only gateway carries the
+  request into that VPC by its internet gateway; over IPv4 the destination
+  is written `public-ip(NAME)`, routed as any public address and translated
+  by NAME's internet gateway; filters see a public address as any public
+  IPv4 address (`vpcdsl.flows.hops.internet.to_outside`).
 - On-premises sites over VPN and Direct Connect (VGW path choice, TGW
   attachments, CloudHub, public VIFs, software VPNs): see `vpcdsl.flows.hops.site`.
 

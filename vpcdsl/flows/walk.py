@@ -16,11 +16,11 @@ from ..span import Span
 from ..syntax import ast
 from ..protocols import ECHO_REQUEST, icmp_type_number, protocol_number
 from .ends import LINK_LOCAL_SERVICES
-from ..service_ranges import service_ranges
+from ..service_ranges import public_ipv4, service_ranges
 from .filter_steps import nacl_response_step, nacl_step, sg_step
 from .filters import Ranges
 from .flow import (INTERNET_V4, End, FlowError, Hop, NotSimulated, Packet, Trace, _word,
-                   node_id, parse_address, public_label)
+                   is_public_label, node_id, parse_address, public_label)
 from .hops import HANDLERS, HopHandler, Internet, Leaving, LeavingSubnet, ReturnObligation
 from .hops.transit_gateway import answered
 
@@ -91,9 +91,11 @@ class _Walk:
         self.via_peering: ast.Peering | None = None
         self.via_tgw: ast.TransitGateway | None = None
         self.forwarded_by: ast.Instance | None = None   # a middlebox appliance passed it on
+        self.via_internet = False      # it entered its VPC from the internet (no SG reference)
         # TGW crossings whose return route is known once the device that answers is reached
         self.tgw_pending: list[ast.TransitGateway] = []
         self._service: Ranges | None = None      # `remote` of a service end, once
+        self._publics: dict[str, Ranges] = {}      # `public_ranges` by label
         self._deferred: list[LeavingSubnet] = []   # settled as the response leaves their subnet
         self._early: list[LeavingSubnet] = []      # those of them settled so far
 
@@ -173,6 +175,10 @@ class _Walk:
             return
         if src.kind == "service":
             raise FlowError("an AWS service cannot start a flow", "trace from a host to the service")
+        if src.kind == "public-ip":
+            raise FlowError(f"'{src.text}' is where the internet reaches {src.obj.name}: it starts "
+                            "no flow", f"start the flow at {src.obj.name}; its internet gateway "
+                            "translates the source to its public address")
         if src.vpc is None:
             every = src.text.strip() in ("0.0.0.0/0", "::/0")
             raise FlowError(f"'{src.text}' is not inside a VPC of the model",
@@ -237,7 +243,7 @@ class _Walk:
         return host is not None and host.subnet is subnet
 
     def dst_words(self) -> str:
-        return self.dst.text if self.dst.kind == "service" else str(self.dst.address)
+        return self.dst.text if self.dst.kind in ("service", "public-ip") else str(self.dst.address)
 
     def _lookup(self, table):
         if self.dst.kind == "service":
@@ -245,9 +251,8 @@ class _Walk:
             if entry is not None:
                 return entry
             return table.lookup(INTERNET_V4)
-        if self.dst.address is None:
-            return None
-        return table.lookup(self.dst.address)
+        address = self.dst.address if self.dst.kind != "public-ip" else INTERNET_V4
+        return table.lookup(address) if address is not None else None
 
     # ------------------------------------------------------------------ arrivals
 
@@ -278,7 +283,7 @@ class _Walk:
 
     def arrive(self, subnet: ast.Subnet, vpc: str) -> None:
         """The request enters ``subnet`` from outside it: NACL in, then the host."""
-        self._nacl(subnet, "in", self.current_src_address(), self.port_value)
+        self._nacl(subnet, "in", self.filter_src(), self.port_value)
         dst = self.dst
         if dst.subnet is not subnet and dst.kind not in ("address",):
             self.block(f"subnet:{subnet.name}", "route",
@@ -309,6 +314,20 @@ class _Walk:
 
     def current_src_address(self):
         return parse_address(self.packet.src)
+
+    def filter_src(self):
+        """The source as a filter of the subnet it enters reads it: its address, or for a
+        public address vpcdsl does not invent (`public-ip(NAME)`) every public IPv4 one."""
+        src = self.packet.src
+        return self.public_ranges(src) if is_public_label(src) else parse_address(src)
+
+    def public_ranges(self, label: str) -> Ranges:
+        """`public-ip(NAME)` as a filter sees it: AWS picks the address from its public pool,
+        so only a rule covering every public IPv4 address is known to match it."""
+        got = self._publics.get(label)
+        if got is None:
+            got = self._publics[label] = Ranges(label, None, public_ipv4(), False, label=True)
+        return got
 
     # ------------------------------------------------------------------ through a target
 
@@ -459,6 +478,8 @@ class _Walk:
     def remote(self, end: End):
         """What a filter sees of ``end`` as the far side: its address, or for an AWS service
         its published ranges in the client's region (`vpcdsl.service_ranges`)."""
+        if end.kind == "public-ip":
+            return self.public_ranges(end.text)
         if end.kind != "service":
             return end.address
         if self._service is None:
@@ -472,6 +493,8 @@ class _Walk:
         """The far end of a response, by the request's address text at a crossing."""
         if self.dst.kind == "service" and str(text) == self.dst.text:
             return self.remote(self.dst)
+        if is_public_label(text):
+            return self.public_ranges(str(text))
         return parse_address(str(text))
 
     def _nacl(self, subnet: ast.Subnet, direction: str, peer_address, port: int | None) -> None:
@@ -484,8 +507,8 @@ class _Walk:
         self._sg_check(end, "out", peer_address=self.remote(self.dst), peer=self.dst)
 
     def _sg_ingress(self, end: End) -> None:
-        self._sg_check(end, "in", peer_address=self.current_src_address(),
-                       peer=None if self.translated else self.src)
+        self._sg_check(end, "in", peer_address=self.filter_src(),
+                       peer=None if self.translated or self.via_internet else self.src)
 
     def _sg_check(self, end: End, direction: str, peer_address, peer: End | None) -> None:
         if peer is not None and peer.kind == "service" and peer_address is None:

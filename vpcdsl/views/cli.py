@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     p_trace.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
     p_trace.add_argument("flow", nargs="+", metavar="FLOW",
                          help='SRC DST PROTO/PORT, or one argument "SRC -> DST PROTO/PORT" as --trace takes; '
-                              "an end is an instance, subnet, NAT, endpoint, `internet`, service or address; "
+                              "an end is an instance, subnet, NAT, endpoint, `internet`, service, address or "
+                              "public-ip(NAME) (an instance's public IPv4 address); "
                               "PROTO/PORT e.g. tcp/443, udp/53, icmp/echo-request, icmp")
     p_trace.add_argument("--json", action="store_true", help="machine-readable output")
 

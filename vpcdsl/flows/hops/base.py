@@ -99,6 +99,7 @@ class Walk(Protocol):
     via_peering: ast.Peering | None
     via_tgw: ast.TransitGateway | None
     forwarded_by: ast.Instance | None    # a middlebox appliance forwarded the packet
+    via_internet: bool               # it entered its VPC from the internet (an IGW let it in)
     tgw_pending: list[ast.TransitGateway]
     hops: list[Hop]
     back: list[Hop]
@@ -118,6 +119,10 @@ class Walk(Protocol):
     def run(self, flow: str) -> Trace: ...
 
     def current_src_address(self): ...
+
+    def filter_src(self): ...
+
+    def public_ranges(self, label: str): ...
 
     def dst_words(self) -> str: ...
 

@@ -34,4 +34,4 @@ class EgressGatewayHop(HopHandler):
         walk.obligations.append(BackThroughEgressGateway(leaving.subnet, eigw))
         own_addresses_only(walk, node, eigw, entry)
         walk.hop(node, "gateway", "forward", f"{eigw.name} forwards outbound IPv6", entry.span)
-        return to_outside(walk, node)
+        return to_outside(walk, node, leaving.vpc)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...syntax import ast
-from ..flow import INTERNET_V4, public_label, with_dst, with_src
+from ..flow import public_label, routed_address, with_dst, with_src
 from .base import HopHandler, Leaving, ReturnObligation, Walk
 from .internet import own_addresses_only, to_outside
 
@@ -23,12 +23,13 @@ class BackThroughInternetGateway(ReturnObligation):
     igw: ast.InternetGateway
     public: str | None = None
     private: str | None = None
+    peer: str | None = None          # the request's destination there: the response's source
 
 
 def _back_in(walk: Walk, ob: BackThroughInternetGateway) -> None:
     if ob.public is None:
         return
-    walk.packet = with_dst(walk.packet, ob.private)
+    walk.packet = with_dst(with_src(walk.packet, ob.peer or walk.packet.src), ob.private)
     walk.hop(f"igw:{ob.igw.name}", "gateway", "translate",
              f"{ob.igw.name} translates {ob.public} back to {ob.private}", ob.igw.span, back=True)
 
@@ -40,13 +41,13 @@ class InternetGatewayHop(HopHandler):
     def forward(self, walk: Walk, igw, leaving: Leaving) -> None:
         entry = leaving.route
         node = f"igw:{igw.name}"
-        address = walk.dst.address if walk.dst.kind != "service" else INTERNET_V4
+        address = routed_address(walk.dst)
         walk.cross(leaving.subnet, None)
         own_addresses_only(walk, node, igw, entry)
         if address is None or address.version == 6:
             walk.obligations.append(BackThroughInternetGateway(leaving.subnet, igw))
             walk.hop(node, "gateway", "forward", f"{igw.name} forwards IPv6 untranslated", entry.span)
-            return to_outside(walk, node)
+            return to_outside(walk, node, leaving.vpc)
         if walk.translated and not walk.src_public:
             walk.block(node, "gateway", f"a private NAT gateway's traffic cannot use internet "
                        f"gateway '{igw.name}'", entry.span)
@@ -56,7 +57,8 @@ class InternetGatewayHop(HopHandler):
         before = walk.packet.src
         walk.packet = with_src(walk.packet, public_label(walk.public_name or walk.src.text))
         walk.translated = True
-        walk.obligations.append(BackThroughInternetGateway(leaving.subnet, igw, walk.packet.src, before))
+        walk.obligations.append(BackThroughInternetGateway(leaving.subnet, igw, walk.packet.src,
+                                                           before, walk.packet.dst))
         walk.hop(node, "gateway", "translate", f"{igw.name} translates {before} to {walk.packet.src}",
                  entry.span)
-        return to_outside(walk, node)
+        return to_outside(walk, node, leaving.vpc)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...syntax import ast
-from ..flow import INTERNET_V4
+from ..flow import routed_address
 from .base import HopHandler, Leaving, LeavingSubnet, Onward, ReturnObligation, Walk
 from .private_gateway import link_from_site, over_link, tgw_link, to_site
 
@@ -173,7 +173,7 @@ class TransitGatewayHop(HopHandler):
         walk._nacl(enter, "in", walk.current_src_address(), walk.port_value)
         walk.hop(node, "gateway", "forward", f"{tgw.name} takes it from VPC '{vpc}' at attachment "
                  f"subnet {enter.name}", here.attachment.span)
-        tentry = tgw_route(walk, tgw, walk.dst.address if walk.dst.kind != "service" else INTERNET_V4)
+        tentry = tgw_route(walk, tgw, routed_address(walk.dst))
         target = tentry.target
         if target is None:
             walk.block(node, "route", f"transit gateway route {tentry.text} names no attachment "
