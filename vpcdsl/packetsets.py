@@ -390,7 +390,12 @@ def _merged(n, level: int, family: int) -> list[tuple[tuple[str, ...], object]]:
 
 
 def _cidr_words(ranges: list[tuple[int, int]], family: int) -> list[str]:
-    """Blocks as CIDRs, or as "every address except ..." where that is shorter."""
+    """Blocks as CIDRs, or as the smallest block holding them "except ..." where that is
+    shorter.
+
+    >>> _cidr_words([(0x2000 << 112, (0x2600 << 112) - 1), ((0x2601 << 112), (0x4000 << 112) - 1)], 1)
+    ['2000::/3 except 2600::/16']
+    """
     return list(_cidr_words_of(tuple(ranges), family))
 
 
@@ -400,16 +405,23 @@ def _cidr_words_of(ranges: tuple[tuple[int, int], ...], family: int) -> tuple[st
     # many rows, and summarizing the internet's dozens of blocks costs more than a row.
     words = _cidrs(ranges, family)
     if len(words) > 2:
-        top, gaps, at = _ADDRESS_TOP[family], [], 0
-        for low, high in sorted(ranges):
+        # The smallest block that holds them all, less its gaps: "2000::/3 except
+        # 2600:1f18::/56" for the IPv6 internet, "0.0.0.0/0 except 10.0.0.0/8 ..." for IPv4's.
+        ordered = sorted(ranges)
+        first, last = ordered[0][0], max(high for _, high in ordered)
+        bits = (first ^ last).bit_length()
+        at, end = first >> bits << bits, (first >> bits << bits) + (1 << bits) - 1
+        hull = _cidrs([(at, end)], family)[0]
+        gaps = []
+        for low, high in ordered:
             if low > at:
                 gaps.append((at, low - 1))
-            at = high + 1
-        if at <= top:
-            gaps.append((at, top))
+            at = max(at, high + 1)
+        if at <= end:
+            gaps.append((at, end))
         others = _cidrs(gaps, family)
         if len(others) < len(words):
-            return (f"{'0.0.0.0/0' if family == 0 else '::/0'} except {' '.join(others)}",)
+            return (f"{hull} except {' '.join(others)}",)
     return tuple(words)
 
 
