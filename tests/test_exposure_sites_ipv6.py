@@ -209,9 +209,6 @@ def test_exposure_agrees_with_reach_from_the_sites_range_and_with_trace_on_each_
     assert exposure(m, coarse=False).to_dict() == e.to_dict()        # reach's way for IPv4 too
 
 
-@pytest.mark.xfail(strict=True, reason="a site by name is probed at its first prefix whatever the "
-                   "family (vpcdsl/flows/ends.py, flow_end): over IPv6 the trace sends from "
-                   "192.168.0.10 to an IPv6 address; reported, not fixed here")
 def test_reach_from_a_site_by_name_over_ipv6_is_its_ipv6_probe_hosts_part(tgw):
     """`vpcdsl reach FILE office` traces the site's probe host; over IPv6 that host should be
     one of its IPv6 range (https://docs.aws.amazon.com/vpn/latest/s2svpn/ipv4-ipv6.html),

@@ -104,7 +104,15 @@ def flow_end(model, dp: DataPlane, text: str, *, other_v6: bool = False, family:
         nets = [c.net for c in obj.cidrs if c.net is not None]
         if not nets:
             raise FlowError(f"site '{text}' has no valid CIDR")
-        address, how = site_probe(nets[0])
+        # A host of the site's first range of the flow's family (docs/SEMANTICS.md, flow ends).
+        family_nets = [n for n in nets if n.version == (6 if v6 else 4)]
+        if not family_nets:
+            end = End(text, "site", None, obj, ephemeral=ephemeral_range(obj))
+            end.problem = ("route", f"site:{obj.name}", f"site '{text}' has no IPv{6 if v6 else 4} "
+                           f"range, so it has no part in an IPv{6 if v6 else 4} flow", obj.span)
+            return end
+        which = "first prefix" if family_nets[0] == nets[0] else f"first IPv{family_nets[0].version} prefix"
+        address, how = site_probe(family_nets[0], which)
         return End(text, "site", address, obj, ephemeral=ephemeral_range(obj),
                    probe=f"site '{text}' is probed at {address}, {how}")
     forwards = _FORWARD_ONLY.get(type(obj))
@@ -225,9 +233,9 @@ def _did_you_mean(model, text: str) -> str | None:
     return did_you_mean(close) if close else None      # every name tied for closest, not one at random
 
 
-def site_probe(net):
+def site_probe(net, which: str = "first prefix"):
     """The address that stands for a site written by name, and how it was chosen: the
-    network address + 10 of its first prefix (a host on the site's LAN, clear of a router
+    network address + 10 of its first prefix of the flow's family (``which`` says so) (a host on the site's LAN, clear of a router
     on the first addresses*), or its first host when the prefix is smaller.
 
     >>> import ipaddress
@@ -237,7 +245,7 @@ def site_probe(net):
     'the first host of its first prefix 198.51.100.8/29'
     """
     if net.num_addresses > 11:
-        return net.network_address + 10, f"address {net.network_address} + 10 of its first prefix {net}"
+        return net.network_address + 10, f"address {net.network_address} + 10 of its {which} {net}"
     if net.num_addresses > 1:
-        return net.network_address + 1, f"the first host of its first prefix {net}"
-    return net.network_address, f"the one address of its first prefix {net}"
+        return net.network_address + 1, f"the first host of its {which} {net}"
+    return net.network_address, f"the one address of its {which} {net}"
