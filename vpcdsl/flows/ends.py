@@ -104,13 +104,19 @@ def flow_end(model, dp: DataPlane, text: str, *, other_v6: bool = False, family:
         nets = [c.net for c in obj.cidrs if c.net is not None]
         if not nets:
             raise FlowError(f"site '{text}' has no valid CIDR")
-        # A host of the site's first range of the flow's family (docs/SEMANTICS.md, flow ends).
-        family_nets = [n for n in nets if n.version == (6 if v6 else 4)]
+        # A host of the site's first range of the flow's family (docs/SEMANTICS.md, flow ends);
+        # asked for no family (an end's kind or object only), its first range.
+        want = 6 if v6 else 4 if family is not None else nets[0].version
+        family_nets = [n for n in nets if n.version == want]
         if not family_nets:
-            end = End(text, "site", None, obj, ephemeral=ephemeral_range(obj))
-            end.problem = ("route", f"site:{obj.name}", f"site '{text}' has no IPv{6 if v6 else 4} "
-                           f"range, so it has no part in an IPv{6 if v6 else 4} flow", obj.span)
-            return end
+            other = nets[0]
+            raise FlowError(f"site '{text}' has no IPv{want} range, so it has no part in an "
+                            f"IPv{want} flow",
+                            f"its ranges are IPv{other.version} ({', '.join(map(str, nets))}): "
+                            + ("trace it with icmpv6 or an IPv6 end, or from an address of it "
+                               f"such as {site_probe(other)[0]}" if want == 4 else
+                               "give it an IPv6 range (`site NAME CIDR, IPV6-CIDR`) or trace "
+                               "it over IPv4"))
         which = "first prefix" if family_nets[0] == nets[0] else f"first IPv{family_nets[0].version} prefix"
         address, how = site_probe(family_nets[0], which)
         return End(text, "site", address, obj, ephemeral=ephemeral_range(obj),
@@ -235,8 +241,9 @@ def _did_you_mean(model, text: str) -> str | None:
 
 def site_probe(net, which: str = "first prefix"):
     """The address that stands for a site written by name, and how it was chosen: the
-    network address + 10 of its first prefix of the flow's family (``which`` says so) (a host on the site's LAN, clear of a router
-    on the first addresses*), or its first host when the prefix is smaller.
+    network address + 10 of its first prefix of the flow's family, ``which`` in words (a
+    host on the site's LAN, clear of a router on the first addresses*), or its first host
+    when the prefix is smaller.
 
     >>> import ipaddress
     >>> site_probe(ipaddress.ip_network("192.168.0.0/16"))
