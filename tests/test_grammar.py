@@ -596,7 +596,8 @@ def _keywords() -> list[str]:
 # `aws` as a dx target and `default` as a geolocation key.)
 KNOWN_COLLISIONS = {
     "route-destination": {"propagate"},
-    "expect-source": {"dns", "isolated", "valid"},
+    "expect-source": {"dns", "isolated", "valid", "public-ip"},
+    "expect-destination": {"public-ip"},             # public-ip(NAME), LANGUAGE.md §8
     "dns-label": {"health"},
     "geolocation-key": {"continent", "state"},
     "geoproximity-point": {"coords"},

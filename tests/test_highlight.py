@@ -87,7 +87,7 @@ def test_every_builtin(word):
 
 def test_every_symbol_of_the_grammar_lexes_without_error():
     symbols = {w for w in grammar_literals() if not re.search("[a-z]", w)}
-    assert symbols == {"*", "->", ":", "<->", "@", "[", "]", "{", "}"}
+    assert symbols == {"(", ")", "*", "->", ":", "<->", "@", "[", "]", "{", "}"}
     for symbol in symbols:
         assert [t for t, _ in tokens(f"a {symbol} b") if t in Error] == [], symbol
 

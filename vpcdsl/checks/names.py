@@ -301,9 +301,11 @@ def _check_expectations(model: Model, r: "_Resolver") -> None:
             continue
         else:
             continue
-        for end in ends:
+        for i, end in enumerate(ends):
             if end.kind == "name":
                 r.ref(ast.Ref(end.text, end.span), flow_end)
+            elif end.kind == "public-ip":
+                _check_public_ip_end(model, r, end, exp, starts=i == 0 or isinstance(exp, ast.ExpectIsolated))
         if isinstance(exp, ast.ExpectFlow) and exp.by is not None and exp.by.name not in BY_KINDS:
             alias = _BY_ALIASES.get(exp.by.name.lower())
             match = [alias] if alias else close_matches(exp.by.name, BY_KINDS, cutoff=0.5)
@@ -311,6 +313,63 @@ def _check_expectations(model: Model, r: "_Resolver") -> None:
                 f"`by` takes one of: {', '.join(BY_KINDS)}"
             r.diags.append(error("E902", f"'{exp.by.name}' is not a kind of network component",
                                  exp.by.span, hint))
+
+
+# What `public-ip(NAME)` may name (as `vpcdsl.flows.ends.PUBLIC_IP_KINDS`): what AWS maps a
+# public IPv4 address of its own to.
+PUBLIC_IP_END_KINDS = ("instance", "nat-instance", "nat", "lb")
+_PUBLIC_IP_END = Position(
+    PUBLIC_IP_END_KINDS,
+    "`public-ip(NAME)` is the public IPv4 address of an instance, NAT instance, public NAT "
+    "gateway or internet-facing load balancer NAME")
+
+
+def _check_public_ip_end(model: Model, r: "_Resolver", end: ast.FlowEnd, exp, starts: bool) -> None:
+    """`public-ip(NAME)` in an expectation: NAME names a kind with a public IPv4 address of its
+    own and has one; and the end is a destination only (LANGUAGE.md §8, flow ends)."""
+    obj = r.ref(end.ref, _PUBLIC_IP_END)
+    name = end.ref.name
+    if obj is None:
+        return
+    if starts:
+        if isinstance(exp, ast.ExpectIsolated):
+            hint = (f"isolation runs both ways and nothing starts at a public address: write "
+                    f"`expect {name} -> X blocked` and `expect X -> {end.text} blocked` for each X, "
+                    f"or list {name} itself")
+        else:
+            hint = (f"write `expect {name} -> ...`: {name}'s traffic to the internet leaves "
+                    f"from {end.text} already (its internet gateway translates the source)")
+        r.diags.append(error("E903", f"'{end.text}' cannot start a flow: it is where the "
+                             f"internet reaches {name}", end.span, hint))
+        return
+    why = _no_public_ipv4(model, obj)
+    if why is not None:
+        r.diags.append(error("E903", f"'{end.text}' names no address: {why}", end.ref.span,
+                             _no_public_ipv4_hint(obj)))
+
+
+def _no_public_ipv4(model: Model, obj) -> str | None:
+    """Why ``obj`` (of `PUBLIC_IP_END_KINDS`) has no public IPv4 address, or None if it has one."""
+    word = f"{KIND_WORDS[KIND_OF[type(obj)]]} '{obj.name}'"
+    if isinstance(obj, ast.Instance):
+        subnet = model.get(obj.subnet.name, "subnet")
+        if obj.public_ip == "none" and not (subnet is not None and subnet.public_ip):
+            return f"{word} has no public IPv4 address"
+    elif isinstance(obj, ast.NatGateway) and obj.private:
+        return f"{word} is private: it has no Elastic IP"
+    elif isinstance(obj, ast.LoadBalancer) and obj.scheme == "internal":
+        return f"{word} is internal: its nodes have private addresses only"
+    return None
+
+
+def _no_public_ipv4_hint(obj) -> str:
+    if isinstance(obj, ast.Instance):
+        return (f"give '{obj.name}' `public-ip` or `eip` (or its subnet `public-ip`), or write "
+                f"its name to reach its private address over a peering, TGW or VPN")
+    if isinstance(obj, ast.LoadBalancer):
+        return (f"make '{obj.name}' `internet-facing`, or write its name to reach it over a "
+                f"peering, TGW or VPN")
+    return f"a public NAT gateway (`nat {obj.name} in SUBNET`, without `private`) has an Elastic IP"
 
 
 # ---------------------------------------------------------------------------- resolution

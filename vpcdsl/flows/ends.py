@@ -160,25 +160,39 @@ PUBLIC_IP = "public-ip("
 
 
 def public_ip_end(model, dp: DataPlane, text: str, v6: bool) -> End:
-    """`public-ip(NAME)`: the public or Elastic IPv4 address AWS maps to an instance or public
-    NAT gateway, an internet address outside every VPC (kind `public-ip`: routed as one, and
-    any public IPv4 address to a filter, since vpcdsl invents no address); an internet
-    gateway of its VPC translates it on the way in (docs/SEMANTICS.md, Gateways)."""
+    """`public-ip(NAME)`: the public or Elastic IPv4 address AWS maps to an instance, NAT
+    instance or public NAT gateway, or a public address of an internet-facing load balancer's
+    node, an internet address outside every VPC (kind `public-ip`: routed as one, and any
+    public IPv4 address to a filter, since vpcdsl invents no address); an internet gateway of
+    its VPC translates it on the way in (docs/SEMANTICS.md, Gateways)."""
     name = text[len(PUBLIC_IP):-1].strip()
     obj = model.get(name)
-    if not isinstance(obj, (ast.Instance, ast.NatGateway)):
-        raise FlowError(f"'{text}' names no instance or NAT gateway",
-                        "public-ip(NAME) is the public IPv4 address of an instance or public NAT "
-                        "gateway NAME; a load balancer is reached by its name")
+    if not isinstance(obj, PUBLIC_IP_KINDS):
+        raise FlowError(f"'{text}' names no instance, NAT or load balancer",
+                        _did_you_mean(model, name) if obj is None else
+                        "public-ip(NAME) is the public IPv4 address of an instance, NAT instance, "
+                        "public NAT gateway or internet-facing load balancer NAME")
     if v6:
         raise FlowError(f"'{text}' is an IPv4 address, not an IPv6 one",
                         f"IPv6 addresses are public already: trace to {name} itself")
     behind = flow_end(model, dp, name)
     if not behind.public:
-        raise FlowError(f"{_word(obj)} '{name}' has no public IPv4 address",
-                        "give it `public-ip` or `eip` (or its subnet `public-ip`)"
-                        if isinstance(obj, ast.Instance) else "a private NAT gateway has none")
+        raise FlowError(f"{_word(obj)} '{name}' has no public IPv4 address", no_public_ip_hint(obj))
     return End(text, "public-ip", None, obj, public=True, ephemeral=behind.ephemeral)
+
+
+# What `public-ip(NAME)` may name: what AWS gives a public IPv4 address of its own.
+PUBLIC_IP_KINDS = (ast.Instance, ast.NatInstance, ast.NatGateway, ast.LoadBalancer)
+
+
+def no_public_ip_hint(obj) -> str:
+    """What gives ``obj`` (a `PUBLIC_IP_KINDS` object without one) a public IPv4 address."""
+    if isinstance(obj, ast.Instance):
+        return "give it `public-ip` or `eip` (or its subnet `public-ip`)"
+    if isinstance(obj, ast.LoadBalancer):
+        return "an internal load balancer has none: make it `internet-facing`, or reach it " \
+               "by its name over a peering, TGW or VPN"
+    return "a private NAT gateway has none"
 
 
 def node_kind(obj) -> str:

@@ -528,11 +528,13 @@ class DnsZone:
 
 @_node
 class FlowEnd:
-    """A flow's source or destination: a name, `internet`, an address or CIDR."""
+    """A flow's source or destination: a name, `internet`, an address or CIDR, or
+    `public-ip(NAME)` (``text`` written so, whatever the spaces; ``ref`` is NAME)."""
 
     text: str
-    kind: Literal["name", "address", "cidr"]
+    kind: Literal["name", "address", "cidr", "public-ip"]
     span: Span
+    ref: Ref | None = None
 
 
 @_node

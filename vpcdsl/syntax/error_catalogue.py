@@ -135,6 +135,16 @@ CATALOGUE: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
         "write `expect SRC -> DST [PROTO [PORTS]] allowed|blocked`",
         ("expect a b allowed", "expect a", "expect a - b allowed", "expect a => b allowed"),
     ),
+    "public-ip-end": (
+        "`public-ip` as a flow end is written `public-ip(NAME)`",
+        "NAME is an instance, NAT or internet-facing load balancer, as in "
+        "`expect a-1 -> public-ip(b-1) tcp 443 allowed`; an object called `public-ip` cannot be "
+        "a flow end: rename it",
+        ("expect a -> public-ip b allowed", "expect a -> public-ip allowed",
+         "expect public-ip -> b allowed", "expect a -> public-ip() allowed",
+         "expect a -> public-ip(10.0.0.1) allowed", "expect a -> public-ip(b allowed",
+         "expect a -> public-ip(b c) allowed"),
+    ),
     "expect-verdict": (
         "expected `allowed` or `blocked` at the end of the expectation",
         "write `expect SRC -> DST tcp 443 allowed` (or `blocked [by KIND]`)",

@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     p_trace.add_argument("flow", nargs="+", metavar="FLOW",
                          help='SRC DST PROTO/PORT, or one argument "SRC -> DST PROTO/PORT" as --trace takes; '
                               "an end is an instance, subnet, NAT, endpoint, `internet`, service, address or "
-                              "public-ip(NAME) (an instance's public IPv4 address); "
+                              "public-ip(NAME) (the public IPv4 address of an instance, NAT or internet-facing LB); "
                               "PROTO/PORT e.g. tcp/443, udp/53, icmp/echo-request, icmp")
     p_trace.add_argument("--json", action="store_true", help="machine-readable output")
 

@@ -109,7 +109,7 @@ RULES: tuple[tuple[str, str, bool, str | None], ...] = (
     ("domain", _DOMAIN + r"(?![A-Za-z0-9_*?-])", False, None),
     ("word", _WORD, False, None),                             # TLSv1.2_2021, *.example.com
     ("separator", r"[{;]", False, None),                      # a statement starts after it
-    ("punctuation", r"[}\[\],:@]", False, None),
+    ("punctuation", r"[}\[\](),:@]", False, None),          # ( ) of public-ip(NAME)
     ("whitespace", r"[ \t\r]+", False, None),
     ("newline", r"\n", False, None),
     ("error", r"[^\n]", False, None),                         # anything else, one character
