@@ -50,7 +50,8 @@ from ..packetsets import EMPTY_SET, PacketSet
 from ..protocols import protocol_number
 from ..syntax import ast
 from .flowsets import packet_classes
-from .matrix_pairs import DROPPED as _DROPPED, MatrixEnd as _End, PairFacts as _Facts, nacl_rules as _nacl_rules
+from .matrix_pairs import DROPPED as _DROPPED, MatrixEnd as _End, PairFacts as _Facts, PairKeys as _Keys, \
+    nacl_rules as _nacl_rules
 from .reach import class_packets, families, in_family
 
 
@@ -248,6 +249,7 @@ def matrix(model, level: str = "subnet", *, touching=None) -> Matrix:
     traces = pair_classes = 0
     ipv6 = ()
     split = None                                    # where IPv6's classes start
+    alike: dict[tuple[int, int], Cell] = {}         # one Cell per pair of masks (they are frozen)
     for family in families(model):
         picked = list(range(len(objects)))
         if family == 6:
@@ -267,8 +269,11 @@ def matrix(model, level: str = "subnet", *, touching=None) -> Matrix:
         for (i, j), (allowed, intermittent) in found.cells.items():
             key = picked[i], picked[j]
             had = cells.get(key)
-            cells[key] = Cell(allowed << shift | (had.allowed if had else 0),
-                              intermittent << shift | (had.intermittent if had else 0))
+            masks = (allowed << shift | (had.allowed if had else 0), intermittent << shift | (had.intermittent if had else 0))
+            got = alike.get(masks)
+            if got is None:
+                got = alike[masks] = Cell(*masks)
+            cells[key] = got
     return Matrix(level, tuple(o.name for o in objects), sets[:split], cells, tuple(skipped), traces,
                   pair_classes, model, ipv6_classes=sets[split:] if split else (), ipv6=ipv6)
 
@@ -291,7 +296,6 @@ def _family_cells(tracer, objects: list, family: int, touching) -> _Found:
     ends = [_End.of(tracer, o, family) for o in objects]
     classes = packet_classes(model, None, family)
     sets = tuple(class_packets(model, c, family) for c in classes)
-    decided: dict[tuple, tuple[int, int] | str] = {}
     cells: dict[tuple[int, int], tuple[int, int]] = {}
     skipped = []
     traces = 0
@@ -299,22 +303,29 @@ def _family_cells(tracer, objects: list, family: int, touching) -> _Found:
     grouping: dict[tuple, list[list[int]]] = {}
     near = None if touching is None else [k for k, e in enumerate(ends) if e.name in touching]
     why = "" if family == 4 else "over IPv6: "
+    keys = _Keys(facts, ends)
+    everyone = range(len(ends))
+    decided: list = []              # slot of a key (`_Keys.keys`) -> its masks, None if (0, 0), or why
     for i, s in enumerate(ends):
-        for j in (range(len(ends)) if near is None or ends[i].name in touching else near):
-            d = ends[j]
-            if i == j:
-                continue
-            key = facts.key(s, d)
-            got = decided.get(key)
-            if got is None:
+        cols = [j for j in (everyone if near is None or s.name in touching else near) if j != i]
+        for j, slot in zip(cols, keys.row_slots(i, cols)):
+            if slot < len(decided):
+                got = decided[slot]
+            else:                   # slots come in order: this is the next one
+                key = keys.keys[slot]
+                d = ends[j]
                 groups = _groups(classes, s, d, grouping, facts.nacls_on_path.get(key, ())) \
                     if key[0] != "pair" else None
                 got, n = _decide(tracer, s, d, classes, groups, family) if key != _DROPPED else ((0, 0), 0)
-                decided[key] = got
                 traces += n
-            if isinstance(got, str):
-                skipped.append((s.name, d.name, why + got))
-            elif got[0] or got[1]:
+                if got == (0, 0):
+                    got = None
+                decided.append(got)
+            if got is None:
+                continue
+            if got.__class__ is str:
+                skipped.append((s.name, ends[j].name, why + got))
+            else:
                 cells[i, j] = got
     return _Found(sets, cells, skipped, traces, len(decided))
 
@@ -329,18 +340,32 @@ def _groups(classes, s: _End, d: _End, cache: dict, between=()) -> list[list[int
     key = (id(s.nacl), id(d.nacl), s.local[0], d.local[0], tuple(id(n) for n in between))
     got = cache.get(key)
     if got is None:
-        rules = [r for n in (s.nacl, d.nacl, *between) for r in _nacl_rules(n)]
-        rules += [r for e in (s, d) for g in e.sgs or () for r in g.rules]
-        protos = [(protocol_number(r.protocol.name), r.protocol) for r in rules]
+        bits = cache.get("bits")
+        if bits is None:            # per class: None (alone), or its port and protocol number
+            bits = cache["bits"] = [None if c.ports is None or not c.probe else (int(c.probe), protocol_number(c.protocol))
+                                    for c in classes]
+        parts = [_matches(classes, bits, cache, ("nacl", id(n)), _nacl_rules(n)) for n in (s.nacl, d.nacl, *between)]
+        parts += [_matches(classes, bits, cache, ("sg", e.local[0]), [r for g in e.sgs or () for r in g.rules])
+                  for e in (s, d)]
         by: dict[tuple, list[int]] = {}
-        for bit, c in enumerate(classes):
-            if c.ports is None or not c.probe:
+        for bit, at in enumerate(bits):
+            if at is None:
                 by[("alone", bit)] = [bit]
                 continue
-            port, number = int(c.probe), protocol_number(c.protocol)
-            by.setdefault((number, tuple(p.ports is None or p.ports.low <= port <= p.ports.high
-                                         for n, p in protos if n == number)), []).append(bit)
+            by.setdefault((at[1], *(p[bit] for p in parts)), []).append(bit)
         got = cache[key] = list(by.values())
+    return got
+
+
+def _matches(classes, bits, cache: dict, key: tuple, rules) -> list:
+    """Per packet class of `_groups` (None: alone), which of ``rules`` of its protocol match
+    its port, in order: one source of filters' part of `_groups`' key, cached."""
+    got = cache.get(key)
+    if got is None:
+        protos = [(protocol_number(r.protocol.name), r.protocol) for r in rules]
+        got = cache[key] = [None if at is None else tuple(p.ports is None or p.ports.low <= at[0] <= p.ports.high
+                                                          for n, p in protos if n == at[1])
+                            for at in bits]
     return got
 
 

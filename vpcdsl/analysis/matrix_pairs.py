@@ -17,9 +17,8 @@ from ipaddress import IPv4Address, IPv6Address
 from ..aws import NOT_INTERNET_V4
 from ..flows.filters import rule_cidrs
 from ..syntax import ast
-from .piece_classes import nacl_view
 
-__all__ = ["MatrixEnd", "PairFacts", "DROPPED", "nacl_rules"]
+__all__ = ["MatrixEnd", "PairFacts", "PairKeys", "DROPPED", "nacl_rules"]
 
 DROPPED = ("dropped",)
 _INTERNET = (ast.InternetGateway, ast.EgressOnlyInternetGateway)
@@ -128,6 +127,41 @@ class PairFacts:
         self.nacls_on_path.setdefault(key, tuple(self.tracer.model.nacl_of.get(x.name) for x in (enter, out)))
         return key
 
+    def view(self, end: MatrixEnd, other: MatrixEnd) -> tuple[tuple, bool]:
+        """What `key` reads of ``other`` through ``end``'s own route table and filters, as
+        one tuple, with ``end`` either side of the pair: of the route the table picks for
+        ``other``'s address, what `_path` keeps, whether it goes to a transit gateway or (over
+        IPv6) to an internet or egress-only gateway of ``end``'s VPC, whether it is the
+        internet gateway of ``end``'s VPC (the route back `_over_internet` reads), whether it
+        drops the request (`_dropped`); `_sees`; whether the two share a VPC and whether
+        ``end``'s VPC honours references from ``other``'s. And whether that holds for every
+        address of ``other``'s block (no route, NACL or group block cuts it, and `_drops`
+        says so)."""
+        forward = self._route(end.table, other)
+        memo = ("dropped", id(forward), other.block)
+        dropped = self._cache.get(memo)
+        uniform = True
+        if dropped is None:
+            dropped, uniform = self._drops(forward, other)
+            if uniform:
+                self._cache[memo] = dropped
+        sees = self._sees(end, other)
+        if uniform:
+            low, high = other.block
+            for cut in (("route", id(end.table)) if end.table is not None else None, ("nacl", id(end.nacl)),
+                        ("sg", end.local[0]) if end.sgs else None):
+                bounds = self._bounds.get(cut) if cut is not None else None
+                if bounds is not None and bisect_right(bounds, low) != bisect_right(bounds, high):
+                    uniform = False
+                    break
+        dp = self.tracer.dp
+        target = None if forward is None else forward.target
+        kind = "tgw" if isinstance(target, ast.TransitGateway) else \
+            "internet" if self.family == 6 and isinstance(target, _INTERNET) else None
+        return (_path(forward), kind, kind == "internet" and target.vpc == end.vpc,
+                forward is not None and target is dp.igw_of.get(end.vpc), dropped, sees,
+                end.vpc == other.vpc, dp.references_honoured(other.vpc, end.vpc)), uniform
+
     def _over_internet(self, s: MatrixEnd, d: MatrixEnd, gateway, back) -> tuple:
         """The key of an IPv6 pair whose request leaves by ``gateway`` (internet or egress-only:
         both forward it alike) and enters the destination's VPC by its internet gateway
@@ -147,14 +181,16 @@ class PairFacts:
         return _target_of(self._route(table, other))
 
     def _where(self, key: tuple, cuts, other: MatrixEnd) -> tuple:
-        """The cache key of a fact about ``other``'s address under the blocks ``cuts`` names."""
+        """The cache key of a fact about ``other``'s address under the blocks ``cuts`` names:
+        its VPC block where no block cuts it, else the piece between two cuts holding it (every
+        address of a piece is in the same blocks: the same longest prefix, the same rules)."""
         bounds = self._bounds.get(key)
         if bounds is None:
             bounds = self._bounds[key] = sorted({x for low, high in cuts() for x in (low, high + 1)})
         low, high = other.block
         if bisect_right(bounds, low) == bisect_right(bounds, high):
             return key + ("block", low)
-        return key + ("address", other.address)
+        return key + ("piece", bisect_right(bounds, other.address))
 
     def _route(self, table, other: MatrixEnd):
         if table is None:
@@ -225,10 +261,126 @@ class PairFacts:
         where = self._where(("nacl", id(nacl)), lambda: _rule_blocks(rules, self.family), other)
         sig = self._cache.get(where)
         if sig is None:
-            matching = nacl_view(rules, self._address(other.address))
+            compiled = self._cache.get(("nacl-rules", id(nacl)))
+            if compiled is None:
+                compiled = self._cache["nacl-rules", id(nacl)] = _compiled(rules, self.family)
+            at = other.address
+            matching = tuple(view for low, high, view in compiled if low <= at <= high)
             sig = self._cache[where] = self._signatures.setdefault(
                 (nacl is None or nacl.default, matching), len(self._signatures))
         return sig
+
+
+_PAIR, _ALONE = object(), object()
+
+
+class PairKeys:
+    """`PairFacts.key` of every pair of ``ends``, computed once per set of facts it reads.
+
+    A key reads of the sender its class (route table, NACL, groups, own filters, VPC), of
+    the receiver its class, whether they share a subnet, and the two ends' views of each
+    other (`PairFacts.view`: the route each one's table picks for the other's address,
+    whether it drops there, how its filters see it). The views are tabled once per row class
+    (route table, NACL, groups) and receiver, and computed once per VPC block where the
+    block is uncut (`PairFacts.view` says), else per end: about R x B views for R row classes
+    and B VPC blocks, plus R x (the ends of cut blocks). Each pair then costs one small tuple
+    and one dictionary look-up; the key itself is computed once per distinct tuple. Where
+    the key reads more than that (a route to a transit gateway reads the sender's zone and
+    which subnets attach) it is computed pair by pair, as `PairFacts.key` does; a pair that
+    is its own class gets its names.
+    """
+
+    def __init__(self, facts: PairFacts, ends: list[MatrixEnd]):
+        self.facts = facts
+        self.ends = ends
+        self.names = [e.name for e in ends]
+        self.subnets = [e.subnet for e in ends]
+        rows: dict[tuple, int] = {}
+        classes: dict[tuple, int] = {}
+        reps: list[MatrixEnd] = []
+        self.row: list[int] = []
+        self.cls: list[int] = []
+        for e in ends:
+            r = rows.setdefault((id(e.table), id(e.nacl), e.local[0], e.vpc), len(rows))
+            if r == len(reps):
+                reps.append(e)
+            self.row.append(r)
+            self.cls.append(classes.setdefault(e.local, len(classes)))
+        groups: dict[tuple, list[int]] = {}
+        for k, e in enumerate(ends):
+            groups.setdefault((e.vpc, e.block), []).append(k)
+        interned: dict[tuple, int] = {}
+        self.views: list[list[int]] = []              # row class -> end -> view number
+        for rep in reps:
+            vector = [0] * len(ends)
+            for members in groups.values():
+                value, uniform = facts.view(rep, ends[members[0]])
+                vector[members[0]] = number = interned.setdefault(value, len(interned))
+                for k in members[1:]:
+                    if not uniform:
+                        number = interned.setdefault(facts.view(rep, ends[k])[0], len(interned))
+                    vector[k] = number
+            self.views.append(vector)
+        self._memo: dict[tuple, object] = {}         # facts read -> slot, _PAIR or _ALONE
+        self._slots: dict[tuple, int] = {}
+        self.keys: list[tuple] = []                  # slot -> key
+
+    def row_slots(self, i: int, cols) -> list[int]:
+        """The keys of the pairs from end ``i`` to each end of ``cols``, in order, as slots of
+        `keys`: equal keys, equal slots, numbered in the order they first come."""
+        names, subnets, cls, row, views = self.names, self.subnets, self.cls, self.row, self.views
+        memo = self._memo
+        ci, mine, sub = cls[i], views[row[i]], subnets[i]
+        seen = [v[i] for v in views]                  # row class -> its view of end i
+        out = []
+        for j in cols:
+            m = (ci, cls[j], mine[j], seen[row[j]], subnets[j] is sub)
+            k = memo.get(m)
+            if k is None:
+                k = self._first(m, i, j)
+            if k is _PAIR:
+                k = self._slot(("pair", names[i], names[j]))
+            elif k is _ALONE:
+                k = self._slot(self.facts.key(self.ends[i], self.ends[j]))
+            out.append(k)
+        return out
+
+    def _slot(self, key: tuple) -> int:
+        got = self._slots.get(key)
+        if got is None:
+            got = self._slots[key] = len(self.keys)
+            self.keys.append(key)
+        return got
+
+    def _first(self, m: tuple, i: int, j: int):
+        s, d = self.ends[i], self.ends[j]
+        k = self.facts.key(s, d)
+        forward = self.facts._route(s.table, d)
+        if k[0] != "same" and forward is not None and isinstance(forward.target, ast.TransitGateway):
+            got = _ALONE                              # reads the sender's zone, the attachments
+        elif k[0] == "pair":
+            got = _PAIR
+        else:
+            got = self._slot(k)
+        self._memo[m] = got
+        return got
+
+
+def _compiled(rules, family: int) -> list[tuple[int, int, tuple]]:
+    """`nacl_view` of ``rules`` ready for many addresses of ``family``: per rule that can
+    hold one, in evaluation order, its block's first and last address and its view."""
+    out = []
+    for r in sorted(rules, key=lambda r: (r.direction, r.number)):
+        if isinstance(r.cidr, ast.AnyPeer):
+            low, high = 0, 2 ** _BITS[family] - 1
+        elif r.cidr.net is not None and r.cidr.net.version == family:
+            low, high = int(r.cidr.net.network_address), int(r.cidr.net.broadcast_address)
+        else:
+            continue
+        out.append((low, high, (r.direction, r.action, r.protocol.name,
+                                (r.protocol.ports.low, r.protocol.ports.high) if r.protocol.ports is not None
+                                else None, r.protocol.icmp_type)))
+    return out
 
 
 def _target_of(entry):
