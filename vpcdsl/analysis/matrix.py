@@ -35,10 +35,15 @@ instance's groups; ``level="vpc"`` gathers the subnet matrix by VPC.
 `tests/test_matrix_ipv6.py` holds a dual-stack model by hand and the dual-stack example
 to `reach`, pair by pair and family by family.
 
-Cost: one pass over the N² ordered pairs computing their keys (each fact cached
-per VPC block where no route or rule block cuts it), so quadratic in the ends,
-as the answer is; plus the walks, which grow with the pair classes (the distinct
-filters and routes), not with the pairs. BENCHMARKS.md has the figures.
+Cost: one pass over the N² ordered pairs, each one small tuple and dictionary
+look-up (`matrix_pairs.PairKeys`), so quadratic in the ends, as the answer is; a
+key is computed once per distinct set of facts it reads, except for routes to a
+transit gateway (pair by pair). Before that, the ends' views of each other are
+tabled: R x B views for R row classes (route table, NACL, groups, VPC) and B VPC
+blocks, plus R x the ends of blocks a row's routes or rules cut; R and B grow
+with the estate, so this too is quadratic at worst, with a small constant. Then
+the walks, which grow with the pair classes (the distinct filters and routes),
+not with the pairs. BENCHMARKS.md has the figures.
 """
 
 from __future__ import annotations
