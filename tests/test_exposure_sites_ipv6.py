@@ -181,8 +181,6 @@ def test_a_transit_vif_carries_the_sites_ipv6():
     assert [h.component for h in web[0].witness.back][-3:] == ["dxgw:cdx", "dx:office-dx", "site:office"]
 
 
-@pytest.mark.xfail(strict=True, reason="the trace engine drops all IPv6 at a VGW, also over a "
-                   "private VIF (vpcdsl/flows/hops/private_gateway.py); reported, not fixed here")
 def test_a_private_vif_on_a_vgw_carries_the_sites_ipv6():
     """A private virtual interface on a VGW carries IPv6 with an IPv6 BGP peering
     (https://docs.aws.amazon.com/directconnect/latest/UserGuide/WorkingWithVirtualInterfaces.html);

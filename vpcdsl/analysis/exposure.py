@@ -12,7 +12,8 @@ own public range is the site's); a site is every address of its CIDRs.
 Over IPv6 (where a subnet has an IPv6 block), each target with an IPv6 address is also
 asked about from the IPv6 internet (every IPv6 address is public) and from each site's IPv6
 ranges, reach's way (every piece and class; `vpcdsl.analysis.exposure_ipv6`); those findings
-say IPv6. A site's IPv6 reaches only over a transit gateway's links, as the trace says.
+say IPv6. A site's IPv6 reaches over a transit gateway's links or a private VIF on a virtual private
+gateway, never over a VPN on one, as the trace says.
 
 A finding is ranked by the worst request it holds (`vpcdsl.analysis.exposure_ranks`: ``any``,
 ``admin``, ``database``, ``other``, ``icmp``); findings sort by rank, then target name.

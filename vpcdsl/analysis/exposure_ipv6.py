@@ -4,8 +4,9 @@ address pieces a source is (`source_pieces`, both families).
 Reach's way, every piece and packet class (`vpcdsl.analysis.reach.pair_rows`): IPv6 has
 no shortcut of `vpcdsl.analysis.exposure`'s. A target is asked about when it has an IPv6
 address; a site when it has an IPv6 range. The trace decides which link carries it: a
-transit gateway's VPN or Direct Connect attachment does, a virtual private gateway does
-not (docs/SEMANTICS.md, Hybrid).
+transit gateway's VPN or Direct Connect attachment does, and so does a Direct Connect
+private VIF on a virtual private gateway (directly or through a DX gateway); a VPN on a
+virtual private gateway does not (docs/SEMANTICS.md, Hybrid).
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ def add_parser(sub) -> None:
                     "...), OTHER, ICMP. The internet is every public address no VPC or site holds. "
                     "IPv4, and, where a subnet has an IPv6 block, IPv6 from the internet and from "
                     "each site with an IPv6 range (a site's IPv6 crosses a transit gateway's VPN or "
-                    "Direct Connect, never a virtual private gateway); JSON says each finding's "
+                    "Direct Connect, or a private VIF on a virtual private gateway, never a VPN "
+                    "on a virtual private gateway); JSON says each finding's "
                     "family. Exit 0, or 1 when --fail-on names the rank of a finding.")
     p.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
     p.add_argument("--source", metavar="SOURCE", action="append",

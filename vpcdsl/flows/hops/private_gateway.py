@@ -2,6 +2,11 @@
 the VGW's path choice (`vpcdsl.flows.sitelinks.best`), a site's request into the VGW's
 VPC and its response back, and the links a TGW or software VPN sends over.
 
+Over IPv6 a VGW chooses among its Direct Connect links only (`vgw_links`): a private VIF
+carries IPv6 (it has an IPv6 BGP peering whenever its site has an IPv6 range, as a
+transit VIF does), a Site-to-Site VPN on a VGW never does (`no_ipv6_over_vpn`, a
+`gateway` drop naming the VPN).
+
 Semantics (SEMANTICS.md, Hybrid) are summarised in `vpcdsl.flows.hops.site`.
 """
 
@@ -48,8 +53,9 @@ def _back_through_vgw(walk: Walk, ob: BackThroughVirtualPrivateGateway) -> None:
     walk.route_back(ob.subnet, address, vgw, lambda table, got: (
         f"no return route: '{table}' has {got} for {address}, not virtual private gateway "
         f"'{vgw.name}'"))
-    choice = best(walk.dp.links_on.get(vgw.name, []), address)
+    choice = best(vgw_links(walk, vgw, address), address)
     if choice is None:
+        no_ipv6_over_vpn(walk, vgw, address, vgw.span, back=True)
         walk.block(f"vgw:{vgw.name}", "route", f"no return route: virtual private gateway "
                    f"'{vgw.name}' has learned no route to {address}", vgw.span, back=True)
     walk.hop(f"vgw:{vgw.name}", "gateway", "forward", f"{vgw.name} sends the response over "
@@ -72,15 +78,13 @@ class PrivateGatewayHop(HopHandler):
         if walk.dst.kind == "service" or address is None:
             walk.block(node, "gateway", f"virtual private gateway '{vgw.name}' leads to on-premises "
                        f"sites, not to {walk.dst_words()}", entry.span)
-        if address.version == 6:
-            walk.block(node, "gateway", f"virtual private gateway '{vgw.name}' carries no IPv6",
-                       entry.span)
+        no_ipv6_over_vpn(walk, vgw, address, entry.span)
         if walk.src.vpc != vgw.vpc and not walk.translated:
             walk.block(node, "gateway", f"virtual private gateway '{vgw.name}' of VPC '{vgw.vpc}' "
                        f"carries only that VPC's traffic, not {walk.packet.src} of VPC "
                        f"'{walk.src.vpc}' (no edge-to-edge routing)", entry.span)
         walk.cross(leaving.subnet, None)
-        choice = best(walk.dp.links_on.get(vgw.name, []), address)
+        choice = best(vgw_links(walk, vgw, address), address)
         if choice is None:
             walk.block(node, "route", f"virtual private gateway '{vgw.name}' has learned no route "
                        f"to {address}: " + _no_route_why(walk, vgw), entry.span)
@@ -92,14 +96,43 @@ class PrivateGatewayHop(HopHandler):
 
     def from_site(self, walk: Walk, gw, link) -> None:
         dst = walk.dst
-        if dst.address.version == 6:
-            walk.block(f"vgw:{gw.name}", "gateway", f"virtual private gateway '{gw.name}' carries "
-                       "no IPv6", gw.span)
+        if dst.address.version == 6 and link.kind != "dx":
+            walk.block(f"vgw:{gw.name}", "gateway", vpn_ipv6_words(gw, link), gw.span)
         walk.hop(f"vgw:{gw.name}", "gateway", "forward", f"{gw.name} hands it to VPC '{gw.vpc}'",
                  gw.span)
         walk.obligations.append(BackThroughVirtualPrivateGateway(dst.subnet, gw, walk.src.address))
         walk.cross(None, dst.subnet)
         walk.arrive(dst.subnet, dst.vpc)
+
+
+def vgw_links(walk: Walk, vgw, address) -> list:
+    """The links ``vgw`` may send ``address`` over: all of them over IPv4, its Direct
+    Connect VIFs only over IPv6 (a private VIF carries IPv6, a Site-to-Site VPN on a VGW
+    does not; SEMANTICS.md, Hybrid)."""
+    links = walk.dp.links_on.get(vgw.name, [])
+    return links if address.version == 4 else [lk for lk in links if lk.kind == "dx"]
+
+
+def vpn_ipv6_words(vgw, link) -> str:
+    """Why ``vgw`` drops IPv6 that would go over the VPN ``link``."""
+    return (f"virtual private gateway '{vgw.name}' carries no IPv6 over {link.words}: a "
+            "Site-to-Site VPN on a virtual private gateway carries IPv4 only (IPv6 over a VPN "
+            "needs a transit gateway; a Direct Connect private VIF carries it)")
+
+
+def no_ipv6_over_vpn(walk: Walk, vgw, address, span, back: bool = False) -> None:
+    """Over IPv6, the `gateway` drop where no Direct Connect link of ``vgw`` carries
+    ``address`` but one of its VPNs would (or it has VPNs and no Direct Connect at all):
+    https://docs.aws.amazon.com/vpn/latest/s2svpn/ipv4-ipv6.html."""
+    if address.version != 6 or best(vgw_links(walk, vgw, address), address) is not None:
+        return
+    links = walk.dp.links_on.get(vgw.name, [])
+    vpns = [lk for lk in links if lk.kind != "dx"]
+    choice = best(vpns, address)
+    vpn = choice.link if choice is not None else \
+        vpns[0] if vpns and len(vpns) == len(links) else None
+    if vpn is not None:
+        walk.block(f"vgw:{vgw.name}", "gateway", vpn_ipv6_words(vgw, vpn), span, back=back)
 
 
 def _no_route_why(walk: Walk, vgw) -> str:

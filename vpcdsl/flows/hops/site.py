@@ -8,11 +8,13 @@ vpcdsl's where AWS leaves it to the customer's routers):
 
 - VPC → site through a VGW: the route table sends the packet to the VGW; the
   VGW picks the link by `hybrid.best` (none announces the address: `route`);
-  a VGW carries no IPv6 and only its own VPC's traffic (`gateway`; a peering
+  a VGW carries IPv6 over Direct Connect only, never over a VPN, and only its
+  own VPC's traffic (`gateway`; a peering
   never delivers a site's address, so peered VPCs are stopped there, `peering`). Through a TGW: the TGW's route names the link.
 - site → VPC: the site sends over one of its links that reaches the VPC —
   Direct Connect before a static VPN before a BGP VPN, then the link written
-  first* — to the VPC's VGW, to a TGW attached to it, or to the instance of a
+  first*; over IPv6 a VPN on a VGW last (it carries no IPv6, so the site learns
+  no IPv6 route over it) — to the VPC's VGW, to a TGW attached to it, or to the instance of a
   software VPN (which must have its source/dest check off and forwards into
   the VPC; over BGP its SGs and NACL must pass TCP 179 from the site). The answering subnet's route table must send the response back
   to that gateway, and the gateway must have a route back to the site.
@@ -32,7 +34,7 @@ from ...syntax import ast
 from ..flow import FlowError
 from ..sitelinks import KIND_RANK, best
 from .base import HopHandler, ReturnObligation, Walk
-from .private_gateway import link_from_site, over_link, tgw_link, to_site
+from .private_gateway import link_from_site, over_link, tgw_link, to_site, vgw_links, vpn_ipv6_words
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ def _back_between_sites(walk: Walk, ob: BackBetweenSites) -> None:
     link_from_site(walk, ob.link, back=True)
     node = f"{'vgw' if isinstance(gw, ast.VirtualPrivateGateway) else 'tgw'}:{gw.name}"
     if isinstance(gw, ast.VirtualPrivateGateway):
-        choice = best(walk.dp.links_on.get(gw.name, []), address)
+        choice = best(vgw_links(walk, gw, address), address)
         back = choice.link if choice is not None else None
         detail = back and f"{gw.name} relays the response (VPN CloudHub) over {back.words} " \
             f"({choice.announce.net}: {choice.why})"
@@ -113,13 +115,22 @@ def _site_way(walk: Walk, site, vpc: str):
                 or isinstance(gw, ast.TransitGateway) and vpc in walk.dp.tgw_attachments.get(gw.name, {}) \
                 or isinstance(gw, (ast.Instance, ast.NatInstance)) and gw.vpc == vpc:
             ways.append(link)
-    ways.sort(key=lambda lk: (KIND_RANK.get(lk.kind, 9), lk.order))
+    six = walk.dst.address is not None and walk.dst.address.version == 6
+    ways.sort(key=lambda lk: (six and _vpn_on_vgw(lk), KIND_RANK.get(lk.kind, 9), lk.order))
     return ways[0] if ways else None
+
+
+def _vpn_on_vgw(link) -> bool:
+    """A VPN ending on a VGW: it carries no IPv6 (a `gateway` drop at the VGW)."""
+    return link.kind != "dx" and isinstance(link.gateway, ast.VirtualPrivateGateway)
 
 
 def _between_sites(walk: Walk, site) -> None:
     dst = walk.dst
-    for link in walk.dp.site_links.get(site.name, []):
+    links = walk.dp.site_links.get(site.name, [])
+    if dst.address.version == 6:          # links that carry IPv6 first
+        links = sorted(links, key=_vpn_on_vgw)
+    for link in links:
         gw = link.gateway
         if gw is None or isinstance(gw, (ast.Instance, ast.NatInstance)):
             continue
@@ -127,8 +138,17 @@ def _between_sites(walk: Walk, site) -> None:
             choice = best(walk.dp.links_on.get(gw.name, []), dst.address)
             if choice is None or choice.link.site is not dst.obj:
                 continue
+            if dst.address.version == 6:  # over a VIF of the VGW if one carries it
+                vif = best(vgw_links(walk, gw, dst.address), dst.address)
+                if vif is not None and vif.link.site is not dst.obj:
+                    continue
+                choice = vif or choice
             walk.hop(link.node, "gateway", "forward", f"{link.words} carries it from site "
                      f"'{site.name}' to virtual private gateway '{gw.name}'", link.obj.span)
+            if dst.address.version == 6:
+                for lk in (link, choice.link):
+                    if lk.kind != "dx":
+                        walk.block(f"vgw:{gw.name}", "gateway", vpn_ipv6_words(gw, lk), lk.obj.span)
             for lk in (link, choice.link):
                 if lk.kind == "static-vpn":
                     walk.block(f"vgw:{gw.name}", "gateway", f"AWS VPN CloudHub relays between "
