@@ -6,7 +6,7 @@ records which current behaviour wins over the study notes.
 
 from __future__ import annotations
 
-from ipaddress import ip_network
+from ipaddress import IPv4Address, ip_network, summarize_address_range
 
 DEFAULT_REGION = "us-east-1"
 
@@ -110,3 +110,28 @@ ASN_RANGES = ((1, 4294967294),)
 # CreateVpnGateway, CreateTransitGateway; DX CreateDirectConnectGateway).
 AMAZON_SIDE_ASN_RANGES = ((64512, 65534), (4200000000, 4294967294))
 
+
+def public_blocks(family: int = 4) -> list:
+    """The public space of ``family``: for IPv4 every address outside the blocks that are not
+    the internet's (private, shared, loopback, link-local, multicast, reserved); for IPv6 the
+    global unicast space `GLOBAL_UNICAST` (64:ff9b::/96, the IPv4 internet behind NAT64, is
+    added as a destination by `vpcdsl.analysis.reach`).
+
+    >>> public_blocks(6)
+    [IPv6Network('2000::/3')]
+    >>> public_blocks()[:2]
+    [IPv4Network('1.0.0.0/8'), IPv4Network('2.0.0.0/7')]
+    """
+    if family == 6:
+        return [GLOBAL_UNICAST]
+    private = sorted((n for n in (*NOT_INTERNET, *MULTICAST, RESERVED_IPV4) if n.version == 4),
+                     key=lambda n: int(n.network_address))
+    blocks, at = [], 0
+    for net in private:
+        low, high = int(net.network_address), int(net.broadcast_address)
+        if low > at:
+            blocks.extend(summarize_address_range(IPv4Address(at), IPv4Address(low - 1)))
+        at = max(at, high + 1)
+    if at <= 2**32 - 1:
+        blocks.extend(summarize_address_range(IPv4Address(at), IPv4Address(2**32 - 1)))
+    return blocks

@@ -24,10 +24,10 @@ of the model is the destinations times the classes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv6Address, ip_address, ip_network, summarize_address_range
+from ipaddress import IPv6Address, ip_address, ip_network
 from typing import Iterator
 
-from ..aws import GLOBAL_UNICAST, MULTICAST, NOT_INTERNET, RESERVED_IPV4, SERVICES
+from ..aws import SERVICES, public_blocks
 from ..flows.flow import FlowError, NotSimulated, Trace, parse_address
 from ..flows.hops.nat_gateway import NAT64_PREFIX
 from ..packetsets import EMPTY_SET, PacketSet
@@ -236,36 +236,6 @@ def _host_address(host, family: int):
     """A host's address of ``family`` (None if it has none)."""
     address = host.address if family == 4 else getattr(host, "ipv6", None)
     return address if address is not None and address.version == family else None
-
-
-def public_blocks(family: int = 4) -> list:
-    """The public space of ``family``: for IPv4 every address outside the blocks that are not
-    the internet's (private, shared, loopback, link-local, multicast, reserved); for IPv6 the
-    global unicast space 2000::/3 (`vpcdsl.aws.GLOBAL_UNICAST`; 64:ff9b::/96, the IPv4
-    internet behind NAT64, is added as a destination by `_internet_sides`).
-
-    >>> public_blocks(6)
-    [IPv6Network('2000::/3')]
-    """
-    if family == 6:
-        return [GLOBAL_UNICAST]
-    private = sorted((n for n in (*NOT_INTERNET, *MULTICAST, RESERVED_IPV4) if n.version == family),
-                     key=lambda n: int(n.network_address))
-    top = 2**32 - 1
-    blocks, at = [], 0
-    for net in private:
-        low, high = int(net.network_address), int(net.broadcast_address)
-        if low > at:
-            blocks.extend(summarize_address_range(_address(at, family), _address(low - 1, family)))
-        at = max(at, high + 1)
-    if at <= top:
-        blocks.extend(summarize_address_range(_address(at, family), _address(top, family)))
-    return blocks
-
-
-def _address(value: int, family: int):
-    from ipaddress import IPv4Address, IPv6Address
-    return IPv4Address(value) if family == 4 else IPv6Address(value)
 
 
 # ---------------------------------------------------------------------------- the question
