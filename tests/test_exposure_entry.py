@@ -11,6 +11,7 @@ import random
 
 import vpcdsl
 from vpcdsl.analysis.exposure import _MODEL, _Engine, _targets, exposure
+from vpcdsl.analysis.exposure_entry import Entry
 from vpcdsl.analysis.reach import end_sides
 from vpcdsl.flows.trace import Tracer
 
@@ -55,10 +56,10 @@ def test_the_gate_says_denied_exactly_where_the_walk_drops_at_that_nacl():
                 for c, _ in classes:
                     for a in cells:
                         t = tracer.trace(a.text, b.text, c.protocol, c.probe or None, dst_zone=b.zone)
-                        nacl = nacl or engine.entry.first_nacl(t)
+                        nacl = nacl or getattr(engine.entry.entry(t, b.text), "nacl", None)
                         if nacl is None:
                             continue
-                        says = engine.entry.denies(nacl, a.text, c.protocol, c.probe or None)
+                        says = engine.entry.denies(Entry(nacl, ()), a.text, c.protocol, c.probe or None)
                         walked = t.component == f"nacl:{nacl.name}" and t.forward[-1].kind == "nacl" \
                             and _path(t)[:-1] == ["internet", "igw"]
                         assert says == walked, (name, a.text, c, t.table())

@@ -47,13 +47,6 @@ class EntryGate:
         self._bounds: dict[tuple, list[int]] = {}  # (filter, family) -> where its rules' CIDRs begin and end
         self._addresses: dict[str, tuple] = {}     # a source address's text -> (family, integer)
 
-    def first_nacl(self, t: Trace) -> ast.Nacl | None:
-        """The custom NACL a trace from the internet meets right after the internet gateway
-        (resolving hops aside), or None when its path starts otherwise (a default NACL, an
-        end dropped before any filter, a site, a flow that is not the internet's)."""
-        at = self._nacl_at(t)
-        return None if at is None or at[1].default else at[1]
-
     def entry(self, t: Trace, dst: str) -> Entry | None:
         """The entry of target node ``dst`` that trace ``t`` (from the internet to it) shows,
         or None when its path does not start at the internet, its gateway and a NACL."""
@@ -97,12 +90,10 @@ class EntryGate:
             return (i, nacl) if isinstance(nacl, ast.Nacl) else None
         return None
 
-    def denies(self, entry: Entry | ast.Nacl, src: str, protocol: str, port) -> bool:
+    def denies(self, entry: Entry, src: str, protocol: str, port) -> bool:
         """Whether the entry's NACL (inbound rules), else its groups, drop the request from
         address ``src`` of this protocol and port (or ICMP type), as the walk's filter steps
         decide it."""
-        if isinstance(entry, ast.Nacl):
-            entry = Entry(entry, ())
         if self._decide(("nacl", id(entry.nacl)), entry, src, protocol, port):
             return True
         return bool(entry.sgs) and self._decide(("sg", *map(id, entry.sgs)), entry, src, protocol, port)
