@@ -199,21 +199,33 @@ class Model:
         from ..flows.dataplane import DataPlane
         return DataPlane(self)
 
-    def trace(self, src: str, dst: str, protocol: str, port=None):
+    def trace(self, src: str, dst: str, protocol: str, port=None, *, client=None):
         """Trace one concrete flow: ``model.trace("web-1", "db-1", "tcp", 5432)``.
 
         ``protocol`` may carry the port (``"tcp/5432"``, ``"icmp/echo-request"``).
         Returns a `vpcdsl.flows.trace.Trace`; raises `vpcdsl.flows.trace.FlowError` for an
-        unknown end or an incomplete flow.
+        unknown end or an incomplete flow. A DNS name as ``dst`` (``"www.example.com"``) is
+        resolved as Route 53 answers ``src`` (or ``client``, a `resolve` client) and traced
+        to each answer: a `vpcdsl.analysis.named_ends.NamedTrace`.
         """
+        from ..analysis.named_ends import is_name
+        if is_name(dst) or is_name(src):
+            from ..analysis.named_ends import named_trace
+            return named_trace(self, src, dst, protocol, port, client=client)
         from ..flows.trace import trace
         return trace(self, src, dst, protocol, port)
 
-    def reach(self, src: str | None, dst: str | None = None, packets=None):
+    def reach(self, src: str | None, dst: str | None = None, packets=None, *, client=None):
         """Every request from ``src`` and its verdict per destination, for all packets at once
         (``src`` None: who can reach ``dst``); ``packets`` (a `vpcdsl.packetsets.PacketSet` or
         text such as ``"tcp/443"``) narrows the question. Returns a `vpcdsl.analysis.reach.Reach`;
-        raises `vpcdsl.flows.trace.FlowError` for an unknown end."""
+        raises `vpcdsl.flows.trace.FlowError` for an unknown end. A DNS name as ``dst`` is
+        resolved for ``src`` (or ``client``) and asked about per answer: a
+        `vpcdsl.analysis.named_ends.NamedReach`."""
+        from ..analysis.named_ends import is_name
+        if is_name(dst) or is_name(src):
+            from ..analysis.named_ends import named_reach
+            return named_reach(self, src, dst, packets, client=client)
         from ..analysis.reach import reach
         return reach(self, src, dst, packets)
 

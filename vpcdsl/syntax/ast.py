@@ -528,11 +528,12 @@ class DnsZone:
 
 @_node
 class FlowEnd:
-    """A flow's source or destination: a name, `internet`, an address or CIDR, or
-    `public-ip(NAME)` (``text`` written so, whatever the spaces; ``ref`` is NAME)."""
+    """A flow's source or destination: a name, `internet`, an address or CIDR,
+    `public-ip(NAME)` (``text`` written so, whatever the spaces; ``ref`` is NAME), or a
+    domain name that Route 53 answers (a destination only)."""
 
     text: str
-    kind: Literal["name", "address", "cidr", "public-ip"]
+    kind: Literal["name", "address", "cidr", "public-ip", "domain"]
     span: Span
     ref: Ref | None = None
 

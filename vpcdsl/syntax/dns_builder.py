@@ -168,7 +168,8 @@ class DnsAndExpectationBuilder(NodeBuilder):
         if tok.type == "PUBLIC_IP":          # public-ip ( NAME ): its span runs to the `)`
             name = items[2]
             return ast.FlowEnd(f"public-ip({name})", "public-ip", self._span(items), self._ref(name))
-        kind = {"NAME": "name", "IPV4": "address", "IPV6": "address", "CIDR": "cidr"}[tok.type]
+        kind = {"NAME": "name", "IPV4": "address", "IPV6": "address", "CIDR": "cidr",
+                "DOMAIN": "domain"}[tok.type]
         if kind == "address":
             self._addr(tok)
         elif kind == "cidr":
