@@ -34,6 +34,11 @@ def evaluate(model) -> list[dict]:
                                                exp.span, f"first: {errors[0].span}: {errors[0].message}"))
             else:
                 result["status"] = "passed"
+        elif isinstance(exp, (ast.ExpectFlow, ast.ExpectIsolated)) and _names_a_domain(exp):
+            if errors:
+                result["detail"] = "not evaluated: the model has errors"
+            else:
+                _evaluate_named(model, exp, result)
         elif isinstance(exp, (ast.ExpectFlow, ast.ExpectIsolated)) and _by_reach(model, exp):
             if errors:
                 result["detail"] = "not evaluated: the model has errors"
@@ -273,6 +278,125 @@ def _evaluate_isolated_reach(model, exp: ast.ExpectIsolated, result: dict) -> No
                 _fail(model, exp, result, f"expectation failed: {a} -> {b} is allowed for "
                       f"{_words(open_)}, expected isolated", open_[0], extra_hint=False)
                 return
+    result["status"] = "passed"
+
+
+# ---------------------------------------------------------------------------- DNS names
+
+def _names_a_domain(exp) -> bool:
+    ends = (exp.src, exp.dst) if isinstance(exp, ast.ExpectFlow) else exp.ends
+    return any(e.kind == "domain" for e in ends)
+
+
+def _evaluate_named(model, exp, result: dict) -> None:
+    """A flow to a DNS name (`vpcdsl.analysis.named_ends`): ``allowed`` holds when the flow to
+    every possible answer is allowed, ``blocked`` when every one is blocked (by KIND if
+    written); a failure names the answer that disagrees and its probability. A name as a
+    source, or in `expect isolated` (both ways), is E903 at the name; so is a name without an
+    answer, with Route 53's reason."""
+    from .named_ends import UnresolvedName, resolve_end
+
+    source = exp.src if isinstance(exp, ast.ExpectFlow) else next(e for e in exp.ends if e.kind == "domain")
+    if isinstance(exp, ast.ExpectIsolated) or source.kind == "domain":
+        result["status"] = "failed"
+        result["detail"] = f"'{source.text}' is a DNS name: a destination only"
+        model.diagnostics.append(error(
+            "E903", f"expectation cannot be traced: '{source.text}' is a DNS name, a destination "
+            "only", source.span, "a flow starts at a host: write the instance, subnet, site or "
+            "address that opens it" + ("; `isolated` runs both ways, so write the name's "
+                                       "answer instead" if isinstance(exp, ast.ExpectIsolated) else "")))
+        return
+    proto = exp.protocol.name if exp.protocol is not None else "tcp"
+    unresolved = []
+
+    def resolved():
+        try:
+            return resolve_end(model, exp.src.text, exp.dst.text, proto)
+        except UnresolvedName as exc:     # the name's fault: said at the name
+            unresolved.append(exc)
+        return None
+
+    named = _traced(model, exp, result, resolved)   # the source's fault: said at the line
+    if unresolved:
+        exc = unresolved[0]
+        result["status"] = "failed"
+        result["detail"] = str(exc)
+        model.diagnostics.append(error("E903", f"expectation cannot be traced: {exc}", exp.dst.span,
+                                       exc.hint))
+    if named is None:
+        return
+    if concrete(exp.protocol):
+        _evaluate_named_trace(model, exp, result, named)
+    else:
+        _evaluate_named_reach(model, exp, result, named)
+
+
+def _answer_words(leg) -> str:
+    from .named_ends import probability_words
+    return f"answer {leg.answer} (probability {probability_words(leg.probability)})"
+
+
+def _evaluate_named_trace(model, exp, result: dict, named) -> None:
+    from ..flows.trace import Tracer
+    from .named_ends import combine
+
+    _, _, proto, port = flow_args(exp)
+    want_kind = exp.by.name if exp.by is not None else None
+    tracer = Tracer(model)
+
+    def one(dst):
+        t = tracer.trace(exp.src.text, dst, proto, port or None)
+        if exp.verdict == "blocked" and not t.allowed:     # a VPC source: every probe blocked
+            t = next((x for x in tracer.traces(exp.src.text, dst, proto, port or None) if x.allowed), t)
+        return t
+
+    traces = []
+    for leg in named.legs:
+        t = _traced(model, exp, result, lambda: one(leg.end))
+        if t is None:
+            return
+        traces.append(t)
+    flow = f"{exp.src.text} -> {exp.dst.text} {proto}{' ' + port if port else ''}"
+    whole = combine(flow, named, traces)
+    result["trace"] = whole
+    wrong = [(leg, t) for leg, t in zip(named.legs, traces) if not _agrees(exp, t, want_kind)]
+    if not wrong:
+        result["status"] = "passed"
+        return
+    leg, t = wrong[0]
+    result["status"] = "failed"
+    result["detail"] = whole.to_dict()
+    every = " for every answer" if len(traces) > 1 else ""
+    wanted = exp.verdict + (f" by {want_kind}" if want_kind else "") + every
+    got = t.verdict + (f" by {t.kind} ({t.component})" if t.kind else "")
+    model.diagnostics.append(error(
+        "E901", f"expectation failed: {flow} is {got} for {_answer_words(leg)}, expected {wanted}",
+        exp.span, _with_every_address_hint(f"{_why(t)}; {named.header()}", exp, t)))
+
+
+def _evaluate_named_reach(model, exp, result: dict, named) -> None:
+    packets = _packets_of(exp.protocol)
+    want_kind = exp.by.name if exp.by is not None else None
+    for leg in named.legs:
+        rows = _reach_of(model, exp, result, exp.src.text, leg.end, packets)
+        if rows is None:
+            return
+        if exp.verdict == "allowed":
+            wrong = [r for r in rows if r.status != "allowed"]
+        else:
+            wrong = [r for r in rows if r.status != "blocked" or (want_kind and r.witness.kind != want_kind)]
+        if wrong:
+            proto = exp.protocol
+            what = f"{exp.src.text} -> {exp.dst.text} " + (
+                "any" if proto is None or proto.name == "any" else " ".join(
+                    x for x in (proto.name, str(proto.ports) if proto.ports is not None else proto.icmp_type) if x))
+            got = wrong[0].status + (f" by {wrong[0].witness.kind}" if wrong[0].status == "blocked"
+                                     and wrong[0].witness.kind else "")
+            wanted = exp.verdict + (f" by {want_kind}" if want_kind else "") + \
+                (" for every answer" if len(named.legs) > 1 else "")
+            _fail(model, exp, result, f"expectation failed: {what} is {got} for {_words(wrong)} to "
+                  f"{_answer_words(leg)}, expected {wanted}", wrong[0])
+            return
     result["status"] = "passed"
 
 

@@ -41,11 +41,12 @@ from fractions import Fraction
 from typing import Any
 
 from ..aws import SERVICES
+from ..checks.names import close_matches, did_you_mean
 from ..flows.flow import FlowError, Trace, parse_address
 from ..protocols import protocol_number
 from ..syntax import ast
 from .route53 import Client, DnsError, client_of, resolve
-from .geo import region_point
+from .geo import REGION_PLACES, region_point
 
 # A DNS name as `grammar/vpc.lark` DOMAIN reads it: two labels or more, the last starting
 # with a letter (so no address or CIDR is one). Model names hold no dot.
@@ -59,6 +60,11 @@ def is_name(text: str | None) -> bool:
     (True, False, False, False)
     """
     return text is not None and _DOMAIN.fullmatch(text) is not None
+
+
+class UnresolvedName(FlowError):
+    """A name as a flow end that Route 53 does not answer here (NXDOMAIN, NODATA, no zone of
+    the model, a client without the location a policy needs)."""
 
 
 # ---------------------------------------------------------------------------- answers
@@ -98,25 +104,34 @@ def probability_words(p) -> str:
 
 
 def answer_shares(resolution) -> list[tuple[str, Any]]:
-    """Each possible answer of ``resolution`` with its probability: the one place that reads
-    them. Until `Resolution.distribution` exists, every value is equally a possible answer."""
-    answers = resolution.answers
-    return [(a, Fraction(1, len(answers))) for a in answers]
+    """Each value a client may get from ``resolution`` with the exact probability that Route
+    53's response holds it (`Resolution.probability`): the one place that reads them. Values
+    in the order of the distribution (most likely first); where it is not listed (a
+    multivalue set of too many records), the candidates that may be in the answer."""
+    dist = getattr(resolution, "distribution", ())
+    values = list(dict.fromkeys(v for a in dist for v in a.values))
+    if not values:
+        values = list(dict.fromkeys(c.value for c in getattr(resolution, "candidates", ())
+                                    if c.probability > 0)) or list(resolution.answers)
+    if not hasattr(resolution, "probability"):
+        return [(a, Fraction(1, len(values))) for a in values]
+    return [(v, Fraction(resolution.probability(v))) for v in values]
 
 
-def dns_client(model, tracer, src: str, family: int, name: str) -> tuple[Client, str]:
-    """Who asks Route 53 for ``name`` when ``src`` opens a flow (the module docstring), and
-    why, in words: a host of a VPC asks as its address when a private zone of that VPC holds
-    the name, else as its VPC's region; anything else as the model's first region."""
+def dns_client(model, tracer, src: str, family: int) -> tuple[Client, str]:
+    """Who asks Route 53 when ``src`` opens a flow (the module docstring), and how, in words:
+    a host of a VPC asks as its address (so its VPC's private zones answer), located at its
+    VPC's region (its city for latency and geoproximity, its country for geolocation);
+    anything else as the model's first region."""
     vpc, address = _vpc_of(model, tracer, src, family)
-    if vpc is None:
+    if vpc is None or address is None:
         who = client_of(model, None)
         return who, f"{src} asks from the model's first region, {who.value}"
     region = model.vpcs[vpc].region_name or client_of(model, None).value
-    if address is not None and _private_zone_holds(model, vpc, name):
-        return (Client("address", str(address), region_point(region)),
-                f"{src} asks from {address} in VPC '{vpc}', which a private zone of it answers")
-    return Client("region", region, region_point(region)), f"{src} asks from VPC '{vpc}' in {region}"
+    place = REGION_PLACES.get(region)
+    return (Client("address", str(address), region_point(region), place[3] if place else None,
+                   f"VPC '{vpc}' in {region}"),
+            f"{src} asks from {address} in VPC '{vpc}', located at its region {region}")
 
 
 def _vpc_of(model, tracer, src: str, family: int):
@@ -172,7 +187,7 @@ def answer_end(model, answer: str, src: str, family: int, public_zone: bool) -> 
         return answer, f"an alias to instance '{answer}'"
     if obj is not None:
         return answer, f"'{answer}'"
-    raise FlowError(f"Route 53 answers '{answer}', which is neither an address nor a name of "
+    raise UnresolvedName(f"Route 53 answers '{answer}', which is neither an address nor a name of "
                     "the model", "a CNAME to a name outside the model's zones cannot be followed")
 
 
@@ -214,17 +229,19 @@ def resolve_end(model, src: str, name: str, protocol: str = "tcp", *, client=Non
     rtype = "AAAA" if family == 6 else "A"
     try:
         if client is None:
-            who, asked = dns_client(model, tracer, src, family, name)
+            who, asked = dns_client(model, tracer, src, family)
         else:
             who = client if isinstance(client, Client) else client_of(model, client)
             asked = f"asked from {who.words}, as given"
         r = resolve(model, name, rtype, who)
     except DnsError as exc:
         hidden = _hidden_private_zone(model, name)
-        raise FlowError(f"cannot resolve {name}: {exc}", hidden or exc.hint) from None
+        raise UnresolvedName(f"cannot resolve {name}: {exc}", hidden or exc.hint) from None
     if not r.answers:
-        raise FlowError(f"{name} has no {rtype} answer for {r.client.words}: {r.reason}",
-                        _no_answer_hint(model, name, rtype, r))
+        status = getattr(r, "status", "")
+        raise UnresolvedName(f"{name} has no {rtype} answer for {r.client.words}"
+                             f"{': ' + status if status else ''} ({r.reason})",
+                             _no_answer_hint(model, name, rtype, r))
     public_zone = _public_zone(model, r)
     legs = []
     for answer, p in answer_shares(r):
@@ -244,7 +261,23 @@ def _no_answer_hint(model, name: str, rtype: str, r) -> str:
     except DnsError:
         pass
     hidden = _hidden_private_zone(model, name) if r.client.kind != "address" else None
-    return hidden or f"add {'an' if rtype == 'A' else 'a'} {rtype} record for it, or trace to an address"
+    if hidden:
+        return hidden
+    close = _close_names(model, name)
+    add = f"add {'an' if rtype == 'A' else 'a'} {rtype} record for it, or trace to an address"
+    return f"{did_you_mean(close)} Else {add}" if close else add
+
+
+def _close_names(model, name: str) -> list[str]:
+    """The names of ``name``'s zones whose labels are closest to its own (a misspelt label)."""
+    name = name.rstrip(".").lower()
+    found = []
+    for z in model.dns_zones:
+        if name.endswith("." + z.name):
+            labels = [r.label for r in z.records if r.label not in ("@", "*")]
+            found += [f"{label}.{z.name}" for label in
+                      close_matches(name[:-len(z.name) - 1], list(dict.fromkeys(labels)))]
+    return list(dict.fromkeys(found))
 
 
 def _hidden_private_zone(model, name: str) -> str | None:

@@ -65,8 +65,13 @@ def main(argv: list[str] | None = None) -> int:
                          help='SRC DST PROTO/PORT, or one argument "SRC -> DST PROTO/PORT" as --trace takes; '
                               "an end is an instance, subnet, NAT, endpoint, `internet`, service, address or "
                               "public-ip(NAME) (the public IPv4 address of an instance, NAT or internet-facing LB); "
+                              "DST may be a DNS name of the model's zones (www.example.com), traced to each "
+                              "answer Route 53 gives SRC, with its probability; "
                               "PROTO/PORT e.g. tcp/443, udp/53, icmp/echo-request, icmp")
     p_trace.add_argument("--json", action="store_true", help="machine-readable output")
+    p_trace.add_argument("--dns-from", dest="client", metavar="CLIENT",
+                         help="for a DNS name DST: whom Route 53 answers, as `vpcdsl dns --from` takes "
+                              "it (default: SRC's address, located at its VPC's region)")
 
     p_dns = sub.add_parser("dns", help="what Route 53 answers for a name, and why")
     p_dns.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
@@ -215,13 +220,19 @@ def _ask(args, command: str, question, errors):
 
 
 def _trace(args) -> int:
+    from ..analysis.named_ends import is_name
     from ..flows.trace import FlowError
     flow = parse_trace_spec(" ".join(args.flow))
     if flow is None:
         print(f"vpcdsl trace: error: cannot read the flow {' '.join(args.flow)!r}", file=sys.stderr)
         print('  = hint: write it as SRC DST PROTO/PORT or "SRC -> DST PROTO/PORT"', file=sys.stderr)
         return 2
-    trace, code = _ask(args, "trace", lambda m: m.trace(*flow), FlowError)
+    if args.client is not None and not is_name(flow[1]):
+        print(f"vpcdsl trace: error: --dns-from is for a DNS name destination, not {flow[1]!r}",
+              file=sys.stderr)
+        print("  = hint: leave it out, or trace to a name such as www.example.com", file=sys.stderr)
+        return 2
+    trace, code = _ask(args, "trace", lambda m: m.trace(*flow, client=args.client), FlowError)
     if trace is None:
         return code
     if args.json:

@@ -27,7 +27,8 @@ def add_parser(sub) -> None:
                     "--blocked). With --to DST and no SRC: who can reach DST. Ends are "
                     "instances, load balancers, interface endpoints, sites, `internet` (any "
                     "public address), AWS services, VPCs (their subnets, as probes with no "
-                    "security group) and CIDRs. IPv4.")
+                    "security group) and CIDRs. IPv4. DST may be a DNS name of the model's zones: "
+                    "asked about for each answer Route 53 gives SRC, with its probability.")
     p.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
     p.add_argument("src", metavar="SRC", nargs="?", help="the sending end")
     p.add_argument("dst", metavar="DST", nargs="?", help="one destination (default: every end)")
@@ -37,12 +38,16 @@ def add_parser(sub) -> None:
                         "a protocol number, any; several joined by commas")
     p.add_argument("--blocked", action="store_true", help="also list what is blocked")
     p.add_argument("--json", action="store_true", help="machine-readable output (with each row's witness trace)")
+    p.add_argument("--dns-from", dest="client", metavar="CLIENT",
+                   help="for a DNS name DST: whom Route 53 answers, as `vpcdsl dns --from` takes it "
+                        "(default: SRC's address, located at its VPC's region)")
 
 
 _fail = partial(usage_error, "reach")
 
 
 def run(args) -> int:
+    from ..analysis.named_ends import is_name
     from ..analysis.reach import service_packets
     from ..diagnostics import escape_controls
     from ..flows.flow import FlowError
@@ -61,7 +66,11 @@ def run(args) -> int:
             packets = service_packets(args.service)
         except FlowError as exc:
             return _fail(str(exc), exc.hint)
-    result, code = _ask(args, "reach", lambda m: m.reach(args.src, dst, packets), FlowError)
+    if args.client is not None and not is_name(dst):
+        return _fail(f"--dns-from is for a DNS name destination, not {dst!r}",
+                     "leave it out, or ask about a name such as www.example.com")
+    result, code = _ask(args, "reach", lambda m: m.reach(args.src, dst, packets, client=args.client),
+                        FlowError)
     if result is None:
         return code
     if args.json:
