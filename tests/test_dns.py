@@ -94,8 +94,11 @@ def test_latency_is_the_nearest_region(m):
     assert answers(m, "lat.example.com", client="eu-central-1") == {"192.0.2.31"}
     assert answers(m, "lat.example.com", client="ap-northeast-3") == {"192.0.2.32"}
     assert answers(m, "lat.example.com", client="coords 40.7 -74.0") == {"192.0.2.30"}
+    # a country stands at its centroid (vpcdsl.analysis.geo_places): Germany is nearest Dublin
+    assert answers(m, "lat.example.com", client="DE") == {"192.0.2.31"}
+    # an address outside vpcdsl's table of well-known ranges has no location
     with pytest.raises(DnsError, match="needs the client's location"):
-        resolve(m, "lat.example.com", client="DE")
+        resolve(m, "lat.example.com", client="100.64.0.1")
 
 
 def test_geolocation_takes_the_smallest_area(m):
@@ -150,7 +153,7 @@ def test_expect_dns_passes_fails_with_the_reason_and_cannot_answer():
     text = ZONE + """\
 expect dns f.example.com A -> 192.0.2.21
 expect dns f.example.com A -> 192.0.2.20
-expect dns lat.example.com A from DE -> 192.0.2.31
+expect dns lat.example.com A from 100.64.0.1 -> 192.0.2.31
 """
     m = vpcdsl.loads(text, filename="t.vpc", strict=False)
     by_line = {d.span.line: d for d in m.diagnostics if d.code in ("E901", "E904", "W900")}
@@ -158,7 +161,7 @@ expect dns lat.example.com A from DE -> 192.0.2.31
     failed = by_line[line_of(text, "A -> 192.0.2.20")]
     assert failed.code == "E901" and "answers f.example.com A with 192.0.2.21" in failed.message
     assert "secondary is healthy" in failed.hint
-    assert by_line[line_of(text, "from DE")].code == "E904"
+    assert by_line[line_of(text, "from 100.64.0.1")].code == "E904"
 
 
 def test_the_dns_heavy_example_answers_every_expectation():
@@ -174,7 +177,7 @@ def test_cli(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("lat.example.com A from eu-central-1: 192.0.2.31") and "z.vpc:" in out
     assert main(["dns", str(path), "mail.example.com", "TXT"]) == 1              # no answer
-    assert main(["dns", str(path), "lat.example.com", "--from", "DE"]) == 2     # cannot answer
+    assert main(["dns", str(path), "lat.example.com", "--from", "100.64.0.1"]) == 2     # cannot answer
     assert "hint" in capsys.readouterr().err
     assert main(["dns", str(path), "w.example.com", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
