@@ -49,6 +49,11 @@ def flow_end(model, dp: DataPlane, text: str, *, other_v6: bool = False, family:
     if text.startswith(PUBLIC_IP) and text.endswith(")"):
         return public_ip_end(model, dp, text, v6)
     obj = m.get(text)
+    if obj is None and "." in text and text[-1:].isalpha():
+        # A DNS name (model names hold no dot): answered by Route 53, a stage after this one.
+        raise FlowError(f"'{text}' is a DNS name, not an address or a name of the model",
+                        "`Model.trace` and `vpcdsl trace` resolve it as Route 53 answers the "
+                        "source (vpcdsl.analysis.named_ends)")
     if obj is None:
         raise FlowError(f"unknown flow end '{text}'", _did_you_mean(m, text))
     if isinstance(obj, (ast.Instance, ast.NatInstance)):
