@@ -323,7 +323,8 @@ def in_family(tracer, text: str, family: int) -> bool:
         end = tracer.end(text, family=6)
     except (FlowError, NotSimulated):
         return False
-    return end.address is not None and end.problem is None
+    # a `down` host keeps its address: it takes part, blocked (its problem is not the family's)
+    return end.address is not None and (end.problem is None or getattr(end.obj, "down", False))
 
 
 def service_packets(text: str) -> PacketSet:

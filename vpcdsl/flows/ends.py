@@ -12,6 +12,7 @@ from ..aws import GLOBAL_UNICAST, NOT_INTERNET, SERVICES
 from ..syntax import ast
 from .dataplane import DataPlane, ephemeral_range
 from .flow import INTERNET_V4, INTERNET_V6, End, FlowError, NotSimulated, _word, parse_address
+from .hops.appliance import down_problem
 from .hops.nat_gateway import NAT64_PREFIX
 
 # Link-local services every instance reaches without SG or NACL filtering
@@ -69,6 +70,7 @@ def flow_end(model, dp: DataPlane, text: str, *, other_v6: bool = False, family:
             end.address = host.ipv6
             if host.ipv6 is None:
                 end.problem = _no_ipv6(obj, host.subnet)
+        end.problem = down_problem(obj) or end.problem    # `down`: it sends and receives nothing
         return end
     if isinstance(obj, ast.Subnet):
         if obj.cidr is None or obj.cidr.net is None:
@@ -216,7 +218,7 @@ def address_end(model, dp: DataPlane, text: str, address) -> End:
     if host is not None:
         end = flow_end(model, dp, host.obj.name, family=address.version)
         end.text, end.address, end.host, end.subnet, end.problem = \
-            text, address, host, host.subnet, None
+            text, address, host, host.subnet, down_problem(host.obj)
         return end
     vpc = dp.vpc_at(address)
     if address.is_multicast or address == LIMITED_BROADCAST:

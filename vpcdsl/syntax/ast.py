@@ -166,6 +166,7 @@ class NatInstance:
     forwards: tuple[PortForward, ...]
     span: Span
     vpc: str = ""
+    down: bool = False               # `down`: stopped or failed; it sends, receives and forwards nothing
 
 
 @_node
@@ -248,6 +249,7 @@ class Instance:
     tenancy: Literal["default", "dedicated", "host"]
     span: Span
     vpc: str = ""
+    down: bool = False               # `down`: stopped or failed; it sends, receives and forwards nothing
 
     @property
     def bandwidth_gbps(self) -> int | None:

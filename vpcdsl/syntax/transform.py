@@ -235,7 +235,8 @@ class AstBuilder(DnsAndExpectationBuilder):
         opts = self._options(items[2:])
         return ast.NatInstance(str(items[0]), self._ref(items[1]), self._opt(opts, "sgs", ()),
                                self._opt(opts, "source_dest_check", True),
-                               self._opt(opts, "forwards", ()), self._span(items))
+                               self._opt(opts, "forwards", ()), self._span(items),
+                               down="down" in opts)
 
     def sgs(self, items):
         return Option("sgs", tuple(self._ref(t) for t in items), self._span(items))
@@ -356,7 +357,7 @@ class AstBuilder(DnsAndExpectationBuilder):
             self._opt(opts, "public_ip", "none"), self._opt(opts, "os"),
             self._opt(opts, "ephemeral"), self._opt(opts, "type"), self._opt(opts, "network", "ena"),
             self._opt(opts, "source_dest_check", True), self._opt(opts, "tenancy", "default"),
-            self._span(items))
+            self._span(items), down="down" in opts)
 
     def ip(self, items):
         return Option("ip", self._addr(items[0]), self._tspan(items[0]))
@@ -372,6 +373,9 @@ class AstBuilder(DnsAndExpectationBuilder):
 
     def tenancy(self, items):
         return Option("tenancy", str(items[0]), self._tspan(items[0]))
+
+    def instance_down(self, items):
+        return Option("down", True, self._tspan(items[0]))
 
     def gateway_endpoint(self, items):
         name, _kw, service = items[:3]

@@ -1,6 +1,11 @@
 """Through an instance that forwards (source/dest check off): an appliance, a NAT
 instance (which translates the source and may `forward` internet ports to an instance),
-and the end of a software VPN to a site."""
+and the end of a software VPN to a site.
+
+An instance or NAT instance written `down` (stopped, failed) sends, receives and forwards
+nothing: a flow from or to it is dropped at once (its `End.problem`, `down_problem`), one
+routed through it or over its tunnel where it would take the packet, and a response where
+it would carry the response back. The reason names it and its line."""
 
 from __future__ import annotations
 
@@ -54,11 +59,44 @@ class BackOutOfTunnel(ReturnObligation):
     link: object
 
 
+@dataclass(frozen=True)
+class BackThroughAppliance(ReturnObligation):
+    """The response retraces the request's path, as its NACL crossings do: ``box`` forwards
+    it back, unless it is `down`; a NAT instance translates the destination back from
+    ``translated`` to the client's ``client`` (to its ports ``client_ports``)."""
+
+    settled_by = ast.Instance
+    box: object                      # an instance or a NAT instance (settled as an appliance)
+    translated: str | None = None
+    client: str | None = None
+    client_ports: str = ""
+
+
+def down_reason(box) -> str:
+    """Why a `down` instance or NAT instance drops a packet: ``instance fw-1 is down (line 12)``."""
+    word = "NAT instance" if isinstance(box, ast.NatInstance) else "instance"
+    return f"{word} {box.name} is down (line {box.span.line})"
+
+
+def down_problem(box) -> tuple | None:
+    """The `End.problem` of a host written `down` (no flow starts or ends at it), else None."""
+    if not getattr(box, "down", False):
+        return None
+    return ("gateway", f"{_kind(box)}:{box.name}", down_reason(box), box.span)
+
+
+def refuse_if_down(walk: Walk, box, back: bool = False) -> None:
+    """Drop the packet at ``box`` if it is `down` (``back``: the response)."""
+    if getattr(box, "down", False):
+        walk.block(f"{_kind(box)}:{box.name}", "gateway", down_reason(box), box.span, back=back)
+
+
 def _back_through_port_forward(walk: Walk, ob: BackThroughPortForward) -> None:
     subnet, box, client = ob.subnet, ob.box, ob.client
     walk.route_back(subnet, client, box, lambda table, got: (
         f"no return route through NAT instance '{box.name}': subnet '{subnet.name}' has "
         f"{got} for {client}, so the response would not be translated back"))
+    refuse_if_down(walk, box, back=True)
 
 
 def _back_to_software_vpn(walk: Walk, ob: BackToSoftwareVpn) -> None:
@@ -66,9 +104,25 @@ def _back_to_software_vpn(walk: Walk, ob: BackToSoftwareVpn) -> None:
     walk.route_back(ob.subnet, address, box, lambda table, got: (
         f"no return route: '{table}' has {got} for {address}, not '{box.name}', the end of "
         "the software VPN"))
+    refuse_if_down(walk, box, back=True)
+
+
+def _back_through_appliance(walk: Walk, ob: BackThroughAppliance) -> None:
+    box = ob.box
+    refuse_if_down(walk, box, back=True)
+    node = f"{_kind(box)}:{box.name}"
+    if ob.client is None:
+        walk.hop(node, "gateway", "forward", f"{box.name} forwards the response (source/dest "
+                 "check off)", box.span, back=True)
+        return
+    before = walk.packet
+    walk.packet = Packet(before.src, ob.client, before.protocol, ob.client_ports or before.port)
+    walk.hop(node, "gateway", "translate", f"{box.name} translates {ob.translated} back to "
+             f"{ob.client}", box.span, back=True)
 
 
 def _into_tunnel(walk: Walk, ob: BackIntoTunnel) -> None:
+    refuse_if_down(walk, ob.box, back=True)
     walk.hop(f"{_kind(ob.box)}:{ob.box.name}", "gateway", "forward", f"{ob.box.name} takes the "
              "response into the tunnel", ob.box.span, back=True)
     over_link(walk, ob.link, back=True)
@@ -76,6 +130,7 @@ def _into_tunnel(walk: Walk, ob: BackIntoTunnel) -> None:
 
 def _out_of_tunnel(walk: Walk, ob: BackOutOfTunnel) -> None:
     link_from_site(walk, ob.link, back=True)
+    refuse_if_down(walk, ob.box, back=True)
     walk.hop(f"{_kind(ob.box)}:{ob.box.name}", "gateway", "forward", f"{ob.box.name} takes the "
              "response out of the tunnel and forwards it into the VPC", ob.box.span, back=True)
 
@@ -89,12 +144,13 @@ class ApplianceHop(HopHandler):
 
     components = (ast.Instance,)
     settles = {BackToSoftwareVpn: _back_to_software_vpn, BackIntoTunnel: _into_tunnel,
-               BackOutOfTunnel: _out_of_tunnel}
+               BackOutOfTunnel: _out_of_tunnel, BackThroughAppliance: _back_through_appliance}
     node_kind = "instance"
 
     def forward(self, walk: Walk, box, leaving: Leaving) -> Onward | None:
         subnet = leaving.subnet
         node = f"{self.node_kind}:{box.name}"
+        refuse_if_down(walk, box)
         host = walk.dp.host(box.name)
         if host is None:
             walk.block(node, "gateway", f"'{box.name}' has no address")
@@ -108,27 +164,31 @@ class ApplianceHop(HopHandler):
                        "traffic not addressed to itself", box.span)
         self._before_translation(walk, box, node)
         walk.answers_from(host.subnet)
-        self._pass(walk, box, node)
+        back = self._pass(walk, box, node)
         walk._sg_check(box_end, "out", peer_address=walk.dst.address, peer=walk.dst)
         tunnel = software_vpn_to(walk, box)
         if tunnel is not None:           # the box ends a VPN to the destination's site
             walk.obligations.append(BackOutOfTunnel(box, tunnel))
             to_site(walk, tunnel)
             return None
+        walk.obligations.append(back)
         return Onward(host.subnet, box.vpc)
 
     def _before_translation(self, walk: Walk, box, node: str) -> None:
         """What stops the packet before the box passes it on (nothing, for an appliance)."""
 
-    def _pass(self, walk: Walk, box, node: str) -> None:
+    def _pass(self, walk: Walk, box, node: str) -> BackThroughAppliance:
+        """Pass the packet on; what the response needs of the box on its way back."""
         walk.hop(node, "gateway", "forward", f"{box.name} forwards (source/dest check off)", box.span)
         # The packet keeps the client's address: beyond here an inbound SG reference does not
         # match it, only a CIDR rule (docs/SEMANTICS.md, Peering and transit: middlebox).
         walk.forwarded_by = box
+        return BackThroughAppliance(box)
 
     def from_site(self, walk: Walk, box, link) -> None:
         """A software VPN: the instance takes the traffic out of the tunnel and forwards it."""
         node = f"{self.node_kind}:{box.name}"
+        refuse_if_down(walk, box)
         host = walk.dp.host(box.name)
         if host is None:
             walk.block(node, "gateway", f"'{box.name}' has no address")
@@ -157,8 +217,10 @@ class NatInstanceHop(ApplianceHop):
             walk.block(node, "gateway", f"NAT instance '{box.name}' does not translate IPv6; "
                        "IPv6 traffic goes out by an egress-only internet gateway", box.span)
 
-    def _pass(self, walk: Walk, box, node: str) -> None:
+    def _pass(self, walk: Walk, box, node: str) -> BackThroughAppliance:
         before = walk.packet.src
+        low, high = walk.client_ports
+        ports = f"{low}-{high}" if walk.number in (6, 17) else ""
         host = walk.dp.host(box.name)
         # its own private address; the IGW maps that to its public one, as for any host
         walk.packet = with_src(walk.packet, str(host.address) if host is not None
@@ -167,6 +229,7 @@ class NatInstanceHop(ApplianceHop):
         walk.client_ports = ephemeral_range(box)
         walk.hop(node, "gateway", "translate", f"{box.name} translates {before} to "
                  f"{walk.packet.src}", box.span)
+        return BackThroughAppliance(box, str(walk.packet.src), str(before), ports)
 
     def receive(self, walk: Walk, box_end: End) -> bool:
         """Internet -> NAT instance EIP:PORT -> INSTANCE:PORT, for a `forward` that matches."""
@@ -187,6 +250,9 @@ class NatInstanceHop(ApplianceHop):
             target = walk.tracer.end(fwd.instance.name, family=walk.flow_family())
         except FlowError as exc:
             walk.block(node, "gateway", f"port forward to '{fwd.instance.name}': {exc}", fwd.span)
+        if target.problem is not None:       # a `down` instance (or one without the family)
+            kind, component, reason, span = target.problem
+            walk.block(component, kind, f"port forward to '{fwd.instance.name}': {reason}", span)
         if target.vpc != box.vpc or target.subnet is None:
             walk.block(node, "gateway", f"NAT instance '{box.name}' forwards only to hosts of its "
                        f"VPC '{box.vpc}'", fwd.span)
