@@ -202,6 +202,32 @@ def test_all_zero_weights_give_equal_shares(shop):
     assert "(A, probability 1/3 (0.333))" in t.table()
 
 
+def test_multivalue_answers_are_each_in_the_response_with_their_probability():
+    """Route 53 answers up to 8 healthy multivalue records, chosen at random
+    (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-multivalue.html):
+    of 9, each is in the response with probability 8/9."""
+    m = vpcdsl.loads("vpc a { cidr 10.0.0.0/16\n subnet s 10.0.0.0/24 az a\n igw gw\n"
+                     " route-table r for s { 0.0.0.0/0 -> gw }\n instance i in s public-ip }\n"
+                     "dns example.com {\n many A multivalue { "
+                     + "; ".join(f"203.0.113.{n}" for n in range(1, 10)) + " }\n"
+                     " pair A simple 203.0.113.1, 203.0.113.2\n}\n")
+    t = m.trace("i", "many.example.com", "tcp/443")
+    assert [leg.probability for leg in t.named.legs] == [Fraction(8, 9)] * 9
+    assert t.allowed and len(t.traces) == 9
+    assert "note: a probability is that of Route 53's response holding the value" in t.table()
+    pair = m.trace("i", "pair.example.com", "tcp/443")
+    assert [(leg.answer, leg.probability) for leg in pair.named.legs] == \
+        [("203.0.113.1", Fraction(1)), ("203.0.113.2", Fraction(1))]
+
+
+def test_a_named_trace_draws_as_its_deciding_trace(shop):
+    t = shop.trace("eu-1", "split.example.com", "tcp/443")
+    named = shop.diagram(trace=t).source
+    assert "eu-1 -&gt; split.example.com tcp 443" in named
+    assert "BLOCKED by gateway eu-igw · line 9\\n10.9.9.9 (probability 0.3): 10.9.9.9 is not on the " \
+        "internet" in named
+
+
 def test_probability_words():
     assert probability_words(Fraction(1)) == "1"
     assert probability_words(Fraction(1, 8)) == "0.125"

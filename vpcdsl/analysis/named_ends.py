@@ -312,7 +312,11 @@ class NamedTrace(Trace):
         if len(self.traces) == 1:
             leg = n.legs[0]
             return f"{leg.words(n.name, n.rtype)}\n{self.traces[0].table()}"
-        lines = [n.header(), f"flow: {self.flow}",
+        lines = [n.header()]
+        if sum(leg.probability for leg in n.legs) != 1:
+            lines.append("note: a probability is that of Route 53's response holding the value; "
+                         "a response holds several, and the client connects to one of them")
+        lines += [f"flow: {self.flow}",
                  f"verdict: {self.verdict.upper()}" + (f" by {self.kind} ({self.component})" if self.kind else ""),
                  f"reason: {self.reason}"]
         for i, (leg, t) in enumerate(self.legs, 1):
