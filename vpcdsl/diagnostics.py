@@ -137,6 +137,7 @@ CODES: dict[str, str] = {
     "E716": "record value does not fit the record type",
     "E717": "conflicting records for one name (policies, simple records, CNAME beside others)",
     "E718": "unknown CloudFront security policy, or one its SSL mode cannot use",
+    "E719": "record TTL above Route 53's maximum (2147483647 seconds)",
     "W701": "path on a TCP health check",
     "W702": "health check on an address Route 53's checkers cannot reach",
     "W703": "internet-facing load balancer in a subnet without a route to an internet gateway",

@@ -280,11 +280,13 @@ class InterfaceEndpoint:
 
 @_node
 class Target:
-    """A load balancer target: a model name or an address, and a port."""
+    """A load balancer target: a model name or an address, and a port; ``down`` when it
+    fails the load balancer's health check (written `down` after it)."""
 
     ref: Ref | Addr
     port: int | None
     span: Span
+    down: bool = False
 
 
 @_node
@@ -509,6 +511,7 @@ class Record:
     policy: Policy
     entries: tuple[RecordEntry, ...]
     span: Span
+    ttl: int | None = None     # `ttl N` as written; None: Route 53's default (route53.DEFAULT_TTL)
 
 
 @_node

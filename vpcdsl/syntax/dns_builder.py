@@ -8,7 +8,10 @@ from dataclasses import replace
 from lark import Token
 
 from . import ast
+from ..diagnostics import error
 from .node_builder import NodeBuilder, Option, signed_number, unquote
+
+MAX_TTL = 2147483647
 
 
 class DnsAndExpectationBuilder(NodeBuilder):
@@ -32,10 +35,20 @@ class DnsAndExpectationBuilder(NodeBuilder):
                                self._span(items))
 
     def record(self, items):
-        label, rtype, policy = items
+        label, rtype, *ttl, policy = items
         kind, entries = policy[0], policy[1]
-        span = self._span(items if policy[2] is not None else items[:2])
-        return ast.Record(str(label), self._ref(rtype), kind, entries, span)
+        span = self._span(items if policy[2] is not None else items[:2 + len(ttl)])
+        return ast.Record(str(label), self._ref(rtype), kind, entries, span,
+                          ttl[0][1] if ttl else None)
+
+    def record_ttl(self, items):
+        # Route 53 takes a TTL of 0 to 2147483647 seconds (API reference, ResourceRecordSet)
+        seconds = self._int(items[0])
+        if seconds > MAX_TTL:
+            self.diagnostics.append(error("E719", f"TTL {seconds} is above Route 53's maximum, {MAX_TTL}",
+                                          self._tspan(items[0]), "a TTL is 0 to 2147483647 seconds; "
+                                          "60 to 86400 is usual"))
+        return Option("ttl", seconds, self._tspan(items[0]))
 
     def dns_label(self, items):
         return items[0]

@@ -442,7 +442,9 @@ class AstBuilder(DnsAndExpectationBuilder):
         return Option("source-ip", (None, cidr.text), self._span(items))
 
     def target(self, items):
+        down = items[-1].type == "DOWN"
         tok = items[0]
-        port = self._port_number(items[1]) if len(items) > 1 else None
+        rest = items[1:-1] if down else items[1:]
+        port = self._port_number(rest[0]) if rest else None
         ref = self._ref(tok) if tok.type == "NAME" else self._addr(tok)
-        return ast.Target(ref, port, self._span(items))
+        return ast.Target(ref, port, self._span(items), down)

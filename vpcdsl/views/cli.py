@@ -73,14 +73,19 @@ def main(argv: list[str] | None = None) -> int:
                          help="for a DNS name DST: whom Route 53 answers, as `vpcdsl dns --from` takes "
                               "it (default: SRC's address, located at its VPC's region)")
 
-    p_dns = sub.add_parser("dns", help="what Route 53 answers for a name, and why")
+    p_dns = sub.add_parser("dns", help="what Route 53 answers for a name, with what probability, and why",
+                           description="Each answer Route 53 may give with its exact probability (a table "
+                                       "with bars), the TTL, NOERROR/NODATA/NXDOMAIN, and every candidate "
+                                       "record with why it won or lost. Exit 0 with an answer, 1 without.")
     p_dns.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
     p_dns.add_argument("fqdn", metavar="NAME", help="e.g. app.example.com")
     p_dns.add_argument("type", metavar="TYPE", nargs="?", default="A", help="record type (default A)")
     p_dns.add_argument("--from", dest="client", metavar="CLIENT",
-                       help='a region, a country (DE), "continent EU", "state US-CA", '
-                            '"coords 48.86 2.35" or an address')
-    p_dns.add_argument("--json", action="store_true", help="machine-readable output")
+                       help='a region (its city), a country (DE), "continent EU", "state US-CA" (their '
+                            'centroids), "coords 48.86 2.35" or an address (a country only for a few '
+                            'well-known ranges)')
+    p_dns.add_argument("--json", action="store_true",
+                       help="machine-readable output: the distribution, candidates, status and TTL")
 
     p_render = sub.add_parser(
         "render", help="draw the model with Graphviz: SVG, PNG, PDF or DOT",
@@ -250,9 +255,7 @@ def _dns(args) -> int:
     if args.json:
         print(json.dumps({"version": 1, **r.to_dict()}, indent=2))
     else:
-        where = f"  [{r.span}]" if r.span is not None and r.span.line > 0 else ""
-        print(escape_controls(f"{r.fqdn} {r.type} from {r.client.words}: {', '.join(r.answers) or 'no answer'}"))
-        print(escape_controls(f"  {r.reason}{where}"))
+        print(r.table())
     return 0 if r.answers else 1
 
 

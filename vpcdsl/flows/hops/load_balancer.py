@@ -47,6 +47,7 @@ def _load_balancer(walk: Walk, end: End) -> None:
     if not targets:
         walk.block(node, "lb", f"listener {listener.protocol} {listener.port} of '{lb.name}' "
                    "has no target", listener.span)
+    targets = _healthy_targets(walk, lb, node, targets)
     _hairpin(walk, lb, node, targets)
     legs = []
     for target in targets:
@@ -64,6 +65,29 @@ def _load_balancer(walk: Walk, end: End) -> None:
         walk.block(node, "lb", f"no target of load balancer '{lb.name}' (listener "
                    f"{listener.protocol} {listener.port}) is reachable; the last, {label}: "
                    f"{t.reason}", t.span if t.span is not None else listener.span)
+
+def _target_label(target) -> str:
+    name = target.ref.name if isinstance(target.ref, ast.Ref) else target.ref.text
+    return f"{name}:{target.port}" if target.port is not None else name
+
+
+def _healthy_targets(walk: Walk, lb, node: str, targets):
+    """The targets a load balancer sends to: those not `down` (failing its health check);
+    when every target of the group is down, all of them, as ELB fails open (ALB guide,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html;
+    NLB guide, target-group-health-checks.html: the same fail-open)."""
+    down = [t for t in targets if t.down]
+    if not down:
+        return targets
+    if len(down) == len(targets):
+        walk.hop(node, "lb", "allow", f"every target of load balancer '{lb.name}' is down (fails its "
+                 "health check), so the load balancer fails open and sends to all of them", down[0].span)
+        return targets
+    for t in down:
+        walk.hop(node, "lb", "skip", f"target {_target_label(t)} is down (fails the health check of "
+                 f"load balancer '{lb.name}'): it is sent nothing", t.span)
+    return tuple(t for t in targets if not t.down)
+
 
 def _preserves_client_ip(walk: Walk, lb, target) -> bool:
     """An NLB keeps the client's address for instance targets, and for UDP to any target."""

@@ -225,11 +225,6 @@ def trace_html(trace, svg: str | None = None) -> str:
 # --------------------------------------------------------------------------- Route 53
 
 def resolution_html(res) -> str:
-    answers = "".join(f"<li><code>{text(a)}</code></li>" for a in res.answers) or "<li>no answer</li>"
-    chain = (f"<p>CNAMEs followed: {' → '.join(f'<code>{text(c)}</code>' for c in res.chain)}</p>"
-             if res.chain else "")
-    where = _where(res.span)
-    return wrap(
-        f"<p><b>{text(res.fqdn)}</b> {text(res.type)} from {text(res.client.words)}</p>"
-        f"<ul>{answers}</ul>{chain}<p>why: {text(res.reason)}"
-        + (f' <span class="muted">[{where}]</span>' if where else "") + "</p>")
+    """A Route 53 answer: `vpcdsl.views.dns_view.resolution_html` (the distribution with bars)."""
+    from ..dns_view import resolution_html as html
+    return html(res)

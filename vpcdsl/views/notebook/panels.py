@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from .html_display import STYLE, resolution_html, text, trace_table
+from ..dns_view import resolution_html
+from .html_display import STYLE, text, trace_table
 
 __all__ = ["Panel", "FlowPanel", "DnsPanel", "DNS_TYPES"]
 
@@ -51,7 +52,8 @@ def _record_names(model) -> list[str]:
 
 
 class DnsPanel(Panel):
-    """Route 53: a name, a type and where the client is → the answer and why."""
+    """Route 53: a name, a type and where the client is → each answer with its probability
+    (a table with bars), and every candidate record with why it won or lost."""
 
     title = "DNS"
 
