@@ -18,7 +18,7 @@ from ..diagnostics import Diagnostic, Note, error, warning
 from ..model.network import KIND_OF, Model, describe
 from ..span import Span
 from ..syntax import ast
-from . import locate
+from . import bgp_checks, locate
 
 VPN_TARGETS = ("vgw", "tgw", "instance")
 _ASN = r"\basn\s+(\d+)"
@@ -33,6 +33,7 @@ def check(model: Model) -> Iterator[Diagnostic]:
     yield from _check_advertisements(model)
     yield from _check_backups(model)
     yield from _check_routes_back(model)
+    yield from bgp_checks.check(model)
 
 
 # ---------------------------------------------------------------------------- ASNs

@@ -12,13 +12,28 @@ public VIF). Each link carries the prefixes its site announces over it:
   site's links (no `via`), with its AS-path prepending and community;
 - a public VIF: the prefixes advertised over it, else the site's public CIDRs.
 
-`best` picks among the links of one gateway that carry an address, the way a
-VGW does (SEMANTICS.md, Hybrid): the longest prefix, then Direct Connect,
-then static VPN, then BGP VPN; among Direct Connect links the higher local
-preference (communities 7224:7100 low, 7224:7200 medium, 7224:7300 high; none
-counts as medium*), then the shortest AS path. MED is not modelled (the
-language has no way to write one); remaining ties go to the link written
-first*.
+`best` picks among the links of one gateway that carry an address, the way
+AWS does (SEMANTICS.md, Hybrid; Site-to-Site VPN guide, "Route priority",
+https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html; Direct
+Connect guide, "Routing policies and BGP communities",
+https://docs.aws.amazon.com/directconnect/latest/UserGuide/routing-and-bgp.html),
+step by step, each loser keeping the step it lost at (`Loss`):
+
+1. links that are `down` carry nothing (`Choice.down` names them);
+2. the longest prefix;
+3. the kind: on a VGW (or a software VPN's instance) Direct Connect, then
+   static VPN, then BGP VPN; on a TGW its route priority, static routes (a
+   static VPN's) before Direct Connect gateway routes before BGP VPN routes
+   (TGW guide, "Route evaluation order");
+4. among Direct Connect links the higher local preference (communities
+   7224:7100 low, 7224:7200 medium, 7224:7300 high; none counts as medium);
+5. the shorter AS path: the site's AS once, plus its `prepend`;
+6. the lower MED (`med N`, none counts as 0), compared only between paths from
+   the same neighbouring AS (the site's `asn`; a site without one is its own);
+7. what is left is equal: Direct Connect links, and BGP VPNs on a TGW with VPN
+   ECMP support (`tgw NAME ... vpn-ecmp`), share the flows (ECMP,
+   `Choice.ecmp`; a trace follows the link written first); otherwise a VGW, or a
+   TGW without it, uses one connection at a time: the link written first*.
 """
 
 from __future__ import annotations
@@ -29,10 +44,12 @@ from typing import Any
 from ..aws import NOT_INTERNET
 from ..syntax import ast
 
-KIND_RANK = {"dx": 0, "static-vpn": 1, "bgp-vpn": 2}
+KIND_RANK = {"dx": 0, "static-vpn": 1, "bgp-vpn": 2}          # a VGW's (and an instance's)
+TGW_KIND_RANK = {"static-vpn": 0, "dx": 1, "bgp-vpn": 2}      # a TGW's route priority
 KIND_WORDS = {"dx": "Direct Connect", "static-vpn": "static VPN", "bgp-vpn": "BGP VPN",
               "public-vif": "public VIF"}
 LOCAL_PREF = {"7224:7100": 1, "7224:7200": 2, "7224:7300": 3}
+LOCAL_PREF_WORDS = {1: "low", 2: "medium", 3: "high"}
 DEFAULT_LOCAL_PREF = 2
 
 _NOT_PUBLIC = NOT_INTERNET
@@ -46,6 +63,13 @@ class Announce:
     prepend: int
     local_pref: int
     span: Any                       # the `advertise`, or the link or site that implies it
+    med: int = 0                    # `med N`; none written counts as 0
+    community: str | None = None
+
+    @property
+    def as_path(self) -> int:
+        """The AS path's length as AWS receives it: the site's AS, then each prepend."""
+        return 1 + self.prepend
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +90,17 @@ class Link:
     def words(self) -> str:
         return f"{KIND_WORDS[self.kind]} '{self.obj.name}'"
 
+    @property
+    def down(self) -> bool:
+        """Written `down`: its tunnels or BGP session are down, so it carries no route."""
+        return bool(getattr(self.obj, "down", False))
+
+    @property
+    def neighbour_as(self) -> str:
+        """The neighbouring AS its paths come from, in words: the site's ASN, or the site
+        itself when it has none written (MED is compared only within one)."""
+        return f"AS {self.site.asn}" if self.site.asn is not None else f"site '{self.site.name}'"
+
     def carries(self, address) -> Announce | None:
         """The longest announced prefix holding ``address``."""
         best = None
@@ -77,10 +112,41 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Loss:
+    """A link that carries the address but lost, and the step it lost at, in words from
+    the winner's side (``higher local preference (high 7224:7300 vs low 7224:7100)``)."""
+
+    link: Link
+    announce: Announce
+    step: int                       # 1 prefix, 2 kind, 3 local preference, 4 AS path, 5 MED, 6 tie
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
 class Choice:
     link: Link
     announce: Announce
-    why: str                        # what decided among the candidates, in words
+    why: str                        # the step that set the winner apart from the runner-up
+    losers: tuple[Loss, ...] = ()   # every other link up that carries it, the closest first
+    down: tuple[Link, ...] = ()     # links that would carry it but are down
+    ecmp: tuple[Link, ...] = ()     # with ``link``, the links flows are hashed across
+
+    @property
+    def explain(self) -> str:
+        """Why this link and not each other that carries the prefix, in words."""
+        parts = []
+        if self.ecmp:
+            parts.append(f"ECMP over {', '.join(lk.obj.name for lk in self.ecmp)}: flows are "
+                         f"hashed across them; this trace follows {self.link.obj.name}")
+        if self.down:
+            parts.append(f"{_names(self.down)} {'is' if len(self.down) == 1 else 'are'} down: "
+                         f"{self.link.words} carries it")
+        parts += [f"over {loss.link.words}: {loss.words}" for loss in self.losers]
+        return "; ".join(parts) or "the only route"
+
+
+def _names(links) -> str:
+    return ", ".join(lk.words for lk in links)
 
 
 def build_links(model) -> list[Link]:
@@ -125,8 +191,9 @@ def _links(model, obj, site, ends, kind, order) -> list[Link]:
                 continue
             if adv.via is not None and adv.via.name != obj.name:
                 continue
-            a = Announce(adv.cidr.net, adv.prepend or 0, LOCAL_PREF.get(adv.community or "", DEFAULT_LOCAL_PREF),
-                         adv.span)
+            a = Announce(adv.cidr.net, adv.prepend or 0,
+                         LOCAL_PREF.get(adv.community or "", DEFAULT_LOCAL_PREF), adv.span,
+                         adv.med or 0, adv.community)
             # an `advertise` of a prefix already announced sets its attributes on this link
             announced = tuple(x for x in announced if x.net != a.net) + (a,)
     return [Link(obj, site, gateway, kind, dxgw, announced, order) for gateway, dxgw in ends]
@@ -148,34 +215,80 @@ def is_public(net) -> bool:
 
 
 def best(links: list[Link], address) -> Choice | None:
-    """The link a gateway sends ``address`` over, among ``links`` (all on that gateway)."""
-    found = [(link, a) for link in links if (a := link.carries(address)) is not None]
-    if not found:
+    """The link a gateway sends ``address`` over, among ``links`` (all on that gateway), by
+    the steps of the module docstring; None when no link up carries it (`down_carriers`
+    then says which are down)."""
+    found = sorted(((lk, a) for lk in links if (a := lk.carries(address)) is not None),
+                   key=lambda c: c[0].order)
+    down = tuple(lk for lk, _ in found if lk.down)
+    cands = [c for c in found if not c[0].down]
+    if not cands:
         return None
+    gateway = cands[0][0].gateway
+    on_tgw = isinstance(gateway, ast.TransitGateway)
+    rank = TGW_KIND_RANK if on_tgw else KIND_RANK
+    losers: list[Loss] = []
 
-    def key(item):
-        link, a = item
-        lp = -a.local_pref if link.kind == "dx" else 0
-        return (-a.net.prefixlen, KIND_RANK.get(link.kind, 9), lp, a.prepend, link.order)
+    def keep(cands, step, key, words):
+        """The candidates best by ``key`` (lower wins); the others lose at ``step``."""
+        low = min(key(c) for c in cands)
+        winner = next(c for c in cands if key(c) == low)
+        losers.extend(Loss(lk, a, step, words(winner, (lk, a))) for lk, a in cands if key((lk, a)) != low)
+        return [c for c in cands if key(c) == low]
 
-    found.sort(key=key)
-    link, a = found[0]
-    why = _why(found, key)
-    return Choice(link, a, why)
+    cands = keep(cands, 1, lambda c: -c[1].net.prefixlen,
+                 lambda w, l: f"longest prefix ({w[1].net} over {l[1].net})")
+    cands = keep(cands, 2, lambda c: rank.get(c[0].kind, 9),
+                 lambda w, l: f"{KIND_WORDS[w[0].kind]} over {KIND_WORDS[l[0].kind]}")
+    cands = keep(cands, 3, lambda c: -c[1].local_pref if c[0].kind == "dx" else 0,
+                 lambda w, l: f"higher local preference ({_pref(w[1])} vs {_pref(l[1])})")
+    cands = keep(cands, 4, lambda c: c[1].as_path,
+                 lambda w, l: f"shorter AS path ({w[1].as_path} vs {l[1].as_path})")
+    by_as: dict[str, list] = {}
+    for c in cands:
+        by_as.setdefault(c[0].neighbour_as, []).append(c)
+    kept = []
+    for group in by_as.values():
+        kept += keep(group, 5, lambda c: c[1].med, lambda w, l: (
+            f"lower MED ({w[1].med} vs {l[1].med}, both from {w[0].neighbour_as})"))
+    cands = sorted(kept, key=lambda c: c[0].order)
+    link, a = cands[0]
+    shares = link.kind == "dx" or link.kind == "bgp-vpn" and on_tgw \
+        and getattr(gateway, "vpn_ecmp", False)
+    peers = [c for c in cands if c[1].med == a.med] if shares else [cands[0]]
+    for lk, la in cands:
+        if not any(lk is p for p, _ in peers):
+            losers.append(Loss(lk, la, 6, _tie_words(link, a, lk, la, gateway)))
+    losers.sort(key=lambda loss: (-loss.step, loss.link.order))    # the closest first
+    ecmp = tuple(lk for lk, _ in peers) if len(peers) > 1 else ()
+    runner_up = losers[0] if losers else None
+    why = runner_up.words if runner_up is not None and not ecmp \
+        else "ECMP" if ecmp else "the only route"
+    if runner_up is not None and runner_up.step == 3:
+        why = f"higher local preference than {runner_up.link.words}"
+    return Choice(link, a, why, tuple(losers), down, ecmp)
 
 
-def _why(found, key) -> str:
-    """Which step of the path choice set the winner apart from the runner-up."""
-    if len(found) == 1:
-        return "the only route"
-    (l1, a1), (l2, a2) = found[0], found[1]
-    k1, k2 = key(found[0]), key(found[1])
-    if k1[0] != k2[0]:
-        return f"longest prefix ({a1.net} over {a2.net})"
-    if k1[1] != k2[1]:
-        return f"{KIND_WORDS[l1.kind]} over {KIND_WORDS[l2.kind]}"
-    if k1[2] != k2[2]:
-        return f"higher local preference than {l2.words}"
-    if k1[3] != k2[3]:
-        return f"shorter AS path than {l2.words} (prepended {a2.prepend})"
-    return f"written before {l2.words}"
+def _pref(a: Announce) -> str:
+    level = LOCAL_PREF_WORDS[a.local_pref]
+    return f"{level} {a.community}" if a.community in LOCAL_PREF else f"{level}, no community"
+
+
+def _tie_words(link: Link, a: Announce, other: Link, b: Announce, gateway) -> str:
+    """Why ``link`` beats ``other`` when no attribute told them apart (or MEDs from two
+    neighbouring ASes could not be compared): it was written first."""
+    if a.med != b.med:
+        return (f"written first (MED {a.med} and {b.med} are not compared: from "
+                f"{link.neighbour_as} and {other.neighbour_as})")
+    if isinstance(gateway, ast.TransitGateway):
+        if link.kind == "static-vpn":
+            return "written first (equal attributes; a static VPN's routes use one connection at a time)"
+        return (f"written first (equal attributes; transit gateway '{gateway.name}' has no VPN "
+                "ECMP support, `vpn-ecmp`, so it uses one VPN connection at a time)")
+    what = "virtual private gateway" if isinstance(gateway, ast.VirtualPrivateGateway) else "gateway"
+    return f"written first (equal attributes; a {what} uses one VPN connection at a time)"
+
+
+def down_carriers(links: list[Link], address) -> tuple[Link, ...]:
+    """The links among ``links`` that would carry ``address`` but are `down`."""
+    return tuple(lk for lk in links if lk.down and lk.carries(address) is not None)

@@ -377,6 +377,7 @@ class TransitGateway:
     span: Span
     region: Ref | None = None  # written `region`, else the file's current region
     region_name: str = ""      # resolved region
+    vpn_ecmp: bool = False     # `vpn-ecmp`: ECMP over its BGP VPNs (VPN ECMP support)
 
 
 @_node
@@ -398,6 +399,7 @@ class Vpn:
     static_cidrs: tuple[Cidr, ...]
     over: Ref | None           # the Direct Connect it runs inside
     span: Span
+    down: bool = False         # `down`: its tunnels are down, path selection skips it
 
 
 @_node
@@ -417,6 +419,7 @@ class DirectConnect:
     vlan: int | None
     bandwidth: str | None
     span: Span
+    down: bool = False         # `down`: its BGP session is down, path selection skips it
 
 
 @_node
@@ -427,6 +430,7 @@ class Advertise:
     prepend: int | None
     community: str | None
     span: Span
+    med: int | None = None     # `med N`: the MED, compared between paths from one AS
 
 
 @_node

@@ -57,7 +57,7 @@ class AstBuilder(DnsAndExpectationBuilder):
         if "bgp" in opts:
             routing = "bgp"
         return ast.Vpn(str(name), self._ref(site), self._ref(target), routing, static,
-                       self._opt(opts, "over"), self._span(items))
+                       self._opt(opts, "over"), self._span(items), down="down" in opts)
 
     def vpn_bgp(self, items):
         return Option("bgp", True, self._tspan(items[0]))
@@ -68,12 +68,15 @@ class AstBuilder(DnsAndExpectationBuilder):
     def vpn_over(self, items):
         return Option("over", self._ref(items[0]), self._tspan(items[0]))
 
+    def link_down(self, items):
+        return Option("down", True, self._tspan(items[0]))
+
     def dx_stmt(self, items):
         name, site, target, vif = items[:4]
         opts = self._options(items)
         return ast.DirectConnect(str(name), self._ref(site), target[1], str(vif),
                                  self._opt(opts, "vlan"), self._opt(opts, "bandwidth"),
-                                 self._span(items))
+                                 self._span(items), down="down" in opts)
 
     def dx_target(self, items):
         tok = items[0]
@@ -89,7 +92,7 @@ class AstBuilder(DnsAndExpectationBuilder):
         opts = self._options(items)
         return ast.Advertise(self._ref(items[0]), self._cidr(items[1]), self._opt(opts, "via"),
                              self._opt(opts, "prepend"), self._opt(opts, "community"),
-                             self._span(items))
+                             self._span(items), med=self._opt(opts, "med"))
 
     def via(self, items):
         return Option("via", self._ref(items[0]), self._tspan(items[0]))
@@ -99,6 +102,9 @@ class AstBuilder(DnsAndExpectationBuilder):
 
     def community(self, items):
         return Option("community", str(items[0]), self._tspan(items[0]))
+
+    def med(self, items):
+        return Option("med", self._int(items[0]), self._tspan(items[0]))
 
     def cdn_stmt(self, items):
         name, origin = items[:2]
@@ -121,9 +127,12 @@ class AstBuilder(DnsAndExpectationBuilder):
         opts = self._options(items)
         attachments = tuple(i for i in items if isinstance(i, ast.TgwAttachment))
         routes = tuple(i for i in items if isinstance(i, ast.TgwRoute))
-        region = items[1] if len(items) > 1 and isinstance(items[1], Token) else None
+        region = items[1] if len(items) > 1 and isinstance(items[1], Token) \
+            and items[1].type == "NAME" else None
+        vpn_ecmp = any(isinstance(i, Token) and i.type == "VPN_ECMP" for i in items)
         return ast.TransitGateway(str(items[0]), self._opt(opts, "asn"), attachments, routes,
-                                  self._span(items), None if region is None else self._ref(region))
+                                  self._span(items), None if region is None else self._ref(region),
+                                  vpn_ecmp=vpn_ecmp)
 
     def tgw_attach(self, items):
         static_only = items[-1].type == "STATIC_ONLY"

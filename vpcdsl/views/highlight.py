@@ -43,13 +43,13 @@ CONSTANTS = (
     "valid", "no-answer", "aws", "bgp", "eip", "public-ip", "private", "public", "transit",
     "primary", "secondary", "cluster", "spread", "partition", "linux", "windows", "ena",
     "intel-82599", "dedicated", "dedicated-ip", "sni", "application", "classic",
-    "internet-facing", "internal", "static-only", "private-dns", "down", "main",
+    "internet-facing", "internal", "static-only", "vpn-ecmp", "private-dns", "down", "main",
 )
 KEYWORDS = (
     "advertise", "asn", "attach", "az", "bandwidth", "bias", "by", "cidr", "community",
     "continent", "coords", "dns", "ephemeral", "expect", "failover", "for", "forward", "from",
     "gateway", "geolocation", "geoproximity", "header", "host", "hosts", "in", "interface",
-    "ip", "ip-based", "ipv6", "isolated", "latency", "listen", "method", "multivalue",
+    "ip", "ip-based", "ipv6", "isolated", "latency", "listen", "med", "method", "multivalue",
     "network", "origin", "os", "out", "over", "path", "prepend", "propagate",
     "query", "region", "route", "rule", "simple", "size", "source-dest-check", "source-ip",
     "state", "static", "tenancy", "to", "via", "vif", "vlan", "weighted",

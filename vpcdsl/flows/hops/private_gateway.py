@@ -18,7 +18,7 @@ from ...syntax import ast
 from ..dataplane import ephemeral_range
 from ..flow import _word
 from ..filters import Header, nacl_port_split, nacl_verdict, sg_verdict
-from ..sitelinks import best
+from ..sitelinks import best, down_carriers
 from .base import HopHandler, Leaving, ReturnObligation, Walk
 
 
@@ -57,9 +57,10 @@ def _back_through_vgw(walk: Walk, ob: BackThroughVirtualPrivateGateway) -> None:
     if choice is None:
         no_ipv6_over_vpn(walk, vgw, address, vgw.span, back=True)
         walk.block(f"vgw:{vgw.name}", "route", f"no return route: virtual private gateway "
-                   f"'{vgw.name}' has learned no route to {address}", vgw.span, back=True)
+                   f"'{vgw.name}' has learned no route to {address}"
+                   + _down_words(vgw_links(walk, vgw, address), address), vgw.span, back=True)
     walk.hop(f"vgw:{vgw.name}", "gateway", "forward", f"{vgw.name} sends the response over "
-             f"{choice.link.words} ({choice.announce.net}: {choice.why})",
+             f"{choice.link.words} ({choice.announce.net}: {choice.explain})",
              choice.announce.span, back=True)
     over_link(walk, choice.link, back=True)
 
@@ -89,7 +90,7 @@ class PrivateGatewayHop(HopHandler):
             walk.block(node, "route", f"virtual private gateway '{vgw.name}' has learned no route "
                        f"to {address}: " + _no_route_why(walk, vgw), entry.span)
         walk.hop(node, "gateway", "forward", f"{vgw.name} sends it over {choice.link.words} "
-                 f"({choice.announce.net}: {choice.why})", choice.announce.span)
+                 f"({choice.announce.net}: {choice.explain})", choice.announce.span)
         walk.obligations.append(BackFromSiteThroughVirtualPrivateGateway(vgw, choice.link))
         to_site(walk, choice.link)
         return None
@@ -135,11 +136,26 @@ def no_ipv6_over_vpn(walk: Walk, vgw, address, span, back: bool = False) -> None
         walk.block(f"vgw:{vgw.name}", "gateway", vpn_ipv6_words(vgw, vpn), span, back=back)
 
 
+def _down_words(links, address) -> str:
+    """`: LINK is down ...` when the only links that would carry ``address`` are down (AWS
+    withdraws a route whose tunnels or BGP session are down), else nothing."""
+    down = down_carriers(links, address)
+    if not down:
+        return ""
+    sites = ", ".join(dict.fromkeys(f"'{lk.site.name}'" for lk in down))
+    return (f": {', '.join(lk.words for lk in down)}, the only "
+            f"{'link' if len(down) == 1 else 'links'} announcing it, "
+            f"{'is' if len(down) == 1 else 'are'} down, so site {sites} is unreachable")
+
+
 def _no_route_why(walk: Walk, vgw) -> str:
     """Why a VGW has no route to the destination: no link announces it, and when the
     destination is a VPC behind another VGW on the same DX gateway, that a DX gateway
     does not carry traffic between its VGWs (SEMANTICS.md, Hybrid: DX gateways)."""
     dst = walk.dst
+    down = _down_words(vgw_links(walk, vgw, dst.address), dst.address)
+    if down:
+        return down[2:]
     if dst.vpc is not None and dst.vpc != vgw.vpc:
         for dxgw in walk.model.dxgws.values():
             names = {r.name for r in dxgw.attachments}
@@ -168,6 +184,18 @@ def over_link(walk: Walk, link, back: bool = False) -> None:
     """From a VGW or TGW over ``link`` to its site: the DX gateway a VIF passes, then the
     link itself, each a hop (the request, or with ``back`` the response)."""
     what = "the response" if back else "it"
+    gw = link.gateway
+    if isinstance(gw, ast.TransitGateway):
+        address = walk.src.address if back else walk.dst.address
+        if link.down:
+            walk.block(link.node, "route", f"{link.words} is down and no other link of transit "
+                       f"gateway '{gw.name}' carries {address}, so site '{link.site.name}' is "
+                       "unreachable", link.obj.span, back=back)
+        choice = tgw_choice(walk, gw, link.obj, address) if address is not None else None
+        if choice is not None and (choice.losers or choice.down or choice.ecmp):
+            walk.hop(f"tgw:{gw.name}", "gateway", "forward", f"{gw.name} sends {what} over "
+                     f"{choice.link.words} ({choice.announce.net}: {choice.explain})",
+                     choice.announce.span, back=back)
     if link.dxgw is not None:
         walk.hop(f"dxgw:{link.dxgw.name}", "gateway", "forward",
                  f"Direct Connect gateway '{link.dxgw.name}' passes {what} to {link.words}",
@@ -192,14 +220,51 @@ def link_from_site(walk: Walk, link, back: bool = False) -> None:
 
 
 def tgw_link(walk: Walk, tgw, target, address):
-    """The link of ``tgw`` a TGW route target stands for (a DX gateway: its DX that carries
-    ``address``)."""
-    links = [lk for lk in walk.dp.links_on.get(tgw.name, [])
-             if lk.obj is target or lk.dxgw is target]
-    choice = best(links, address) if address is not None else None
+    """The link of ``tgw`` a TGW route target stands for: `tgw_choice`'s; when every link
+    that would carry ``address`` is down, one of them (`over_link` drops the packet there,
+    saying so); for no address, the target's first link."""
+    choice = tgw_choice(walk, tgw, target, address) if address is not None else None
     if choice is not None:
         return choice.link
-    return links[0] if links and isinstance(target, (ast.Vpn, ast.DirectConnect)) else None
+    own = _links_of(walk, tgw, target)
+    down = down_carriers(own, address) if address is not None else ()
+    if down:
+        return down[0]
+    return own[0] if own and isinstance(target, (ast.Vpn, ast.DirectConnect)) else None
+
+
+def _links_of(walk: Walk, tgw, target) -> list:
+    """The links of ``tgw`` a route target names: a VPN, a Direct Connect, or the transit
+    VIFs of a DX gateway."""
+    return [lk for lk in walk.dp.links_on.get(tgw.name, []) if lk.obj is target or lk.dxgw is target]
+
+
+def tgw_choice(walk: Walk, tgw, target, address):
+    """The TGW's choice among its links for ``address`` when its route names ``target``.
+
+    A route the TGW learned from a link (propagated) stands for every link that announces
+    the same prefix: the TGW table holds them all and AWS picks among them (`best`: a
+    static VPN's routes, then Direct Connect, then BGP VPNs, AS path, MED, ECMP with
+    `vpn-ecmp`; TGW guide, "Route evaluation order",
+    https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html). A static
+    route written to ``target`` (`route CIDR -> LINK`) keeps to its links."""
+    own = _links_of(walk, tgw, target)
+    carried = [a for lk in own if (a := lk.carries(address)) is not None]
+    if not carried:
+        return None
+    net = max(carried, key=lambda a: a.net.prefixlen).net
+    if _written_route(tgw, net, target):
+        return best(own, address)
+    peers = [lk for lk in walk.dp.links_on.get(tgw.name, [])
+             if (a := lk.carries(address)) is not None and a.net == net]
+    return best(peers, address)
+
+
+def _written_route(tgw, net, target) -> bool:
+    """A static route of ``tgw`` (any of its route tables) for ``net`` names ``target``."""
+    routes = [*tgw.routes, *(r for t in getattr(tgw, "route_tables", ()) for r in t.routes)]
+    return any(r.cidr.net == net and getattr(r.target, "name", None) == target.name
+               for r in routes)
 
 
 def software_vpn_to(walk: Walk, box):

@@ -57,7 +57,7 @@ def _back_between_sites(walk: Walk, ob: BackBetweenSites) -> None:
         choice = best(vgw_links(walk, gw, address), address)
         back = choice.link if choice is not None else None
         detail = back and f"{gw.name} relays the response (VPN CloudHub) over {back.words} " \
-            f"({choice.announce.net}: {choice.why})"
+            f"({choice.announce.net}: {choice.explain})"
         span = choice.announce.span if choice is not None else gw.span
     else:
         table = walk.dp.tgw_routes.get(gw.name)
@@ -96,18 +96,32 @@ def _from_site(walk: Walk) -> None:
         return
     if dst.vpc is None or dst.subnet is None:
         raise FlowError(f"'{dst.text}' is neither in a VPC nor at a site of the model")
-    way = _site_way(walk, site, dst.vpc)
-    if way is None:
+    ways = _site_ways(walk, site, dst.vpc)
+    up = [lk for lk in ways if not lk.down]
+    if not up and ways:
+        walk.block(f"site:{site.name}", "route", f"site '{site.name}' cannot reach VPC "
+                   f"'{dst.vpc}': {_is_down(ways)}, and it has no other VPN or Direct Connect "
+                   "there", ways[0].obj.span)
+    if not up:
         walk.block(f"site:{site.name}", "route", f"site '{site.name}' has no VPN or Direct Connect "
                    f"to VPC '{dst.vpc}', nor to a transit gateway attached to it", site.span)
-    link = way
+    link = up[0]
+    skipped = ways[:ways.index(link)]      # preferred, but down
+    if skipped:
+        walk.hop(f"site:{site.name}", "site", "forward", f"{_is_down(skipped)}: site "
+                 f"'{site.name}' sends it over {link.words}", link.obj.span)
     gw = link.gateway
     link_from_site(walk, link)
     walk.handler(gw).from_site(walk, gw, link)   # a VGW, a TGW or a software VPN's instance
 
 
-def _site_way(walk: Walk, site, vpc: str):
-    """The link the site sends traffic for VPC ``vpc`` over: Direct Connect first*."""
+def _is_down(links) -> str:
+    return f"{', '.join(lk.words for lk in links)} {'is' if len(links) == 1 else 'are'} down"
+
+
+def _site_ways(walk: Walk, site, vpc: str) -> list:
+    """The links the site may send traffic for VPC ``vpc`` over, the one it uses first:
+    Direct Connect first*; those `down` are skipped by the caller."""
     ways = []
     for link in walk.dp.site_links.get(site.name, []):
         gw = link.gateway
@@ -117,7 +131,7 @@ def _site_way(walk: Walk, site, vpc: str):
             ways.append(link)
     six = walk.dst.address is not None and walk.dst.address.version == 6
     ways.sort(key=lambda lk: (six and _vpn_on_vgw(lk), KIND_RANK.get(lk.kind, 9), lk.order))
-    return ways[0] if ways else None
+    return ways
 
 
 def _vpn_on_vgw(link) -> bool:
@@ -132,7 +146,7 @@ def _between_sites(walk: Walk, site) -> None:
         links = sorted(links, key=_vpn_on_vgw)
     for link in links:
         gw = link.gateway
-        if gw is None or isinstance(gw, (ast.Instance, ast.NatInstance)):
+        if gw is None or isinstance(gw, (ast.Instance, ast.NatInstance)) or link.down:
             continue
         if isinstance(gw, ast.VirtualPrivateGateway):
             choice = best(walk.dp.links_on.get(gw.name, []), dst.address)
@@ -156,7 +170,7 @@ def _between_sites(walk: Walk, site) -> None:
                                lk.obj.span)
             walk.hop(f"vgw:{gw.name}", "gateway", "forward", f"{gw.name} relays it between sites "
                      f"(VPN CloudHub) over {choice.link.words} ({choice.announce.net}: "
-                     f"{choice.why})", choice.announce.span)
+                     f"{choice.explain})", choice.announce.span)
             walk.obligations.append(BackBetweenSites(gw, choice.link, site))
             to_site(walk, choice.link)
             return
@@ -172,8 +186,10 @@ def _between_sites(walk: Walk, site) -> None:
         walk.obligations.append(BackBetweenSites(gw, out, site))
         to_site(walk, out)
         return
+    down = [lk for lk in links if lk.down]
     walk.block(f"site:{site.name}", "route", f"no VPN or Direct Connect gateway of site "
-               f"'{site.name}' has a route to site '{dst.obj.name}'", site.span)
+               f"'{site.name}' has a route to site '{dst.obj.name}'"
+               + (f" ({_is_down(down)})" if down else ""), site.span)
 
 
 def _public_vif(walk: Walk, site) -> None:
@@ -183,6 +199,10 @@ def _public_vif(walk: Walk, site) -> None:
                         "over its own internet uplink, which the model does not hold",
                         "add `dx NAME SITE <-> aws vif public` to send it over Direct Connect")
     address = walk.src.address
+    if all(lk.down for lk in vifs):
+        walk.block(vifs[0].node, "route", f"{_is_down(vifs)}: site '{site.name}' has no public "
+                   "VIF up to AWS public services", vifs[0].obj.span)
+    vifs = [lk for lk in vifs if not lk.down]
     for link in vifs:
         if link.carries(address) is not None:
             walk.hop(link.node, "gateway", "forward", f"{link.words} carries it to AWS public "
