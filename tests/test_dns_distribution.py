@@ -255,3 +255,29 @@ def test_html_shows_bars_and_escapes_everything(m):
     assert "<script>" not in html and "&lt;script&gt;" in html
     html = resolve(m, "w7.example.com")._repr_html_()
     assert 'class="dnsbar" style="width:70.00%"' in html and "7/10" in html and 'class="lost"' in html
+
+
+def test_the_explorer_dns_panel_shows_the_distribution(m):
+    ex = vpcdsl.explore(m)
+    panel = next(p for p in ex.panels if p.title == "DNS")
+    panel.name.value = "w7.example.com"
+    assert 'class="dnsbar" style="width:70.00%"' in panel.answer.value
+    assert "weight 0: chosen only when" in panel.answer.value
+
+
+def test_the_vpc_dns_magic_shows_the_distribution():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+    shell = InteractiveShell.instance()
+    try:
+        shell.display_formatter.active_types = ["text/plain", "text/html"]
+        shell.run_line_magic("load_ext", "vpcdsl")
+        with capture_output():
+            shell.run_cell(f"%%vpc zone\n{ZONE}")
+            res = shell.run_line_magic("vpc", "dns zone wzero.example.com --from DE")
+        data, _ = shell.display_formatter.format(res)
+        assert res.distribution[0].probability == Fraction(1, 2)
+        assert 'class="dnsbar" style="width:50.00%"' in data["text/html"] and "1/2" in data["text/html"]
+    finally:
+        shell.user_ns.pop("zone", None)
+        InteractiveShell.clear_instance()

@@ -77,3 +77,16 @@ def test_route53_skips_an_alias_to_an_lb_whose_target_group_is_all_down():
     assert r.answers == ("one-down",)
     lost = next(c for c in r.candidates if c.value == "all-down")
     assert not lost.chosen and "every target of listener http 80 of load balancer 'all-down' is down" in lost.why
+
+
+def test_the_only_up_target_blocked_blocks_the_flow_and_reach_agrees():
+    # web-1 (down) would let the flow in; web-2 (up) does not: the LB does not fall back
+    # to a down target while another is healthy
+    text = NET.replace('sg web { in tcp 80 from alb; in tcp 8080 from alb }',
+                       'sg web { in tcp 80 from alb; in tcp 8080 from alb }\n  sg closed { in tcp 22 from 10.0.0.0/16 }') \
+              .replace("instance web-2 in b sg web", "instance web-2 in b sg closed")
+    m = model(text)
+    t = m.trace("client", "one-down", "tcp/80")
+    assert not t.allowed and "web-2:80" in t.reason and "security group closed" in t.reason
+    rows = m.reach("client", "one-down").rows
+    assert {r.status for r in rows} == {"blocked"}

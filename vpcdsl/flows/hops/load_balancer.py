@@ -66,6 +66,7 @@ def _load_balancer(walk: Walk, end: End) -> None:
                    f"{listener.protocol} {listener.port}) is reachable; the last, {label}: "
                    f"{t.reason}", t.span if t.span is not None else listener.span)
 
+
 def _target_label(target) -> str:
     name = target.ref.name if isinstance(target.ref, ast.Ref) else target.ref.text
     return f"{name}:{target.port}" if target.port is not None else name
