@@ -139,16 +139,22 @@ def test_an_ipv4_only_site_in_an_ipv6_flow_is_a_flow_error_with_a_hint(flow):
     _one_family(m.trace("office", "web-1", "tcp", 22), PROBE4, WEB4)     # IPv4 as before
 
 
-def test_an_ipv6_only_site_in_an_ipv4_flow_is_a_flow_error_and_ipv6_works():
-    """The converse: tcp names no family, so the flow is IPv4 and an IPv6-only site has no
-    host in it; icmpv6 or an IPv6 end traces it
-    (https://docs.aws.amazon.com/vpn/latest/s2svpn/ipv4-ipv6.html)."""
+def test_an_ipv6_only_site_makes_a_flow_that_names_no_family_ipv6():
+    """The converse: tcp names no family and the site has only IPv6 ranges, so the flow is
+    IPv6 (it has no IPv4 host to start at); an IPv4 end or icmp makes it IPv4, which the site
+    has no part in (https://docs.aws.amazon.com/vpn/latest/s2svpn/ipv4-ipv6.html)."""
     m = _model(V6)
-    with pytest.raises(FlowError, match="site 'office' has no IPv4 range") as exc:
-        m.trace("office", "web-1", "tcp", 443)
-    assert "such as 2001:db8:aa::a" in exc.value.hint
+    _one_family(m.trace("office", "web-1", "tcp", 443), PROBE6, WEB6)
+    _one_family(m.trace("web-1", "office", "tcp", 443), WEB6, PROBE6)
     _one_family(m.trace("office", "web-1", "icmpv6"), PROBE6, WEB6)
     _one_family(next(Tracer(m).traces("office", "web-1", "tcp", 443, family=6)), PROBE6, WEB6)
+    with pytest.raises(FlowError, match="site 'office' has no IPv4 range") as exc:
+        m.trace("office", "web-1", "icmp")
+    assert "such as 2001:db8:aa::a" in exc.value.hint
+    with pytest.raises(FlowError, match="site 'office' has no IPv4 range"):
+        next(Tracer(m).traces("office", "web-1", "tcp", 443, family=4))
+    with pytest.raises(FlowError, match="different address families"):
+        m.trace("office", str(WEB4), "tcp", 443)
 
 
 def test_the_cli_traces_a_site_in_the_flows_family_and_says_the_error(capsys, tmp_path):

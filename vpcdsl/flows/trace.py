@@ -140,6 +140,8 @@ class Tracer:
         """Every concrete trace of a flow: one, or one per subnet probe where an end is a VPC
         (every source subnet with every destination subnet, in source order)."""
         protocol, port = _normalise(protocol, port)
+        if family is None and protocol_number(protocol) != 1:
+            family = self._site_family(src) or self._site_family(dst)
         family = _family(src, dst, protocol, family)
         flow = f"{src} -> {dst} {protocol}{' ' + port if port else ''}"
         srcs, dsts = self._expand(src), self._expand(dst)
@@ -155,6 +157,13 @@ class Tracer:
                     probes = " and ".join(f"subnet '{n}'" for n, o in ((s, src), (d, dst)) if n != o)
                     t = replace(t, reason=f"probe of {probes}: {t.reason}")
                 yield t
+
+    def _site_family(self, name: str) -> int | None:
+        """6 when ``name`` is a site whose ranges are all IPv6: a flow naming no family is then
+        IPv6, since the site has no IPv4 host to start or end at."""
+        site = self.model.sites.get(name)
+        versions = {c.net.version for c in site.cidrs if c.net is not None} if site else set()
+        return 6 if versions == {6} else None
 
     def request_header(self, src: str, protocol: str, port: str | int | None = None) -> Header:
         """The request of the flow ``src -> ... protocol port`` as a filter reads it on its way in
