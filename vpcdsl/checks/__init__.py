@@ -13,8 +13,8 @@ from importlib import import_module
 from ..diagnostics import Diagnostic
 from ..span import Span
 
-MODULES = ("names", "addresses", "structure", "routing", "acls", "hybrid", "placement",
-           "dns", "lb")
+MODULES = ("names", "addresses", "structure", "routing", "tgw_checks", "acls", "hybrid",
+           "placement", "dns", "lb")
 
 
 def run_all(model) -> list[Diagnostic]:

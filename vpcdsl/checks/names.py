@@ -217,13 +217,16 @@ def _check_top_level(model: Model, r: "_Resolver") -> None:
             r.refs(att.subnets, Position(
                 ("subnet",), "a transit gateway attachment uses subnets",
                 attached.name if attached is not None else None))
-        for route in tgw.routes:
+        for route in (*tgw.routes, *(r for t in tgw.route_tables for r in t.routes)):
             if isinstance(route.target, ast.Ref):
                 r.ref(route.target, Position(
-                    ("vpc", "vpn", "dx", "dxgw"),
+                    ("vpc", "vpn", "dx", "dxgw", "tgw-peering"),
                     f"a route of transit gateway '{tgw.name}' points to an attached VPC, VPN, "
-                    f"Direct Connect or Direct Connect gateway, or `blackhole`",
+                    f"Direct Connect or Direct Connect gateway, a peering attachment, or `blackhole`",
                     noun="transit gateway route target"))
+        for p in tgw.peerings:
+            r.ref(p.peer, Position(("tgw",), f"peering attachment '{p.name}' connects transit gateway "
+                                   f"'{tgw.name}' to another transit gateway"))
     site = ("site",)
     for vpn in model.vpns.values():
         r.ref(vpn.site, Position(site, f"VPN '{vpn.name}' connects a site"))

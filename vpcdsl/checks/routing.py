@@ -27,7 +27,7 @@ ROUTE_TARGETS = ("igw", "eigw", "nat", "nat-instance", "peering", "vgw", "tgw", 
 _VPC_OWNED = frozenset(("igw", "eigw", "nat", "nat-instance", "vgw", "instance", "gateway-endpoint"))
 # Targets AWS accepts for a route inside a VPC block (a whole subnet's CIDR): middlebox routing.
 _MIDDLEBOX = frozenset(("nat", "nat-instance", "instance"))
-_TGW_ATTACHMENT_KINDS = ("vpc", "vpn", "dx", "dxgw")
+_TGW_ATTACHMENT_KINDS = ("vpc", "vpn", "dx", "dxgw", "tgw-peering")
 
 NAT64 = ip_network("64:ff9b::/96")
 IPV4_DEFAULT = ip_network("0.0.0.0/0")
@@ -383,6 +383,11 @@ def _tgw_attachment_names(model: Model) -> dict[str, list[str]]:
         if dx.target is not None:
             for tgw in dxgw_tgws.get(dx.target.name, ()):
                 out[tgw].append(dx.name)
+    for tgw in model.tgws.values():            # a peering attachment is on both its TGWs
+        for p in tgw.peerings:
+            if p.peer.name in out and p.peer.name != tgw.name:
+                out[tgw.name].append(p.name)
+                out[p.peer.name].append(p.name)
     return out
 
 
@@ -432,7 +437,7 @@ def _check_tgws(model: Model, diags: list[Diagnostic]) -> None:
                     continue
                 by_zone[subnet.zone] = subnet
         valid = set(names.get(tgw.name, ()))
-        for route in tgw.routes:
+        for route in (*tgw.routes, *(r for t in tgw.route_tables for r in t.routes)):
             if not isinstance(route.target, ast.Ref):
                 continue
             obj = model.get(route.target.name, *_TGW_ATTACHMENT_KINDS)

@@ -24,6 +24,7 @@ from ..model.ports import ephemeral_range  # noqa: F401  (flows import it from h
 from ..syntax import ast
 from .filters import Peer
 from .sitelinks import Link, build_links
+from .tgw_tables import DEFAULT as DEFAULT_TGW_TABLE, TgwTables, build_tgw_tables
 
 IPV4_ANY = ip_network("0.0.0.0/0")
 IPV6_ANY = ip_network("::/0")
@@ -158,6 +159,7 @@ class DataPlane:
         self.lb_rules: dict[tuple[str, int], list[ast.LbRule]] = {}
         self.tgw_routes: dict[str, RouteLookup] = {}
         self.tgw_attachments: dict[str, dict[str, TgwAttach]] = {}
+        self.tgw_tables: dict[str, TgwTables] = {}          # TGW name -> its route tables
         self._nacl_rules: dict[tuple[str, str], tuple[ast.NaclRule, ...]] = {}
         self._decided: dict[tuple, Any] = {}               # `decided`: pure filter results
         with paused_gc():           # many small acyclic objects: see `vpcdsl.gcpause`
@@ -341,17 +343,12 @@ class DataPlane:
     # ------------------------------------------------------------------ transit gateways
 
     def _build_tgws(self) -> None:
-        """Each TGW's route table: attachments' CIDRs propagated (unless static-only), VPN and
-        DX routes propagated, static routes (static beats propagated at equal length)."""
+        """Each TGW's attachment subnets per AZ and its route tables (`vpcdsl.flows.tgw_tables`:
+        associations, propagations, static routes over propagated ones); `tgw_routes` keeps
+        each TGW's default route table."""
         m = self.model
-        learned: dict[str, list] = {}
-        for link in self.links:            # a VPN on the TGW, a transit VIF on its DX gateway
-            if isinstance(link.gateway, ast.TransitGateway):
-                learned.setdefault(link.gateway.name, []).extend(
-                    (a.net, link.obj) for a in link.announced)
         for tgw in m.tgws.values():
             attached = self.tgw_attachments[tgw.name] = {}
-            lookup = RouteLookup(tgw)
             for att in tgw.attachments:
                 vpc = m.vpcs.get(att.vpc.name)
                 if vpc is None or vpc.name in attached:
@@ -366,26 +363,16 @@ class DataPlane:
                             zones.add(s.zone)
                             subnets.append(s)
                 attached[vpc.name] = TgwAttach(att, vpc, tuple(subnets))
-                if not att.static_only:
-                    for c in vpc.cidrs + vpc.ipv6:
-                        if c.net is not None:
-                            lookup.add(RouteEntry(c.net, vpc, "propagated", att.span,
-                                                  f"{c.net} -> {vpc.name} (propagated)"))
-            for net, link in learned.get(tgw.name, ()):
-                lookup.add(RouteEntry(net, link, "propagated", link.span,
-                                      f"{net} -> {link.name} (propagated)"))
-            for route in tgw.routes:
-                net = route.cidr.net
-                if net is None:
-                    continue
-                if isinstance(route.target, ast.Blackhole):
-                    target, word = "blackhole", "blackhole"
-                else:
-                    word = route.target.name
-                    target = attached[word].vpc if word in attached else \
-                        m.get(word, "vpn", "dx", "dxgw")
-                lookup.add(RouteEntry(net, target, "static", route.span, f"{net} -> {word}"))
-            self.tgw_routes[tgw.name] = lookup
+        self.tgw_tables = build_tgw_tables(m, self.links, self.tgw_attachments, RouteLookup, RouteEntry)
+        for name, tables in self.tgw_tables.items():
+            self.tgw_routes[name] = tables.tables[DEFAULT_TGW_TABLE]
+
+    def tgw_table(self, tgw_name: str, attachment: str) -> RouteLookup | None:
+        """The route table of TGW ``tgw_name`` associated with ``attachment`` (a VPC, VPN, DX
+        gateway or peering name): the one a packet entering by it is looked up in."""
+        tables = self.tgw_tables.get(tgw_name)
+        got = tables.table_for(attachment) if tables is not None else None
+        return None if got is None else got[1]
 
     # ------------------------------------------------------------------ routes
 
@@ -460,22 +447,25 @@ class DataPlane:
         self.sgs_of[obj.name] = sgs
         return sgs
 
-    def peer(self, groups, vpc: str | None, near: str | None, *, via_tgw: bool = False,
-             forwarded: bool = False, service: str | None = None) -> Peer:
+    def peer(self, groups, vpc: str | None, near: str | None, *, via_tgw=False,
+             forwarded: bool = False, service: str | None = None, inbound: bool = False) -> Peer:
         """The other end of a packet that a security group of VPC ``near`` filters: its ENI's
         ``groups`` (None: it has none), its ``vpc``, and whether references to its groups are
         honoured on this path (`references_honoured`)."""
         return Peer(groups, vpc, self.references_honoured(vpc, near, via_tgw=via_tgw,
-                                                          forwarded=forwarded), service)
+                                                          forwarded=forwarded, inbound=inbound),
+                    service)
 
-    def references_honoured(self, vpc: str | None, near: str | None, *, via_tgw: bool = False,
-                            forwarded: bool = False) -> bool:
+    def references_honoured(self, vpc: str | None, near: str | None, *, via_tgw=False,
+                            forwarded: bool = False, inbound: bool = False) -> bool:
         """Whether a security group of VPC ``near`` can name the groups of an end in ``vpc``.
 
-        Within a VPC and across a same-region peering, yes; across regions, through a transit
-        gateway (its SG referencing is off by default) or after a middlebox appliance forwarded
-        the packet (it still carries the client's address, not the appliance's ENI), no
-        (docs/SEMANTICS.md, Filters; Peering and transit).
+        Within a VPC and across a same-region peering, yes; across regions, or after a
+        middlebox appliance forwarded the packet (it still carries the client's address, not
+        the appliance's ENI), no. Through a transit gateway (``via_tgw``: the TGW, or True)
+        only in an inbound rule, when that TGW has `sg-referencing on` and attaches both VPCs
+        (docs/SEMANTICS.md, Filters; Peering and transit;
+        https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html).
         """
         if forwarded:
             return False
@@ -484,7 +474,11 @@ class DataPlane:
         vpcs = self.model.vpcs
         if getattr(vpcs.get(vpc), "region_name", None) != getattr(vpcs.get(near), "region_name", None):
             return False
-        return not via_tgw and frozenset((vpc, near)) in self.peerings_between
+        if via_tgw:
+            attached = self.tgw_attachments.get(getattr(via_tgw, "name", ""), {})
+            return inbound and getattr(via_tgw, "sg_referencing", False) \
+                and vpc in attached and near in attached
+        return frozenset((vpc, near)) in self.peerings_between
 
 
 def _interface_subnets(member) -> Iterable[ast.Ref]:

@@ -215,7 +215,7 @@ def _peer(walk, end: End | None, near: str, direction: str) -> Peer | None:
     middlebox forwarded the packet, no inbound SG reference matches its client."""
     if end is None:
         return None
-    return walk.dp.peer(end.sgs, end.vpc, near, via_tgw=walk.via_tgw is not None,
+    return walk.dp.peer(end.sgs, end.vpc, near, via_tgw=walk.via_tgw, inbound=direction == "in",
                         forwarded=direction == "in" and walk.forwarded_by is not None,
                         service=end.text if end.kind == "service" else None)
 

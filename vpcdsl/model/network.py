@@ -36,6 +36,7 @@ KIND_OF: dict[type, str] = {
     ast.LoadBalancer: "lb",
     ast.Peering: "peering",
     ast.TransitGateway: "tgw",
+    ast.TgwPeering: "tgw-peering",
     ast.Site: "site",
     ast.Vpn: "vpn",
     ast.DxGateway: "dxgw",
@@ -51,7 +52,7 @@ KIND_WORDS: dict[str, str] = {
     "route-table": "route table", "nacl": "network ACL", "sg": "security group",
     "instance": "instance", "gateway-endpoint": "gateway endpoint",
     "interface-endpoint": "interface endpoint", "lb": "load balancer", "peering": "peering connection",
-    "tgw": "transit gateway", "site": "site", "vpn": "VPN", "dxgw": "Direct Connect gateway",
+    "tgw": "transit gateway", "tgw-peering": "transit gateway peering attachment", "site": "site", "vpn": "VPN", "dxgw": "Direct Connect gateway",
     "dx": "Direct Connect connection", "placement": "placement group", "cdn": "CloudFront distribution",
 }
 

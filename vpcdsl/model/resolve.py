@@ -45,6 +45,8 @@ def resolve(files: tuple[ast.File, ...], *, path: str, sources: dict[str, str]) 
                 stmt = replace(stmt, region_name=stmt.region.name if stmt.region else region)
                 if names.define(stmt):
                     model.tgws[stmt.name] = stmt
+                    for peering in stmt.peerings:     # both TGWs know it by this name
+                        names.define(peering)
             elif isinstance(stmt, ast.Site):
                 stmt = replace(stmt, region_name=region)
                 if names.define(stmt):

@@ -357,8 +357,9 @@ class Peering:
 class TgwAttachment:
     vpc: Ref
     subnets: tuple[Ref, ...]   # empty: the first subnet of each AZ
-    static_only: bool
+    static_only: bool          # no propagation into the default route table
     span: Span
+    appliance_mode: bool = False   # both directions of a flow use one AZ of this VPC
 
 
 @_node
@@ -369,15 +370,43 @@ class TgwRoute:
 
 
 @_node
+class TgwRouteTable:
+    """A `route-table NAME { ... }` of a TGW: the attachments it is associated with (a
+    lookup for a packet entering by one of them uses it), those propagating into it, its
+    static routes. Named `default`, it adds to the default route table."""
+
+    name: str
+    associations: tuple[Ref, ...]
+    propagations: tuple[Ref, ...]
+    routes: tuple[TgwRoute, ...]
+    span: Span
+
+
+@_node
+class TgwPeering:
+    """`peering NAME -> TGW`: a peering attachment between this TGW and another (static
+    routes only); both TGWs know it as NAME."""
+
+    name: str
+    peer: Ref
+    span: Span
+
+
+@_node
 class TransitGateway:
     name: str
     asn: int | None
     attachments: tuple[TgwAttachment, ...]
-    routes: tuple[TgwRoute, ...]
+    routes: tuple[TgwRoute, ...]          # static routes of the default route table
     span: Span
     region: Ref | None = None  # written `region`, else the file's current region
     region_name: str = ""      # resolved region
     vpn_ecmp: bool = False     # `vpn-ecmp`: ECMP over its BGP VPNs (VPN ECMP support)
+    route_tables: tuple[TgwRouteTable, ...] = ()
+    peerings: tuple[TgwPeering, ...] = ()
+    default_association: bool = True     # unassociated attachments use the default table
+    default_propagation: bool = True      # attachments (not static-only) propagate into it
+    sg_referencing: bool = False          # SG rules may name groups of other attached VPCs
 
 
 @_node

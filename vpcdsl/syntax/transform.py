@@ -127,21 +127,59 @@ class AstBuilder(DnsAndExpectationBuilder):
         opts = self._options(items)
         attachments = tuple(i for i in items if isinstance(i, ast.TgwAttachment))
         routes = tuple(i for i in items if isinstance(i, ast.TgwRoute))
+        tables = tuple(i for i in items if isinstance(i, ast.TgwRouteTable))
+        peerings = tuple(i for i in items if isinstance(i, ast.TgwPeering))
         region = items[1] if len(items) > 1 and isinstance(items[1], Token) \
             and items[1].type == "NAME" else None
         vpn_ecmp = any(isinstance(i, Token) and i.type == "VPN_ECMP" for i in items)
         return ast.TransitGateway(str(items[0]), self._opt(opts, "asn"), attachments, routes,
                                   self._span(items), None if region is None else self._ref(region),
-                                  vpn_ecmp=vpn_ecmp)
+                                  vpn_ecmp=vpn_ecmp, route_tables=tables, peerings=peerings,
+                                  default_association=self._opt(opts, "default-association", True),
+                                  default_propagation=self._opt(opts, "default-propagation", True),
+                                  sg_referencing=self._opt(opts, "sg-referencing", False))
 
     def tgw_attach(self, items):
-        static_only = items[-1].type == "STATIC_ONLY"
-        names = items[:-1] if static_only else items
+        flags = {t.type for t in items if isinstance(t, Token) and t.type in ("STATIC_ONLY", "APPLIANCE_MODE")}
+        names = [t for t in items if not (isinstance(t, Token) and t.type in ("STATIC_ONLY", "APPLIANCE_MODE"))]
         return ast.TgwAttachment(self._ref(names[0]), tuple(self._ref(t) for t in names[1:]),
-                                 static_only, self._span(items))
+                                 "STATIC_ONLY" in flags, self._span(items),
+                                 appliance_mode="APPLIANCE_MODE" in flags)
 
     def tgw_route(self, items):
         return ast.TgwRoute(self._cidr(items[0]), items[1], self._span(items))
+
+    tgw_rt_route = tgw_route
+
+    def tgw_route_table(self, items):
+        name = items[0]
+        assoc = tuple(r for i in items if isinstance(i, tuple) and i and i[0] == "associate" for r in i[1])
+        prop = tuple(r for i in items if isinstance(i, tuple) and i and i[0] == "propagate" for r in i[1])
+        routes = tuple(i for i in items if isinstance(i, ast.TgwRoute))
+        # An `associate`/`propagate` item is a (word, Refs) pair: it ends at its last Ref.
+        ends = [i[1][-1] if isinstance(i, tuple) else i for i in items]
+        return ast.TgwRouteTable(str(name), assoc, prop, routes, self._span(ends))
+
+    def tgw_associate(self, items):
+        return ("associate", tuple(self._ref(t) for t in items))
+
+    def tgw_propagate(self, items):
+        return ("propagate", tuple(self._ref(t) for t in items))
+
+    def tgw_peering(self, items):
+        return ast.TgwPeering(str(items[0]), self._ref(items[1]), self._span(items))
+
+    def _tgw_switch(self, key: str, items):
+        return Option(key, str(items[0]) == "on", self._tspan(items[0]))
+
+    def tgw_default_association(self, items):
+        return self._tgw_switch("default-association", items)
+
+    def tgw_default_propagation(self, items):
+        return self._tgw_switch("default-propagation", items)
+
+    def tgw_sg_referencing(self, items):
+        return self._tgw_switch("sg-referencing", items)
 
     def tgw_route_target(self, items):
         return self._route_target(items[0])

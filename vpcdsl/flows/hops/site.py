@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from ...syntax import ast
 from ..flow import FlowError
 from ..sitelinks import KIND_RANK, best
+from ..tgw_tables import link_attachment
 from .base import HopHandler, ReturnObligation, Walk
 from .private_gateway import link_from_site, over_link, tgw_link, to_site, vgw_links, vpn_ipv6_words
 
@@ -60,7 +61,7 @@ def _back_between_sites(walk: Walk, ob: BackBetweenSites) -> None:
             f"({choice.announce.net}: {choice.explain})"
         span = choice.announce.span if choice is not None else gw.span
     else:
-        table = walk.dp.tgw_routes.get(gw.name)
+        table = walk.dp.tgw_table(gw.name, link_attachment(ob.link))   # it enters by that link
         entry = table.lookup(address) if table is not None else None
         back = tgw_link(walk, gw, entry.target, address) if entry is not None else None
         detail = back and f"tgw route {entry.text} matched"
@@ -174,7 +175,7 @@ def _between_sites(walk: Walk, site) -> None:
             walk.obligations.append(BackBetweenSites(gw, choice.link, site))
             to_site(walk, choice.link)
             return
-        table = walk.dp.tgw_routes.get(gw.name)
+        table = walk.dp.tgw_table(gw.name, link_attachment(link))     # it enters by its link
         tentry = table.lookup(dst.address) if table is not None else None
         out = tgw_link(walk, gw, tentry.target, dst.address) if tentry is not None else None
         if out is None or out.site is not dst.obj:

@@ -1,6 +1,8 @@
 """Through a transit gateway, there and back: in at the sender's attachment subnet, the
-TGW route table, out at the chosen VPC's attachment subnet (or over a VPN or Direct
-Connect to a site), and the routes the response needs (SEMANTICS.md, Transit gateways)."""
+route table associated with the attachment it entered by (and over peering attachments to
+other TGWs), out at the chosen VPC's attachment subnet (or over a VPN or Direct Connect to a
+site), and the routes the response needs (SEMANTICS.md, Transit gateways). The lookups are
+`vpcdsl.flows.hops.tgw_lookup`; appliance mode is `vpcdsl.flows.hops.tgw_appliance`."""
 
 from __future__ import annotations
 
@@ -8,8 +10,11 @@ from dataclasses import dataclass
 
 from ...syntax import ast
 from ..flow import routed_address
+from ..tgw_tables import link_attachment
 from .base import HopHandler, Leaving, LeavingSubnet, Onward, ReturnObligation, Walk
 from .private_gateway import link_from_site, over_link, tgw_link, to_site
+from .tgw_appliance import ApplianceCheck, appliance_check, settle_appliance, zone_answered
+from .tgw_lookup import back_through, through
 
 
 @dataclass(frozen=True)
@@ -23,8 +28,11 @@ class RouteToTransitGateway(LeavingSubnet):
 
 @dataclass(frozen=True)
 class BackThroughTransitGateway(ReturnObligation):
-    """The TGW routes the response to ``address`` back to VPC ``from_vpc`` (or a VPC that
-    holds it), which it enters at attachment subnet ``into``."""
+    """The response enters the last TGW of ``path`` by ``enters_by`` (the attachment the
+    request left by) and is routed back over the path to VPC ``from_vpc`` (or a VPC that
+    holds ``address``), which it enters at attachment subnet ``into``. ``handed_to``: the
+    VPC and attachment subnet the request was handed to; ``appliance``: the AZ check of a
+    flow through an appliance in that VPC (`tgw_appliance`)."""
 
     settled_by = ast.TransitGateway
     tgw: ast.TransitGateway
@@ -32,12 +40,16 @@ class BackThroughTransitGateway(ReturnObligation):
     from_vpc: str
     into: ast.Subnet
     attachment: ast.TgwAttachment
+    path: tuple = ()
+    enters_by: str = ""
+    handed_to: tuple = ()
+    appliance: ApplianceCheck | None = None
 
 
 @dataclass(frozen=True)
 class BackFromSiteThroughTransitGateway(ReturnObligation):
-    """A site answers over ``link``, a TGW attachment: the TGW routes ``address`` back to
-    ``from_vpc``, which it enters at attachment subnet ``into``."""
+    """A site answers over ``link``, an attachment of the last TGW of ``path``: the TGWs
+    route ``address`` back to ``from_vpc``, which it enters at attachment subnet ``into``."""
 
     settled_by = ast.TransitGateway
     tgw: ast.TransitGateway
@@ -46,30 +58,20 @@ class BackFromSiteThroughTransitGateway(ReturnObligation):
     link: object                     # a `vpcdsl.flows.sitelinks.Link`
     into: ast.Subnet
     attachment: ast.TgwAttachment
+    path: tuple = ()
 
 
 @dataclass(frozen=True)
 class BackToSiteThroughTransitGateway(ReturnObligation):
-    """The TGW routes the site's ``address`` over a link to ``site``."""
+    """The response enters the last TGW of ``path`` by ``enters_by`` (the VPC answering);
+    the TGWs route the site's ``address`` over a link to ``site``."""
 
     settled_by = ast.TransitGateway
     tgw: ast.TransitGateway
     address: object
     site: ast.Site
-
-
-def tgw_route(walk: Walk, tgw, address):
-    """The TGW route table's entry for the request's ``address``; none or a blackhole blocks."""
-    node = f"tgw:{tgw.name}"
-    table = walk.dp.tgw_routes.get(tgw.name)
-    tentry = table.lookup(address) if table is not None and address is not None else None
-    if tentry is None:
-        walk.block(node, "route", f"no route in transit gateway '{tgw.name}' matches "
-                   f"{walk.dst_words()}", tgw.span)
-    if tentry.target == "blackhole":
-        walk.block(node, "route", f"blackhole route {tentry.text} of transit gateway "
-                   f"'{tgw.name}' drops it", tentry.span)
-    return tentry
+    path: tuple = ()
+    enters_by: str = ""
 
 
 def _route_to_tgw(walk: Walk, ob: RouteToTransitGateway) -> None:
@@ -85,54 +87,51 @@ def _hand_back(walk: Walk, tgw, vpc: str, ob) -> None:
 
 
 def _back_through_tgw(walk: Walk, ob: BackThroughTransitGateway) -> None:
-    tgw, address, from_vpc = ob.tgw, ob.address, ob.from_vpc
+    address, from_vpc = ob.address, ob.from_vpc
+    tgw, back, what, span, words = back_through(walk, ob.path, ob.enters_by, address)
     node = f"tgw:{tgw.name}"
-    lookup = walk.dp.tgw_routes.get(tgw.name)
-    back = lookup.lookup(address) if lookup is not None else None
     if back is None:
-        walk.block(node, "route", f"no return route: transit gateway '{tgw.name}' has no route "
-                   f"for {address}", tgw.span, back=True)
+        walk.block(node, "route", f"no return route: {what} has no route for {address}", span,
+                   back=True)
     if back.target == "blackhole":
-        walk.block(node, "route", f"blackhole route {back.text} of transit gateway "
-                   f"'{tgw.name}' drops the response", back.span, back=True)
+        walk.block(node, "route", f"blackhole route {back.text} of {what} drops the response",
+                   back.span, back=True)
     if not isinstance(back.target, ast.Vpc) or (back.target.name != from_vpc
                                                  and not walk.dp.vpc_holds(back.target.name, address)):
-        walk.block(node, "route", f"no return route: transit gateway '{tgw.name}' sends "
-                   f"{address} by {back.text}, not back to VPC '{from_vpc}'", back.span,
-                   back=True)
-    walk.hop(node, "route", "forward", f"return tgw route {back.text} matched", back.span,
+        walk.block(node, "route", f"no return route: {what} sends {address} by {back.text}, not "
+                   f"back to VPC '{from_vpc}'", back.span, back=True)
+    walk.hop(node, "route", "forward", f"return tgw route {back.text} matched{words}", back.span,
              back=True)
+    if ob.appliance is not None:
+        settle_appliance(walk, tgw, ob.appliance, address)
     _hand_back(walk, tgw, from_vpc, ob)
 
 
 def _back_from_site(walk: Walk, ob: BackFromSiteThroughTransitGateway) -> None:
-    tgw, address, from_vpc, link = ob.tgw, ob.address, ob.from_vpc, ob.link
+    address, from_vpc, link = ob.address, ob.from_vpc, ob.link
     link_from_site(walk, link, back=True)
-    table = walk.dp.tgw_routes.get(tgw.name)
-    back = table.lookup(address) if table is not None and address is not None else None
+    tgw, back, what, span, words = back_through(walk, ob.path, link_attachment(link), address)
     node = f"tgw:{tgw.name}"
     if back is None or not isinstance(back.target, ast.Vpc) or back.target.name != from_vpc:
         got = "no route" if back is None else f"route {back.text}"
-        walk.block(node, "route", f"no return route: transit gateway '{tgw.name}' has {got} "
-                   f"for {address}, not VPC '{from_vpc}'", back.span if back else tgw.span,
-                   back=True)
-    walk.hop(node, "route", "forward", f"return tgw route {back.text} matched", back.span,
+        walk.block(node, "route", f"no return route: {what} has {got} for {address}, not VPC "
+                   f"'{from_vpc}'", back.span if back else span, back=True)
+    walk.hop(node, "route", "forward", f"return tgw route {back.text} matched{words}", back.span,
              back=True)
     _hand_back(walk, tgw, from_vpc, ob)
 
 
 def _back_to_site(walk: Walk, ob: BackToSiteThroughTransitGateway) -> None:
-    tgw, address, site = ob.tgw, ob.address, ob.site
+    address, site = ob.address, ob.site
+    tgw, back, what, span, words = back_through(walk, ob.path, ob.enters_by, address)
     node = f"tgw:{tgw.name}"
-    table = walk.dp.tgw_routes.get(tgw.name)
-    back = table.lookup(address) if table is not None else None
     link = tgw_link(walk, tgw, back.target, address) if back is not None else None
     if link is None or link.site is not site:
         got = "no route" if back is None else f"route {back.text}"
-        walk.block(node, "route", f"no return route: transit gateway '{tgw.name}' has {got} for "
-                   f"{address}, not a link to site '{site.name}'", back.span if back else tgw.span,
-                   back=True)
-    walk.hop(node, "route", "forward", f"return tgw route {back.text} matched", back.span, back=True)
+        walk.block(node, "route", f"no return route: {what} has {got} for {address}, not a link "
+                   f"to site '{site.name}'", back.span if back else span, back=True)
+    walk.hop(node, "route", "forward", f"return tgw route {back.text} matched{words}", back.span,
+             back=True)
     over_link(walk, link, back=True)
 
 
@@ -173,22 +172,22 @@ class TransitGatewayHop(HopHandler):
         walk._nacl(enter, "in", walk.current_src_address(), walk.port_value)
         walk.hop(node, "gateway", "forward", f"{tgw.name} takes it from VPC '{vpc}' at attachment "
                  f"subnet {enter.name}", here.attachment.span)
-        tentry = tgw_route(walk, tgw, routed_address(walk.dst))
+        first = tgw
+        tgw, tentry, path = through(walk, tgw, vpc, routed_address(walk.dst), named_target=True)
+        node = f"tgw:{tgw.name}"
         target = tentry.target
-        if target is None:
-            walk.block(node, "route", f"transit gateway route {tentry.text} names no attachment "
-                       f"of '{tgw.name}'", tentry.span)
-        walk.hop(node, "route", "forward", f"tgw route {tentry.text} matched", tentry.span)
         if not isinstance(target, ast.Vpc):      # a VPN, Direct Connect or DX gateway: a site
-            return _to_site(walk, tgw, target, tentry, vpc, enter, here.attachment)
-        there = attached[target.name]
+            return _to_site(walk, tgw, target, tentry, vpc, enter, here.attachment, path)
+        there = walk.dp.tgw_attachments[tgw.name][target.name]
         out = there.subnet_in(enter.zone) or (there.subnets[0] if there.subnets else None)
         if out is None:
             walk.block(node, "gateway", f"transit gateway '{tgw.name}' has no attachment subnet in "
                        f"VPC '{target.name}'", there.attachment.span)
-        walk.via_tgw = tgw
-        walk.obligations.append(BackThroughTransitGateway(tgw, walk.current_src_address(), vpc,
-                                                          enter, here.attachment))
+        walk.via_tgw = first
+        check = appliance_check(walk, first, vpc, here, there, BackThroughTransitGateway)
+        walk.obligations.append(BackThroughTransitGateway(
+            first, walk.current_src_address(), vpc, enter, here.attachment, path, target.name,
+            (target.name, out, tgw), check))
         walk.tgw_pending.append(tgw)
         walk.hop(node, "gateway", "forward", f"{tgw.name} hands it to VPC '{target.name}' at "
                  f"attachment subnet {out.name}", there.attachment.span)
@@ -201,10 +200,11 @@ class TransitGatewayHop(HopHandler):
 
     def from_site(self, walk: Walk, tgw, link) -> None:
         """A site's request enters the TGW over its attachment and goes to the VPC it routes to."""
-        node = f"tgw:{tgw.name}"
         dst = walk.dst
-        tentry = tgw_route(walk, tgw, dst.address)
-        walk.hop(node, "route", "forward", f"tgw route {tentry.text} matched", tentry.span)
+        first = tgw
+        tgw, tentry, path = through(walk, tgw, link_attachment(link), dst.address,
+                                    named_target=False)
+        node = f"tgw:{tgw.name}"
         target = tentry.target
         if not isinstance(target, ast.Vpc) or target.name != dst.vpc:
             walk.block(node, "route", f"transit gateway '{tgw.name}' sends {dst.address} by "
@@ -216,7 +216,8 @@ class TransitGatewayHop(HopHandler):
                        f"VPC '{target.name}'", there.attachment.span)
         walk.hop(node, "gateway", "forward", f"{tgw.name} hands it to VPC '{target.name}' at "
                  f"attachment subnet {out.name}", there.attachment.span)
-        walk.obligations.append(BackToSiteThroughTransitGateway(tgw, walk.src.address, link.site))
+        walk.obligations.append(BackToSiteThroughTransitGateway(first, walk.src.address, link.site,
+                                                                path, target.name))
         walk.obligations.append(RouteToTransitGateway(dst.subnet, tgw, walk.src.address))
         # TGW→instance traffic, as from a VPC (`forward`): the attachment subnet's outbound
         # rules, then the instance's subnet's inbound ones, or none in the attachment subnet.
@@ -225,22 +226,23 @@ class TransitGatewayHop(HopHandler):
         walk.route_from(out, target.name)
 
 
-def _to_site(walk: Walk, tgw, target, tentry, from_vpc, enter, attachment) -> None:
+def _to_site(walk: Walk, tgw, target, tentry, from_vpc, enter, attachment, path) -> None:
     """A TGW route names a VPN, Direct Connect or DX gateway: out to its site."""
     link = tgw_link(walk, tgw, target, walk.dst.address)
     node = f"tgw:{tgw.name}"
     if link is None:
         walk.block(node, "route", f"transit gateway route {tentry.text} leads to no site that "
                    f"holds {walk.dst.address}", tentry.span)
-    walk.obligations.append(BackFromSiteThroughTransitGateway(tgw, walk.current_src_address(),
-                                                              from_vpc, link, enter, attachment))
+    walk.obligations.append(BackFromSiteThroughTransitGateway(path[0][0], walk.current_src_address(),
+                                                              from_vpc, link, enter, attachment, path))
     to_site(walk, link)
     return None
 
 
 def answered(walk: Walk, subnet: ast.Subnet, address) -> None:
     """A device in ``subnet`` answers: each pending TGW crossing needs a route back from there,
-    which the response takes as it leaves the subnet."""
+    which the response takes as it leaves the subnet (and starts in that subnet's AZ)."""
     for tgw in walk.tgw_pending:
         walk.obligations.append(RouteToTransitGateway(subnet, tgw, address))
     walk.tgw_pending = []
+    zone_answered(walk, subnet, BackThroughTransitGateway)

@@ -1,0 +1,164 @@
+"""Transit gateway route tables, as the flow engine reads them (SEMANTICS.md, Transit gateways).
+
+A TGW has route tables, each *associated* with attachments: a packet entering the TGW by an
+attachment (a VPC, a VPN, a DX gateway, a peering) is looked up in the table associated with
+that attachment, and one attachment has at most one table. Attachments *propagate* their
+routes into tables: a VPC its blocks, a VPN or DX gateway the prefixes its sites announce; a
+peering propagates nothing (static routes only).
+https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html
+
+The *default* route table is the one a `tgw` block's own `attach` and `route` items describe
+(and a `route-table default { ... }` adds to): with default association on (AWS's default,
+`default-association off` turns it off) every attachment that no `route-table` associates is
+associated with it; with default propagation on (`default-propagation off`) every attachment
+but a `static-only` VPC attachment and a peering propagates into it. A TGW whose block has no
+`route-table` is exactly the single-table TGW of before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..syntax import ast
+
+DEFAULT = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class PeerLink:
+    """A peering attachment as one of its two TGWs sees it."""
+
+    peering: ast.TgwPeering
+    here: ast.TransitGateway
+    other: ast.TransitGateway
+
+
+@dataclass
+class TgwTables:
+    """One TGW's route tables, associations and peering attachments."""
+
+    tgw: ast.TransitGateway
+    tables: dict[str, Any] = field(default_factory=dict)       # name -> RouteLookup, default first
+    spans: dict[str, Any] = field(default_factory=dict)        # name -> where it is written
+    associated: dict[str, str] = field(default_factory=dict)   # attachment name -> table name
+    peers: dict[str, PeerLink] = field(default_factory=dict)   # peering attachment name -> link
+    named: bool = False              # the block writes route tables: traces name them
+
+    def table_for(self, attachment: str):
+        """(table name, RouteLookup) a packet entering by ``attachment`` is looked up in, or
+        None when no table is associated with it."""
+        name = self.associated.get(attachment)
+        return None if name is None else (name, self.tables[name])
+
+    def words(self, name: str) -> str:
+        """How a trace names table ``name``: nothing for a TGW with only its default table
+        (its traces read as they always have), else ` in route table 'NAME'`."""
+        return f" in route table '{name}'" if self.named else ""
+
+
+def link_attachment(link) -> str:
+    """The attachment a VPN or Direct Connect link reaches a TGW by: its DX gateway's for a
+    transit VIF, else the VPN's own."""
+    return link.dxgw.name if link.dxgw is not None else link.obj.name
+
+
+def build_tgw_tables(model, links, attachments: dict[str, dict], lookup_of, entry_of) -> dict[str, TgwTables]:
+    """Every TGW's tables. ``attachments``: TGW name -> {VPC name -> TgwAttach};
+    ``lookup_of(owner)`` makes an empty RouteLookup, ``entry_of(dest, target, origin, span,
+    text)`` a RouteEntry (`vpcdsl.flows.dataplane`, which calls this)."""
+    learned: dict[str, dict[str, list]] = {}       # TGW -> attachment -> [(net, link obj)]
+    every: dict[str, list] = {}                     # TGW -> [(net, link obj)], in link order
+    for link in links:                # a VPN on the TGW, a transit VIF on its DX gateway
+        if isinstance(link.gateway, ast.TransitGateway):
+            nets = [(a.net, link.obj) for a in link.announced]
+            learned.setdefault(link.gateway.name, {}).setdefault(link_attachment(link), []).extend(nets)
+            every.setdefault(link.gateway.name, []).extend(nets)
+    peers = _peer_links(model)
+    out: dict[str, TgwTables] = {}
+    for tgw in model.tgws.values():
+        attached = attachments.get(tgw.name, {})
+        tt = out[tgw.name] = TgwTables(tgw, named=bool(tgw.route_tables))
+        tt.peers = peers.get(tgw.name, {})
+        on_links = learned.get(tgw.name, {})
+        default = tt.tables[DEFAULT] = lookup_of(tgw)
+        tt.spans[DEFAULT] = tgw.span
+        for block in tgw.route_tables:
+            if block.name not in tt.tables:
+                tt.tables[block.name] = lookup_of(block)
+                tt.spans[block.name] = block.span
+        # Propagations first (as the single table always had them), then static routes.
+        if tgw.default_propagation:
+            for vpc_name, att in attached.items():
+                if not att.attachment.static_only:
+                    _propagate_vpc(default, att, entry_of)
+            _propagate_links(default, every.get(tgw.name, ()), entry_of)
+        for block in tgw.route_tables:
+            table = tt.tables[block.name]
+            for ref in block.propagations:
+                if ref.name in attached:
+                    _propagate_vpc(table, attached[ref.name], entry_of, ref.span)
+                else:
+                    _propagate_links(table, on_links.get(ref.name, ()), entry_of, ref.span)
+        _static(model, default, tgw.routes, attached, tt.peers, entry_of)
+        for block in tgw.route_tables:
+            _static(model, tt.tables[block.name], block.routes, attached, tt.peers, entry_of)
+        for block in tgw.route_tables:
+            for ref in block.associations:
+                tt.associated.setdefault(ref.name, block.name)
+        if tgw.default_association:
+            for name in (*attached, *on_links, *tt.peers, *_link_names(model, tgw)):
+                tt.associated.setdefault(name, DEFAULT)
+    return out
+
+
+def _propagate_vpc(table, att, entry_of, span=None) -> None:
+    """``att``'s VPC blocks into ``table``; ``span``: the `propagate` that asks (else the
+    attachment, for the default table)."""
+    vpc = att.vpc
+    for c in vpc.cidrs + vpc.ipv6:
+        if c.net is not None:
+            table.add(entry_of(c.net, vpc, "propagated", span or att.attachment.span,
+                               f"{c.net} -> {vpc.name} (propagated)"))
+
+
+def _propagate_links(table, learned, entry_of, span=None) -> None:
+    for net, obj in learned:
+        table.add(entry_of(net, obj, "propagated", span or obj.span, f"{net} -> {obj.name} (propagated)"))
+
+
+def _static(model, table, routes, attached, peers, entry_of) -> None:
+    for route in routes:
+        net = route.cidr.net
+        if net is None:
+            continue
+        if isinstance(route.target, ast.Blackhole):
+            target, word = "blackhole", "blackhole"
+        else:
+            word = route.target.name
+            target = attached[word].vpc if word in attached else \
+                peers[word].peering if word in peers else model.get(word, "vpn", "dx", "dxgw")
+        table.add(entry_of(net, target, "static", route.span, f"{net} -> {word}"))
+
+
+def _link_names(model, tgw) -> list[str]:
+    """The VPN and DX gateway attachments of ``tgw``, whether or not they announce anything."""
+    names = [v.name for v in model.vpns.values() if v.target.name == tgw.name]
+    names += [d.name for d in model.dxgws.values() if any(r.name == tgw.name for r in d.attachments)]
+    return names
+
+
+def _peer_links(model) -> dict[str, dict[str, PeerLink]]:
+    """TGW name -> {peering attachment name -> PeerLink}, both sides of each `peering`."""
+    out: dict[str, dict[str, PeerLink]] = {}
+    for tgw in model.tgws.values():
+        for p in tgw.peerings:
+            other = model.tgws.get(p.peer.name)
+            if other is None or other is tgw:
+                continue
+            out.setdefault(tgw.name, {}).setdefault(p.name, PeerLink(p, tgw, other))
+            out.setdefault(other.name, {}).setdefault(p.name, PeerLink(p, other, tgw))
+    return out
+
+
+__all__ = ["DEFAULT", "PeerLink", "TgwTables", "build_tgw_tables", "link_attachment"]
