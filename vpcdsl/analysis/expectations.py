@@ -9,7 +9,10 @@ between two ends that both have IPv6 addresses are answered by the reach engine
 bound: there is one way to answer a question about a set of packets. A failure
 names the packets that disagree and carries a witness trace. Any other concrete
 flow is one trace. A failed flow expectation carries the trace that contradicts
-it; a failed DNS expectation, Route 53's answer and why.
+it; a failed DNS expectation, Route 53's answer and why. A flow to a DNS name
+(`vpcdsl.analysis.named_ends`) holds for each possible answer: `allowed` when
+every answer is allowed, `blocked` when every one is blocked; a failure names
+the answer and its probability.
 """
 
 from __future__ import annotations
