@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from ipaddress import ip_address
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from ..aws import DEFAULT_REGION, REGIONS
 from ..syntax import ast
@@ -233,14 +234,15 @@ def _lookup(model, fqdn: str, name: str, rtype: str, who: Client, chain: tuple[s
         raise DnsError(f"no hosted zone of the model holds {name}",
                        "the name is answered outside the model; write its `dns` zone to ask here")
     label = "@" if name == zone.name else name[:-len(zone.name) - 1]
-    at = [r for r in zone.records if r.label.lower() == label]
-    wildcard = not at and any(r.label == "*" for r in zone.records)
+    index = _zone_index(model, zone)
+    at = index.by_label.get(label, [])
+    wildcard = not at and bool(index.wildcard)
     if wildcard:
-        at = [r for r in zone.records if r.label == "*"]
+        at = index.wildcard
     note = f" (after {'; '.join(chain)})" if chain else ""
     base = dict(fqdn=fqdn, type=rtype, client=who, chain=chain)
     if not at:
-        below = any(r.label.lower().endswith("." + label) for r in zone.records) if label != "@" else True
+        below = label == "@" or label in index.parents
         status = "NODATA" if below else "NXDOMAIN"
         what = (f"no record at {name} in zone {zone.name}, though names below it exist" if below
                 else f"no name {name} in zone {zone.name}")
@@ -270,7 +272,7 @@ def _lookup(model, fqdn: str, name: str, rtype: str, who: Client, chain: tuple[s
 
 def _resolution(base: dict, policy: str, choice: Choice, ttl_of, reason: str) -> Resolution:
     dist = [Answer(_values(entries), p, _common(ttl_of(e) for e in entries)) for entries, p in choice.outcomes]
-    dist.sort(key=lambda a: -a.probability)           # stable: written order among equals
+    dist.sort(key=lambda a: a.probability, reverse=True)     # stable: written order among equals
     answers = choice.answers
     if not answers and not dist:
         return Resolution(answers=(), reason=reason, span=choice.span, status="NODATA", ttl=NEGATIVE_TTL,
@@ -289,7 +291,8 @@ def _branches(base: dict, choice: Choice, subs) -> Resolution:
         for a in sub.distribution:
             slot = merged.setdefault(a.values, [Fraction(0), a.ttl])
             slot[0] += p * a.probability
-    dist = sorted((Answer(v, p, ttl) for v, (p, ttl) in merged.items()), key=lambda a: -a.probability)
+    dist = sorted((Answer(v, p, ttl) for v, (p, ttl) in merged.items()), key=lambda a: a.probability,
+                  reverse=True)
     answers = tuple(dict.fromkeys(v for _, sub in subs for v in sub.answers))
     parts = "; ".join(f"{str(p)} -> {sub.reason}" for p, sub in subs)
     status = "NOERROR" if answers else subs[0][1].status
@@ -311,6 +314,34 @@ def _common(values):
 
 def _entries_of(choice: Choice):
     return [e for entries, _ in choice.outcomes for e in entries]
+
+
+@dataclass
+class _ZoneIndex:
+    """A zone's records by lowercased label, its wildcard records, and the labels that only
+    have names below them (empty non-terminals: NODATA, not NXDOMAIN)."""
+
+    by_label: dict[str, list[ast.Record]]
+    wildcard: list[ast.Record]
+    parents: set[str]
+
+
+_INDEXES: WeakKeyDictionary = WeakKeyDictionary()   # model -> {id(zone): _ZoneIndex}
+
+
+def _zone_index(model, zone: ast.DnsZone) -> _ZoneIndex:
+    per_model = _INDEXES.setdefault(model, {})
+    index = per_model.get(id(zone))
+    if index is None:
+        by_label: dict[str, list[ast.Record]] = {}
+        parents: set[str] = set()
+        for r in zone.records:
+            label = r.label.lower()
+            by_label.setdefault(label, []).append(r)
+            parts = label.split(".")
+            parents.update(".".join(parts[i:]) for i in range(1, len(parts)))
+        index = per_model[id(zone)] = _ZoneIndex(by_label, by_label.get("*", []), parents)
+    return index
 
 
 def _zone_for(model, name: str, who: Client) -> ast.DnsZone | None:

@@ -162,13 +162,15 @@ def weighted(ctx, record, entries) -> Choice:
         else:
             cands.append(Candidate(e.value.text, e.key, Fraction(0), "weight 0: chosen only when no record with "
                                    "a weight above 0 is healthy", e.span))
-    merged: dict[str, list] = {}
+    merged: dict[str, list] = {}           # records of one value (two set ids) are one answer
     for e in counted:
-        merged.setdefault(e.value.text, [[], Fraction(0)])
-        merged[e.value.text][0].append(e)
-        merged[e.value.text][1] += share[id(e)]
-    outcomes = [(tuple(es[:1]), p) for es, p in merged.values()]
-    shares = ", ".join(f"{e.value.text} {float(100 * share[id(e)]):.0f}%" if total else f"{e.value.text} equal"
+        slot = merged.get(e.value.text)
+        if slot is None:
+            merged[e.value.text] = [e, share[id(e)]]
+        else:
+            slot[1] += share[id(e)]
+    outcomes = [((e,), p) for e, p in merged.values()]
+    shares = ", ".join(f"{e.value.text} {100 * (e.weight or 0) / total:.0f}%" if total else f"{e.value.text} equal"
                        for e in counted)
     lead = "weighted" if heavy or not any((e.weight or 0) > 0 for e in entries) else \
         "weighted (no record with a weight above 0 is healthy, so the zero-weighted ones)"
