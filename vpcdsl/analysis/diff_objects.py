@@ -37,6 +37,8 @@ _KEYED = {(ast.Nacl, "rules"): lambda r: f"{r.direction} {r.number}",
           (ast.RouteTable, "routes"): lambda r: _plain(r.dest),
           (ast.TransitGateway, "routes"): lambda r: _plain(r.cidr),
           (ast.TransitGateway, "attachments"): lambda a: a.vpc.name,
+          (ast.TransitGateway, "route_tables"): lambda t: t.name,
+          (ast.TransitGateway, "peerings"): lambda p: p.name,
           (ast.LoadBalancer, "listeners"): lambda li: str(li.port)}
 
 

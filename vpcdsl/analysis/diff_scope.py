@@ -181,7 +181,7 @@ class _Facts:
     def _transit(self) -> set[str]:
         """VPCs that may carry traffic with neither end in them."""
         out = {self.host_vpc.get(n, "") for n in self._vpn_instances()}
-        for lookup in self.dp.tgw_routes.values():
+        for lookup in (t for tables in self.dp.tgw_tables.values() for t in tables.tables.values()):
             for entry in _entries(lookup):
                 if isinstance(entry.target, ast.Vpc) and not self._within(entry.dest, entry.target.name):
                     out.add(entry.target.name)

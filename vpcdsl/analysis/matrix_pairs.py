@@ -103,7 +103,9 @@ class PairFacts:
         sends it elsewhere (a site, another VPC): the pair is then its own class."""
         dp = self.tracer.dp
         attached = dp.tgw_attachments.get(tgw.name, {})
-        table = dp.tgw_routes.get(tgw.name)
+        # the request is looked up in the table associated with the sender's VPC attachment,
+        # the response in the one associated with the destination's (`tgw_tables`)
+        table = dp.tgw_table(tgw.name, s.vpc)
         here, where = attached.get(s.vpc), attached.get(d.vpc)
         enter = here.subnet_in(s.subnet.zone) if here is not None else None
         entry = self._route(table, d)
@@ -114,7 +116,7 @@ class PairFacts:
         out = where.subnet_in(enter.zone) or (where.subnets[0] if where.subnets else None)
         if out is None:
             return DROPPED
-        answer = self._route(table, s)
+        answer = self._route(dp.tgw_table(tgw.name, d.vpc), s)
         home = None if answer is None else "blackhole" if answer.target == "blackhole" else \
             "home" if isinstance(answer.target, ast.Vpc) and (
                 answer.target.name == s.vpc or dp.vpc_holds(answer.target.name, self._address(s.address))) \

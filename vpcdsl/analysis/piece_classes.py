@@ -59,7 +59,8 @@ class PathViews:
             parts = [self._where(at)]
             parts += [self._nacl_view(self._nacls[n], address) for n in nacls]
             parts += [id(self.dp.routes[name].lookup(at)) for name in tables]
-            parts += [id(self.dp.tgw_routes[name].lookup(at)) for name in tgws]
+            parts += [tuple(id(t.lookup(at)) for t in self.dp.tgw_tables[name].tables.values())
+                      for name in tgws]       # every route table of the TGW
             parts += [self._piece(("sg", n), self._groups[n].rules, address) for n in groups]
             got = self._views[key] = tuple(parts)
         return got
