@@ -114,9 +114,10 @@ def _check_tables(model: Model, tgw: ast.TransitGateway, names: list[str],
                     first_ref = associated.get(ref.name)
                     if first_ref is not None:
                         other = first_ref[0]
+                        again = f"twice with route table '{other}'" if other == block.name else \
+                            f"with route table '{other}' and again with '{block.name}'"
                         yield error("E314", f"attachment '{ref.name}' of transit gateway "
-                                    f"'{tgw.name}' is associated with route table "
-                                    f"'{other}' and again with '{block.name}'", ref.span,
+                                    f"'{tgw.name}' is associated {again}", ref.span,
                                     f"an attachment is associated with one route table (the "
                                     f"first association is at line {first_ref[1].span.line}); "
                                     f"keep one, and propagate it into the others instead")
