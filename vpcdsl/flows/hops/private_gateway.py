@@ -19,6 +19,7 @@ from ..dataplane import ephemeral_range
 from ..flow import _word
 from ..filters import Header, nacl_port_split, nacl_verdict, sg_verdict
 from ..sitelinks import best, down_carriers
+from ..tgw_tables import DEFAULT as DEFAULT_TGW_TABLE, link_attachment
 from .base import HopHandler, Leaving, ReturnObligation, Walk
 
 
@@ -191,7 +192,7 @@ def over_link(walk: Walk, link, back: bool = False) -> None:
             walk.block(link.node, "route", f"{link.words} is down and no other link of transit "
                        f"gateway '{gw.name}' carries {address}, so site '{link.site.name}' is "
                        "unreachable", link.obj.span, back=back)
-        choice = tgw_choice(walk, gw, link.obj, address) if address is not None else None
+        choice = tgw_choice(walk, gw, link.obj, address, link) if address is not None else None
         if choice is not None and (choice.losers or choice.down or choice.ecmp):
             walk.hop(f"tgw:{gw.name}", "gateway", "forward", f"{gw.name} sends {what} over "
                      f"{choice.link.words} ({choice.announce.net}: {choice.explain})",
@@ -239,13 +240,14 @@ def _links_of(walk: Walk, tgw, target) -> list:
     return [lk for lk in walk.dp.links_on.get(tgw.name, []) if lk.obj is target or lk.dxgw is target]
 
 
-def tgw_choice(walk: Walk, tgw, target, address):
-    """The TGW's choice among its links for ``address`` when its route names ``target``.
+def tgw_choice(walk: Walk, tgw, target, address, chosen=None):
+    """The TGW's choice among its links for ``address`` when its route names ``target``
+    (with ``chosen``: the choice that picked that link, for the hop that shows it).
 
     A route the TGW learned from a link (propagated) stands for every link that announces
-    the same prefix: the TGW table holds them all and AWS picks among them (`best`: a
-    static VPN's routes, then Direct Connect, then BGP VPNs, AS path, MED, ECMP with
-    `vpn-ecmp`; TGW guide, "Route evaluation order",
+    the same prefix into that route table: the table holds them all and AWS picks among
+    them (`best`: a static VPN's routes, then Direct Connect, then BGP VPNs, AS path, MED,
+    ECMP with `vpn-ecmp`; TGW guide, "Route evaluation order",
     https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html). A static
     route written to ``target`` (`route CIDR -> LINK`) keeps to its links."""
     own = _links_of(walk, tgw, target)
@@ -255,9 +257,30 @@ def tgw_choice(walk: Walk, tgw, target, address):
     net = max(carried, key=lambda a: a.net.prefixlen).net
     if _written_route(tgw, net, target):
         return best(own, address)
-    peers = [lk for lk in walk.dp.links_on.get(tgw.name, [])
+    links = [lk for lk in walk.dp.links_on.get(tgw.name, [])
              if (a := lk.carries(address)) is not None and a.net == net]
-    return best(peers, address)
+    tables = getattr(walk.dp, "tgw_tables", {}).get(tgw.name)
+    if tables is None:
+        return best(links, address)
+    for name, lookup in tables.tables.items():
+        entry = lookup.lookup(address)
+        if entry is None or entry.origin != "propagated" or entry.dest != net:
+            continue
+        into = _propagating_into(tgw, name)
+        choice = best([lk for lk in links if into is None or link_attachment(lk) in into], address)
+        if choice is None:
+            continue
+        if entry.target is target if chosen is None else choice.link is chosen:
+            return choice
+    return best(own, address)
+
+
+def _propagating_into(tgw, table: str) -> set | None:
+    """The attachments that propagate into route table ``table`` of ``tgw`` (None: every
+    attachment, as into the default table with default propagation on)."""
+    if table == DEFAULT_TGW_TABLE and tgw.default_propagation:
+        return None
+    return {ref.name for b in tgw.route_tables if b.name == table for ref in b.propagations}
 
 
 def _written_route(tgw, net, target) -> bool:
