@@ -56,7 +56,18 @@ def _subnet_cidrs(model) -> dict[str, str]:
 def test_the_teaching_examples_are_there():
     names = {p.name for p in EXAMPLES}
     assert {"three-tier.vpc", "hub-and-spoke.vpc", "hybrid-office.vpc",
-            "multi-region-peering.vpc", "dns-heavy.vpc", "dual-stack.vpc"} <= names
+            "multi-region-peering.vpc", "dns-heavy.vpc", "dual-stack.vpc", "cloudhub.vpc",
+            "transit-vpc.vpc", "transit-gateway.vpc", "global-dns.vpc"} <= names
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_expectation_of_an_example_is_evaluated_and_passes(path: Path):
+    """`expect` lines are the examples' promises: none is left unevaluated (W900)."""
+    from vpcdsl.analysis.expectations import evaluate
+    model = _load(path.name)
+    results = evaluate(model)
+    assert results and {r["status"] for r in results} == {"passed"}, [
+        (r["line"], r["status"], r["detail"]) for r in results if r["status"] != "passed"]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
@@ -319,6 +330,46 @@ def test_dns_heavy_load_balancers_and_cdn(models):
         "shop-cdn": ("shop-alb", False, "TLSv1.2_2021", "sni"),
         "docs-cdn": ("docs-example.s3-website-us-east-1.amazonaws.com", True, "TLSv1.2_2019",
                      "dedicated-ip")}
+
+
+# ----------------------------------------------------------------------------
+# cloudhub.vpc, transit-vpc.vpc and transit-gateway.vpc, global-dns.vpc
+# ----------------------------------------------------------------------------
+
+def test_cloudhub_branches_share_one_vgw_over_bgp(models):
+    m = models["cloudhub.vpc"]
+    vpns = {v.site.name: (v.target.name, v.routing) for v in m.vpns.values()}
+    assert vpns == {"branch-boston": ("hub-vgw", "bgp"), "branch-denver": ("hub-vgw", "bgp"),
+                    "branch-seattle": ("hub-vgw", "bgp"), "warehouse": ("hub-vgw", "static")}
+    bgp = [m.sites[s] for s, (_, r) in vpns.items() if r == "bgp"]
+    assert len({s.asn for s in bgp}) == 3           # CloudHub: one ASN per site (E501)
+    t = m.trace("branch-boston", "branch-denver", "tcp", 22)
+    assert [h.component for h in t.forward] == ["site:branch-boston", "vpn:boston-vpn",
+                                                "vgw:hub-vgw", "vpn:denver-vpn", "site:branch-denver"]
+    assert "relays it between sites (VPN CloudHub)" in t.forward[2].detail
+
+
+def test_transit_examples_hold_the_same_sites_and_spokes(models):
+    tvpc, tgw = models["transit-vpc.vpc"], models["transit-gateway.vpc"]
+    assert set(tvpc.sites) == set(tgw.sites) == {"dc", "branch"}
+    assert set(tvpc.vpcs) == {"transit", "spoke-a", "spoke-b"}
+    assert set(tgw.vpcs) == {"shared", "spoke-a", "spoke-b"}
+    assert {v.target.name for v in tvpc.vpns.values()} == {"csr-1", "csr-2"}
+    assert {v.target.name for v in tgw.vpns.values()} == {"core"}
+    assert all(not tvpc.instances[n].source_dest_check for n in ("csr-1", "csr-2"))
+    assert not any(i.down for m in (tvpc, tgw) for i in m.instances.values())
+
+
+def test_global_dns_clients_in_several_countries_and_regions(models):
+    m = models["global-dns.vpc"]
+    (zone,) = m.dns_zones
+    assert {r.label: r.policy for r in zone.records} == {
+        "www": "latency", "shop": "geolocation", "portal": "geolocation", "api": "weighted",
+        "status": "failover"}
+    assert [h.name for h in zone.health_checks if h.down] == ["hc-ap"]
+    clients = {e.client.value for e in m.expectations if isinstance(e, ast.ExpectDns) and e.client}
+    assert {"us-east-1", "eu-west-1", "ap-northeast-1", "DE", "JP", "BR", "CH", "FR", "US"} <= clients
+    assert {v.region_name for v in m.vpcs.values()} == {"us-east-1", "eu-central-1", "ap-northeast-1"}
 
 
 # ----------------------------------------------------------------------------
