@@ -147,3 +147,9 @@ tgw tgw-third {
     [d] = _diags(text, "E308")
     assert d.span.line == PEERED.count("\n") + 3      # tgw-third's route, not tgw-west's
     assert "tgw-third" in d.message and "east-west" in d.message
+
+
+def test_the_diagram_draws_the_peering_and_both_tgws_tables():
+    dot = model(PEERED).diagram().source
+    assert "peering east-west\\nstatic routes" in dot
+    assert "10.2.0.0/16 → east-west" in dot and "10.1.0.0/16 → east-west" in dot

@@ -325,3 +325,19 @@ def test_a_group_reference_across_a_tgw_matches_only_with_sg_referencing_on():
     out = on.replace("sg a-web { in tcp 443 from 10.0.0.0/8 }",
                      "sg a-web { in tcp 443 from 10.0.0.0/8; out tcp 389 to dir }")
     check(model(out, valid=False), out, "a-web", "dc-1", "tcp", 389, "blocked", "sg")
+
+
+# ---------------------------------------------------------------------------- the diagram
+
+def test_the_diagram_draws_each_route_table_and_each_attachments_table():
+    m = model(SHARED)
+    dot = m.diagram().source
+    assert dot == model(SHARED).diagram().source            # deterministic
+    for row in ("route table spokes", "associated: spoke-a, spoke-b", "propagates: shared",
+                "route table services", "propagates: spoke-a, spoke-b"):
+        assert row in dot
+    assert "route table default" not in dot                 # nothing uses or fills it
+    assert "attachment\\na-1\\nroute table spokes" in dot
+    assert "attachment\\nsh-a\\nroute table services" in dot
+    plain = model(SHARED[:SHARED.index("  route-table spokes")] + "}\n").diagram().source
+    assert "route table spokes" not in plain and "Transit gateway\\ncore" in plain

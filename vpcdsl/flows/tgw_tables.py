@@ -161,4 +161,26 @@ def _peer_links(model) -> dict[str, dict[str, PeerLink]]:
     return out
 
 
-__all__ = ["DEFAULT", "PeerLink", "TgwTables", "build_tgw_tables", "link_attachment"]
+
+def associations(model, tgw) -> dict[str, list[str]]:
+    """Table name -> the attachments associated with it, from the model alone (what the
+    diagram shows): explicit associations first wins, the rest to the default table when
+    default association is on."""
+    out: dict[str, list[str]] = {DEFAULT: []}
+    taken: set[str] = set()
+    for block in tgw.route_tables:
+        names = out.setdefault(block.name, [])
+        for ref in block.associations:
+            if ref.name not in taken:
+                taken.add(ref.name)
+                names.append(ref.name)
+    if tgw.default_association:
+        peers = [p for p, link in _peer_links(model).get(tgw.name, {}).items()]
+        vpcs = [a.vpc.name for a in tgw.attachments if a.vpc.name in model.vpcs]
+        for name in dict.fromkeys((*vpcs, *_link_names(model, tgw), *peers)):
+            if name not in taken:
+                out[DEFAULT].append(name)
+    return out
+
+
+__all__ = ["DEFAULT", "PeerLink", "TgwTables", "associations", "build_tgw_tables", "link_attachment"]

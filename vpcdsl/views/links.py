@@ -12,6 +12,7 @@ from .escaping import dot_id, plain
 from .labels import MAX_ROUTE_ROWS, net_text
 from .palette import DX, INK, NETWORK, NETWORK_FILL, ROUTE, TGW, VPN
 from .scene import Place, Scene
+from .tgw_panel import attachment_words
 
 __all__ = ["links", "route_edges", "PEERING_LINE"]
 
@@ -69,9 +70,17 @@ def links(scene: Scene) -> None:
             if d[EDGE_KIND] != EdgeKind.ATTACHMENT:
                 continue
             subnets = ", ".join(d.get(SUBNETS) or ())
-            label = plain("attachment", subnets, "static-only" if d.get(STATIC_ONLY) else "")
+            extra = attachment_words(scene.model, tgw, v[4:]) if v.startswith("vpc:") else []
+            lines = ["attachment", subnets, "static-only" if d.get(STATIC_ONLY) else ""]
+            label = plain(*(lines if not extra else [w for w in lines if w] + extra))
             if scene.edge(here, P.get(v), color=TGW, penwidth="2.5", arrowhead="none", label=label,
                           fontcolor=TGW, fontsize="8"):
+                scene.used.add("tgw")
+        for p in tgw.peerings:         # a peering attachment: static routes only, both ways
+            other = scene.model.tgws.get(p.peer.name)
+            if other is not None and other is not tgw and scene.edge(
+                    here, P.get(id_of(other)), color=TGW, penwidth="2.5", style="bold", arrowhead="none",
+                    label=plain(f"peering {p.name}", "static routes"), fontcolor=TGW, fontsize="8"):
                 scene.used.add("tgw")
     for dxgw in scene.model.dxgws.values():
         node = id_of(dxgw)

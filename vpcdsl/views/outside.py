@@ -11,6 +11,7 @@ from .escaping import dot_id, html, plain
 from .labels import MAX_PANEL_ROWS, cut, html_table, net_text, plural, table_row
 from .palette import COMPUTE, NETWORK, NETWORK_FILL, SITE, SITE_FILL
 from .scene import Place, Scene
+from .tgw_panel import drawn_as_panel, tgw_panel
 
 __all__ = ["top_level_nodes"]
 
@@ -26,8 +27,11 @@ def top_level_nodes(scene: Scene) -> None:
                    and v[4:] in scene.plan.full | scene.plan.boxes]
         home = scene.region(tgw.region_name or regions[0]) if regions else scene.root
         lines = ["Transit gateway", tgw.name] + ([f"ASN {tgw.asn}"] if tgw.asn is not None else [])
-        dot = scene.node(home, dot_id(node), plain(*lines), shape="box", style="rounded,filled,bold",
-                         fillcolor=NETWORK, color=NETWORK, fontcolor="white", penwidth="2")
+        if drawn_as_panel(model, tgw):        # route tables, peerings or options: a panel
+            dot = scene.node(home, dot_id(node), tgw_panel(model, tgw), shape="plain")
+        else:
+            dot = scene.node(home, dot_id(node), plain(*lines), shape="box", style="rounded,filled,bold",
+                             fillcolor=NETWORK, color=NETWORK, fontcolor="white", penwidth="2")
         scene.places[node] = Place(dot)
         scene.floating.append((dot, node))
         scene.used.add("gateway")
