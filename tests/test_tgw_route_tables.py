@@ -341,3 +341,20 @@ def test_the_diagram_draws_each_route_table_and_each_attachments_table():
     assert "attachment\\nsh-a\\nroute table services" in dot
     plain = model(SHARED[:SHARED.index("  route-table spokes")] + "}\n").diagram().source
     assert "route table spokes" not in plain and "Transit gateway\\ncore" in plain
+
+
+def test_diff_answers_through_route_tables():
+    """Dropping a propagation closes shared-to-spoke-b both ways (the request, and the
+    response of spoke-b's own requests), and nothing else."""
+    from vpcdsl.analysis.diff import diff
+    old = model(SHARED)
+    new = model(SHARED.replace("propagate spoke-a, spoke-b", "propagate spoke-a"))
+    d = diff(old, new, incremental=False)
+    assert [o.kind for o in d.objects] == ["tgw"]
+    closed = sorted((f.src, f.dst, f.service) for f in d.flows if f.change == "closed")
+    assert closed == [("b-api", "dc-1", "tcp 389"), ("dc-1", "b-api", "tcp 443")]
+    assert not [f for f in d.flows if f.change != "closed"]
+    why = next(f for f in d.flows if f.src == "b-api").after.reason
+    assert "route table 'services'" in why
+    inc = diff(old, new)                       # the incremental diff traces only what can change
+    assert sorted((f.src, f.dst, f.service) for f in inc.flows if f.change == "closed") == closed
