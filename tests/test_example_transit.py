@@ -90,6 +90,8 @@ FLOWS = [  # (src, dst, port): transit VPC verdict, TGW verdict
     ("a-web-1", "b-api-1", 8443, "blocked by peering", "allowed"),
     ("b-api-1", "dc", 22, "blocked by peering", "allowed"),
     ("dc", "b-api-1", 8443, "blocked by route", "allowed"),
+    ("dc", "branch", 22, "allowed", "allowed"),
+    ("branch", "dc", 443, "allowed", "allowed"),
 ]
 
 
@@ -110,15 +112,29 @@ def test_through_the_tgw_every_flow_between_attachments_crosses_it_both_ways(tgw
         assert not any(c.startswith("instance:csr") for c in _components(t))
 
 
-def test_in_the_transit_vpc_each_site_goes_by_the_appliance_ending_its_tunnel(tvpc):
+def test_in_the_transit_vpc_the_sites_go_by_the_active_appliance_csr_1(tvpc):
     t = tvpc.trace("dc", "dir-1", "tcp", 389)
-    assert [c for c, _ in hops(t)][:3] == ["site:dc", "vpn:dc-vpn", "instance:csr-1"]
+    assert [c for c, _ in hops(t)][:3] == ["site:dc", "vpn:dc-vpn-1", "instance:csr-1"]
     assert "instance:csr-1" in {c for c, _ in hops(t, back=True)}
     t = tvpc.trace("branch", "dir-1", "tcp", 389)
-    assert "instance:csr-2" in _components(t) and "instance:csr-1" not in _components(t)
+    assert "instance:csr-1" in _components(t) and "instance:csr-2" not in _components(t)
     t = tvpc.trace("dir-1", "dc", "tcp", 22)      # out by the route to csr-1's interface
     assert ("route-table:svc", "forward") in hops(t) and hops(t)[-2:] == [
-        ("vpn:dc-vpn", "forward"), ("site:dc", "deliver")]
+        ("vpn:dc-vpn-1", "forward"), ("site:dc", "deliver")]
+
+
+def test_site_to_site_passes_tunnel_to_tunnel_in_one_appliance_both_ways(tvpc):
+    t = tvpc.trace("dc", "branch", "tcp", 22)
+    assert hops(t) == [("site:dc", "forward"), ("vpn:dc-vpn-1", "forward"),
+                       ("instance:csr-1", "forward"), ("instance:csr-1", "forward"),
+                       ("instance:csr-1", "forward"), ("vpn:branch-vpn-1", "forward"),
+                       ("site:branch", "deliver")]
+    assert t.forward[4].detail == ("csr-1 passes it from BGP VPN 'dc-vpn-1' into BGP VPN "
+                                   "'branch-vpn-1' (192.168.0.0/16)")
+    assert hops(t, back=True) == [("vpn:branch-vpn-1", "forward"), ("instance:csr-1", "forward"),
+                                  ("vpn:dc-vpn-1", "forward"), ("site:dc", "deliver")]
+    # no route table, NACL or group of the VPC meets it: the VPC carries only the tunnels
+    assert not any(c.split(":")[0] in ("route-table", "nacl", "sg") for c in _components(t))
     t = tvpc.trace("a-web-1", "dir-1", "tcp", 389)
     assert "peering:transit-a" in _components(t)
 
@@ -131,26 +147,45 @@ def test_the_peering_says_why_the_transit_vpc_does_not_carry_spoke_traffic(tvpc)
 
 # ---------------------------------------------------------------------------- an appliance down
 
-def test_with_csr_1_down_the_data_centre_is_cut_off_both_ways_and_nothing_else(tvpc):
+def test_with_csr_1_down_the_sites_fail_over_to_csr_2_but_the_vpc_routes_do_not(tvpc):
     text = _down(TVPC, "csr-1")
     m = _load(text, "transit-vpc.vpc", False)
     reason = f"instance csr-1 is down (line {_line(text, 'instance csr-1')})"
-    for src, dst, port in (("dc", "dir-1", 389), ("dir-1", "dc", 22)):
-        t = m.trace(src, dst, "tcp", port)
-        assert (t.verdict, t.kind, t.component, t.reason) == \
-            ("blocked", "gateway", "instance:csr-1", reason), t.table()
-    for src, dst, port in (("branch", "dir-1", 389), ("a-web-1", "dir-1", 389)):
-        assert m.trace(src, dst, "tcp", port).allowed
+    # site to site: BGP to csr-1 is down, so both sites use their tunnels to csr-2
+    t = m.trace("dc", "branch", "tcp", 22)
+    assert t.allowed and [c for c, _ in hops(t)][:3] == ["site:dc", "vpn:dc-vpn-2", "instance:csr-2"]
+    assert "instance:csr-1" not in _components(t), t.table()
+    # the VPC to a site: its route still names csr-1
+    t = m.trace("dir-1", "dc", "tcp", 22)
+    assert (t.verdict, t.kind, t.component, t.reason) == \
+        ("blocked", "gateway", "instance:csr-1", reason), t.table()
+    # a site into the VPC arrives by csr-2, and the answer is routed back to csr-1
+    t = m.trace("dc", "dir-1", "tcp", 389)
+    assert (t.verdict, t.kind, t.component) == ("blocked", "route", "route-table:svc"), t.table()
+    assert t.forward[1].detail == (f"BGP VPN 'dc-vpn-1' ({reason}) is down: site 'dc' sends it "
+                                   "over BGP VPN 'dc-vpn-2'")
+    assert t.reason == ("no return route: 'svc' has route 172.16.0.0/16 -> csr-1 for 172.16.0.10, "
+                        "not 'csr-2', the end of the software VPN")
+    assert m.trace("a-web-1", "dir-1", "tcp", 389).allowed
     # the design with a TGW has no instance to lose: the same flows stay allowed
     tgw = _load(TGW, "transit-gateway.vpc")
     assert all(tgw.trace(s, d, "tcp", p).allowed for s, d, p in (("dc", "dir-1", 389), ("dir-1", "dc", 22)))
 
 
-def test_with_csr_2_down_the_branch_is_cut_off_and_the_data_centre_is_not():
+def test_with_the_standby_csr_2_down_nothing_breaks():
     m = _load(_down(TVPC, "csr-2"), "transit-vpc.vpc", False)
+    for src, dst, port in (("dc", "branch", 22), ("dc", "dir-1", 389), ("dir-1", "branch", 22)):
+        t = m.trace(src, dst, "tcp", port)
+        assert t.allowed and "instance:csr-2" not in _components(t), t.table()
+
+
+def test_with_both_appliances_down_the_sites_have_no_way_left():
+    m = _load(_down(_down(TVPC, "csr-1"), "csr-2"), "transit-vpc.vpc", False)
+    t = m.trace("dc", "branch", "tcp", 22)
+    assert (t.verdict, t.kind, t.component) == ("blocked", "route", "site:dc")
+    assert "instance csr-2 is down" in t.reason
     t = m.trace("branch", "dir-1", "tcp", 389)
-    assert (t.verdict, t.component) == ("blocked", "instance:csr-2")
-    assert m.trace("dc", "dir-1", "tcp", 389).allowed
+    assert (t.verdict, t.kind) == ("blocked", "route") and "and it has no other" in t.reason
 
 
 def test_the_examples_expectations_fail_once_the_appliance_is_down(tmp_path, capsys):
@@ -170,12 +205,14 @@ def test_reach_matrix_and_diff_agree_with_traces_on_the_down_appliance():
     assert _oracle(down, mx) == []
     assert mx.cell("csr-1", "dir-1") is None or not mx.cell("csr-1", "dir-1").allowed
     rows = reach(down, "dc", "dir-1").rows
+    assert rows and all(r.status == "blocked" and r.via == "vpn:dc-vpn-2" for r in rows)
+    rows = reach(down, "dir-1", "dc").rows
     assert rows and all(r.status == "blocked" and "csr-1 is down" in r.witness.reason for r in rows)
     assert any(r.status == "allowed" for r in reach(up, "dc", "dir-1").rows)
     d = diff(up, down)
     closed = {(f.src, f.dst) for f in d.flows if f.change == "closed"}
-    assert ("dc", "dir-1") in closed and ("dir-1", "dc") in closed
-    assert not any(f.src == "branch" or f.dst == "branch" for f in d.flows if f.change == "closed")
+    assert {("dc", "dir-1"), ("dir-1", "dc"), ("branch", "dir-1")} <= closed
+    assert ("dc", "branch") not in closed and ("branch", "dc") not in closed
 
 
 def test_both_examples_check_clean(capsys):

@@ -208,7 +208,13 @@ def test_a_down_software_vpn_instance_cuts_the_site_off_both_ways():
     text = _down(VPN, "csr-1")
     m = model(text)
     line = line_of(text, "instance csr-1")
-    t = check(m, text, "hq", "app-1", "tcp", 443, "blocked", "gateway", "instance:csr-1")
+    # over BGP the site sees its session drop and has no route left into the VPC
+    t = check(m, text, "hq", "app-1", "tcp", 443, "blocked", "route", "site:hq")
+    assert t.reason == (f"site 'hq' cannot reach VPC 'hub': BGP VPN 'hq-vpn' (instance csr-1 is "
+                        f"down (line {line})) is down, and it has no other VPN or Direct Connect there")
+    # over a static VPN the site keeps sending into the tunnel, and the box drops it
+    static = text.replace("hq <-> csr-1 bgp", "hq <-> csr-1 static 172.16.0.0/16")
+    t = check(model(static), static, "hq", "app-1", "tcp", 443, "blocked", "gateway", "instance:csr-1")
     assert t.reason == f"instance csr-1 is down (line {line})"
     assert hops(t) == [("site:hq", "forward"), ("vpn:hq-vpn", "forward"), ("instance:csr-1", "drop")]
     t = check(m, text, "app-1", "hq", "tcp", 443, "blocked", "gateway", "instance:csr-1")
@@ -306,3 +312,51 @@ def test_diff_of_marking_the_appliance_down_closes_exactly_the_flows_through_it(
     assert not any(f.change == "opened" for f in d.flows)
     assert _agree(old, new, random.Random(12), 150) > 50
     assert _agree(model(VPN), model(_down(VPN, "csr-1")), random.Random(13), 60) > 10
+
+
+# ---------------------------------------------------------------------------- a software VPN hub
+
+HUB = """\
+region eu-west-1
+vpc hub {
+  cidr 10.0.0.0/16
+  subnet pub-a 10.0.0.0/24 az a
+  igw hub-igw
+  route-table pub for pub-a { 0.0.0.0/0 -> hub-igw }
+  sg vpn { in tcp 179 from 172.16.0.0/16, 192.168.0.0/16 }
+  instance csr in pub-a sg vpn eip source-dest-check off
+}
+site left  172.16.0.0/16  asn 65001
+site right 192.168.0.0/16 asn 65002
+vpn left-vpn  left  <-> csr bgp
+vpn right-vpn right <-> csr bgp
+"""
+
+
+def test_an_instance_ending_two_sites_vpns_passes_traffic_between_them_both_ways():
+    """A transit VPC's appliance routes between its tunnels itself; the VPC carries only the
+    IPsec packets, so no route table, NACL or group of it meets the inner packet."""
+    t = check(model(HUB), HUB, "left", "right", "tcp", 22, "allowed")
+    assert [c for c, _ in hops(t)] == ["site:left", "vpn:left-vpn", "instance:csr", "instance:csr",
+                                       "instance:csr", "vpn:right-vpn", "site:right"]
+    assert hop(t, "instance:csr", last=True).detail == (
+        "csr passes it from BGP VPN 'left-vpn' into BGP VPN 'right-vpn' (192.168.0.0/16)")
+    assert hops(t, back=True) == [("vpn:right-vpn", "forward"), ("instance:csr", "forward"),
+                                  ("vpn:left-vpn", "forward"), ("site:left", "deliver")]
+
+
+def test_the_hub_needs_both_bgp_sessions():
+    text = HUB.replace("from 172.16.0.0/16, 192.168.0.0/16", "from 172.16.0.0/16")
+    t = check(model(text), text, "left", "right", "tcp", 22, "blocked", "gateway", "instance:csr")
+    assert "BGP session of BGP VPN 'right-vpn' is down" in t.reason
+
+
+def test_a_down_hub_takes_its_bgp_tunnels_down_and_drops_what_a_static_one_brings():
+    text = _down(HUB, "csr")
+    line = line_of(text, "instance csr")
+    t = check(model(text), text, "left", "right", "tcp", 22, "blocked", "route", "site:left")
+    assert t.reason == ("no VPN or Direct Connect gateway of site 'left' has a route to site "
+                        f"'right' (BGP VPN 'left-vpn' (instance csr is down (line {line})) is down)")
+    static = text.replace("left  <-> csr bgp", "left  <-> csr static 172.16.0.0/16")
+    t = check(model(static), static, "left", "right", "tcp", 22, "blocked", "gateway", "instance:csr")
+    assert t.reason == f"instance csr is down (line {line})"   # the site keeps sending: no BGP

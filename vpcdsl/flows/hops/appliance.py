@@ -15,6 +15,7 @@ from ...syntax import ast
 from ..dataplane import ephemeral_range
 from ..flow import End, FlowError, Packet, public_label, with_src
 from .base import HopHandler, Leaving, LeavingSubnet, Onward, ReturnObligation, Walk
+from ..sitelinks import best
 from .private_gateway import bgp_session, link_from_site, over_link, software_vpn_to, to_site
 
 
@@ -72,6 +73,17 @@ class BackThroughAppliance(ReturnObligation):
     client_ports: str = ""
 
 
+@dataclass(frozen=True)
+class BackBetweenTunnels(ReturnObligation):
+    """The answering site sends the response over ``out`` (the tunnel the request left by) to
+    ``box``, which passes it into ``into``, the client's tunnel."""
+
+    settled_by = ast.Instance
+    box: object
+    out: object                      # `vpcdsl.flows.sitelinks.Link`s
+    into: object
+
+
 def down_reason(box) -> str:
     """Why a `down` instance or NAT instance drops a packet: ``instance fw-1 is down (line 12)``."""
     word = "NAT instance" if isinstance(box, ast.NatInstance) else "instance"
@@ -83,6 +95,14 @@ def down_problem(box) -> tuple | None:
     if not getattr(box, "down", False):
         return None
     return ("gateway", f"{_kind(box)}:{box.name}", down_reason(box), box.span)
+
+
+def tunnel_down(link) -> bool:
+    """A BGP VPN ending on a `down` instance: its BGP session is down, so the site learns no
+    route over it and sends by another link. (Over a static VPN the site keeps sending and
+    the box drops it.)"""
+    return link.kind == "bgp-vpn" and isinstance(link.gateway, (ast.Instance, ast.NatInstance)) \
+        and link.gateway.down
 
 
 def refuse_if_down(walk: Walk, box, back: bool = False) -> None:
@@ -121,6 +141,14 @@ def _back_through_appliance(walk: Walk, ob: BackThroughAppliance) -> None:
              f"{ob.client}", box.span, back=True)
 
 
+def _back_between_tunnels(walk: Walk, ob: BackBetweenTunnels) -> None:
+    link_from_site(walk, ob.out, back=True)
+    refuse_if_down(walk, ob.box, back=True)
+    walk.hop(f"{_kind(ob.box)}:{ob.box.name}", "gateway", "forward", f"{ob.box.name} passes the "
+             f"response from {ob.out.words} into {ob.into.words}", ob.box.span, back=True)
+    over_link(walk, ob.into, back=True)
+
+
 def _into_tunnel(walk: Walk, ob: BackIntoTunnel) -> None:
     refuse_if_down(walk, ob.box, back=True)
     walk.hop(f"{_kind(ob.box)}:{ob.box.name}", "gateway", "forward", f"{ob.box.name} takes the "
@@ -144,7 +172,8 @@ class ApplianceHop(HopHandler):
 
     components = (ast.Instance,)
     settles = {BackToSoftwareVpn: _back_to_software_vpn, BackIntoTunnel: _into_tunnel,
-               BackOutOfTunnel: _out_of_tunnel, BackThroughAppliance: _back_through_appliance}
+               BackOutOfTunnel: _out_of_tunnel, BackThroughAppliance: _back_through_appliance,
+               BackBetweenTunnels: _back_between_tunnels}
     node_kind = "instance"
 
     def forward(self, walk: Walk, box, leaving: Leaving) -> Onward | None:
@@ -203,6 +232,30 @@ class ApplianceHop(HopHandler):
         walk.obligations.append(BackIntoTunnel(box, link))
         walk.obligations.append(BackToSoftwareVpn(walk.dst.subnet, box, walk.src.address))
         walk.route_from(host.subnet, box.vpc)
+
+
+    def between_sites(self, walk: Walk, box, link, site) -> bool:
+        """A software VPN hub (a transit VPC's appliance): ``site``'s tunnel ``link`` brings a
+        packet for another site to ``box``, which passes it into its own tunnel to that site
+        by its own routing; True when it did (False: no tunnel of the box reaches it). The
+        VPC sees only the tunnels' IPsec packets, so no route table, NACL or security group
+        of it meets the packet, and the source/dest check does not apply."""
+        dst = walk.dst
+        others = [lk for lk in walk.dp.links_on.get(box.name, []) if lk is not link]
+        choice = best(others, dst.address) if dst.address is not None else None
+        if choice is None or choice.link.site is not dst.obj:
+            return False
+        out = choice.link
+        link_from_site(walk, link)
+        refuse_if_down(walk, box)
+        bgp_session(walk, box, link)
+        if out.kind == "bgp-vpn":
+            bgp_session(walk, box, out)
+        walk.hop(f"{self.node_kind}:{box.name}", "gateway", "forward", f"{box.name} passes it from "
+                 f"{link.words} into {out.words} ({choice.announce.net})", box.span)
+        walk.obligations.append(BackBetweenTunnels(box, out, link))
+        to_site(walk, out)
+        return True
 
 
 class NatInstanceHop(ApplianceHop):

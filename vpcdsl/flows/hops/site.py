@@ -19,7 +19,10 @@ vpcdsl's where AWS leaves it to the customer's routers):
   the VPC; over BGP its SGs and NACL must pass TCP 179 from the site). The answering subnet's route table must send the response back
   to that gateway, and the gateway must have a route back to the site.
 - site → site: through one VGW as an AWS VPN CloudHub (both links BGP or
-  Direct Connect), or through one TGW by its route table.
+  Direct Connect), through one TGW by its route table, or through an instance
+  ending both sites' software VPNs (a transit VPC's appliance), which passes it
+  from one tunnel into the other by its own routing.
+- a BGP VPN ending on a `down` instance is down: the site sends by another link.
 - site → AWS public services: over a public VIF, from an address the site
   announces over it (AWS has no route back to any other).
 - a site's traffic never reaches the internet through a VPC (no edge-to-edge
@@ -34,6 +37,7 @@ from ...syntax import ast
 from ..flow import FlowError
 from ..sitelinks import KIND_RANK, best
 from ..tgw_tables import link_attachment
+from .appliance import down_reason, tunnel_down
 from .base import HopHandler, ReturnObligation, Walk
 from .private_gateway import link_from_site, over_link, tgw_link, to_site, vgw_links, vpn_ipv6_words
 
@@ -98,7 +102,7 @@ def _from_site(walk: Walk) -> None:
     if dst.vpc is None or dst.subnet is None:
         raise FlowError(f"'{dst.text}' is neither in a VPC nor at a site of the model")
     ways = _site_ways(walk, site, dst.vpc)
-    up = [lk for lk in ways if not lk.down]
+    up = [lk for lk in ways if not lk.down and not tunnel_down(lk)]
     if not up and ways:
         walk.block(f"site:{site.name}", "route", f"site '{site.name}' cannot reach VPC "
                    f"'{dst.vpc}': {_is_down(ways)}, and it has no other VPN or Direct Connect "
@@ -117,7 +121,8 @@ def _from_site(walk: Walk) -> None:
 
 
 def _is_down(links) -> str:
-    return f"{', '.join(lk.words for lk in links)} {'is' if len(links) == 1 else 'are'} down"
+    words = [lk.words + (f" ({down_reason(lk.gateway)})" if tunnel_down(lk) else "") for lk in links]
+    return f"{', '.join(words)} {'is' if len(links) == 1 else 'are'} down"
 
 
 def _site_ways(walk: Walk, site, vpc: str) -> list:
@@ -147,7 +152,11 @@ def _between_sites(walk: Walk, site) -> None:
         links = sorted(links, key=_vpn_on_vgw)
     for link in links:
         gw = link.gateway
-        if gw is None or isinstance(gw, (ast.Instance, ast.NatInstance)) or link.down:
+        if gw is None or link.down or tunnel_down(link):
+            continue
+        if isinstance(gw, (ast.Instance, ast.NatInstance)):   # a software VPN hub
+            if walk.handler(gw).between_sites(walk, gw, link, site):
+                return
             continue
         if isinstance(gw, ast.VirtualPrivateGateway):
             choice = best(walk.dp.links_on.get(gw.name, []), dst.address)
@@ -187,7 +196,7 @@ def _between_sites(walk: Walk, site) -> None:
         walk.obligations.append(BackBetweenSites(gw, out, site))
         to_site(walk, out)
         return
-    down = [lk for lk in links if lk.down]
+    down = [lk for lk in links if lk.down or tunnel_down(lk)]
     walk.block(f"site:{site.name}", "route", f"no VPN or Direct Connect gateway of site "
                f"'{site.name}' has a route to site '{dst.obj.name}'"
                + (f" ({_is_down(down)})" if down else ""), site.span)
