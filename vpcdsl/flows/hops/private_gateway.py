@@ -237,7 +237,15 @@ def tgw_link(walk: Walk, tgw, target, address):
 def _links_of(walk: Walk, tgw, target) -> list:
     """The links of ``tgw`` a route target names: a VPN, a Direct Connect, or the transit
     VIFs of a DX gateway."""
-    return [lk for lk in walk.dp.links_on.get(tgw.name, []) if lk.obj is target or lk.dxgw is target]
+    index = walk.dp.__dict__.get("_links_of_target")
+    if index is None:                # built once per data plane, like `announcers`
+        index = walk.dp.__dict__["_links_of_target"] = {}
+        for name, links in walk.dp.links_on.items():
+            for lk in links:
+                index.setdefault((name, id(lk.obj)), []).append(lk)
+                if lk.dxgw is not None:
+                    index.setdefault((name, id(lk.dxgw)), []).append(lk)
+    return index.get((tgw.name, id(target)), [])
 
 
 def tgw_choice(walk: Walk, tgw, target, address, chosen=None):
@@ -257,8 +265,7 @@ def tgw_choice(walk: Walk, tgw, target, address, chosen=None):
     net = max(carried, key=lambda a: a.net.prefixlen).net
     if _written_route(tgw, net, target):
         return best(own, address)
-    links = [lk for lk in walk.dp.links_on.get(tgw.name, [])
-             if (a := lk.carries(address)) is not None and a.net == net]
+    links = [lk for lk in announcers(walk.dp, tgw.name, net) if lk.carries(address).net == net]
     tables = getattr(walk.dp, "tgw_tables", {}).get(tgw.name)
     if tables is None:
         return best(links, address)
@@ -273,6 +280,22 @@ def tgw_choice(walk: Walk, tgw, target, address, chosen=None):
         if entry.target is target if chosen is None else choice.link is chosen:
             return choice
     return best(own, address)
+
+
+def announcers(dp, gateway: str, net) -> list:
+    """The links of ``gateway`` that announce ``net`` itself, in link order: an index built
+    once per data plane (a TGW of hundreds of VPNs is not scanned link by link per trace)."""
+    index = dp.__dict__.get("_announcers")
+    if index is None:
+        index = dp.__dict__["_announcers"] = {}
+        for name, links in dp.links_on.items():
+            by_net = index[name] = {}
+            for lk in links:
+                for a in lk.announced:
+                    got = by_net.setdefault(a.net, [])
+                    if not got or got[-1] is not lk:
+                        got.append(lk)
+    return index.get(gateway, {}).get(net, [])
 
 
 def _propagating_into(tgw, table: str) -> set | None:
