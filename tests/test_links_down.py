@@ -205,3 +205,20 @@ def test_diff_of_marking_the_direct_connect_down():
     assert not any(f.change == "opened" for f in d.flows)
     # north still reaches the VPC; only its CloudHub flows to hq close
     assert ("north", "app-1") not in closed and ("north", "hq") in closed
+
+
+def test_a_vpn_inside_a_down_direct_connect_is_down_too():
+    """`vpn ... over DX`: the tunnels run inside that circuit, so they fall with it."""
+    text = down(VGW, "dx dx-1").replace("site hq 172.16.0.0/16", "site hq 172.16.0.0/16, 203.0.113.0/28") \
+        .replace("vpn vpn-backup hq <-> corp-vgw bgp", "vpn vpn-backup hq <-> corp-vgw bgp over hq-public") \
+        + "dx hq-public hq <-> aws vif public vlan 301\n"
+    m = model(text)
+    assert not m.dataplane.links_on["corp-vgw"][0].down
+    check(m, text, "app-1", "hq", "tcp", 443, "allowed")
+    cut = down(text, "dx hq-public")
+    m = model(cut)
+    t = check(m, cut, "app-1", "hq", "tcp", 443, "blocked", "route", "vgw:corp-vgw")
+    assert ("BGP VPN 'vpn-backup' (inside Direct Connect 'hq-public', which is down), Direct Connect "
+            "'dx-1', the only links announcing it, are down") in t.reason
+    t = check(m, cut, "hq", "app-1", "tcp", 443, "blocked", "route", "site:hq")
+    assert "BGP VPN 'vpn-backup' (inside Direct Connect 'hq-public', which is down)" in t.reason

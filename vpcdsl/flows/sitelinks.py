@@ -81,6 +81,7 @@ class Link:
     dxgw: ast.DxGateway | None      # the DX gateway a VIF goes through
     announced: tuple[Announce, ...]
     order: int                      # position in the file, for the last tie-break
+    carrier: Any = None             # a VPN's `over` Direct Connect, when that one is down
 
     @property
     def node(self) -> str:
@@ -92,8 +93,16 @@ class Link:
 
     @property
     def down(self) -> bool:
-        """Written `down`: its tunnels or BGP session are down, so it carries no route."""
-        return bool(getattr(self.obj, "down", False))
+        """Written `down` (its tunnels or BGP session are down), or a VPN inside a Direct
+        Connect that is: it carries no route."""
+        return bool(getattr(self.obj, "down", False)) or self.carrier is not None
+
+    @property
+    def down_words(self) -> str:
+        """The link in words, with why it is down when it is not itself written `down`."""
+        if self.carrier is not None and not getattr(self.obj, "down", False):
+            return f"{self.words} (inside Direct Connect '{self.carrier.name}', which is down)"
+        return self.words
 
     @property
     def neighbour_as(self) -> str:
@@ -146,7 +155,7 @@ class Choice:
 
 
 def _names(links) -> str:
-    return ", ".join(lk.words for lk in links)
+    return ", ".join(lk.down_words for lk in links)
 
 
 def build_links(model) -> list[Link]:
@@ -196,7 +205,9 @@ def _links(model, obj, site, ends, kind, order) -> list[Link]:
                          adv.med or 0, adv.community)
             # an `advertise` of a prefix already announced sets its attributes on this link
             announced = tuple(x for x in announced if x.net != a.net) + (a,)
-    return [Link(obj, site, gateway, kind, dxgw, announced, order) for gateway, dxgw in ends]
+    over = model.get(obj.over.name, "dx") if isinstance(obj, ast.Vpn) and obj.over is not None else None
+    carrier = over if over is not None and over.down else None
+    return [Link(obj, site, gateway, kind, dxgw, announced, order, carrier) for gateway, dxgw in ends]
 
 
 def _public(model, obj, site) -> tuple[Announce, ...]:

@@ -144,7 +144,7 @@ def _down_words(links, address) -> str:
     if not down:
         return ""
     sites = ", ".join(dict.fromkeys(f"'{lk.site.name}'" for lk in down))
-    return (f": {', '.join(lk.words for lk in down)}, the only "
+    return (f": {', '.join(lk.down_words for lk in down)}, the only "
             f"{'link' if len(down) == 1 else 'links'} announcing it, "
             f"{'is' if len(down) == 1 else 'are'} down, so site {sites} is unreachable")
 
@@ -189,7 +189,7 @@ def over_link(walk: Walk, link, back: bool = False) -> None:
     if isinstance(gw, ast.TransitGateway):
         address = walk.src.address if back else walk.dst.address
         if link.down:
-            walk.block(link.node, "route", f"{link.words} is down and no other link of transit "
+            walk.block(link.node, "route", f"{link.down_words} is down and no other link of transit "
                        f"gateway '{gw.name}' carries {address}, so site '{link.site.name}' is "
                        "unreachable", link.obj.span, back=back)
         choice = tgw_choice(walk, gw, link.obj, address, link) if address is not None else None

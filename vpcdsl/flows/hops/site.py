@@ -121,7 +121,7 @@ def _from_site(walk: Walk) -> None:
 
 
 def _is_down(links) -> str:
-    words = [lk.words + (f" ({down_reason(lk.gateway)})" if tunnel_down(lk) else "") for lk in links]
+    words = [lk.down_words + (f" ({down_reason(lk.gateway)})" if tunnel_down(lk) else "") for lk in links]
     return f"{', '.join(words)} {'is' if len(links) == 1 else 'are'} down"
 
 
