@@ -358,3 +358,14 @@ def test_diff_answers_through_route_tables():
     assert "route table 'services'" in why
     inc = diff(old, new)                       # the incremental diff traces only what can change
     assert sorted((f.src, f.dst, f.service) for f in inc.flows if f.change == "closed") == closed
+
+
+def test_reach_and_matrix_agree_with_trace_on_group_references_across_a_tgw():
+    on = REFS.replace("tgw core {", "tgw core {\n  sg-referencing on")
+    for text in (REFS, on):
+        m = model(text, valid=False)
+        assert _agree(m, ["a-web", "b-api", "dc-1"], 100, seed=2) >= 200
+        for level in ("instance", "subnet"):
+            assert _oracle(m, matrix(m, level)) == []
+    assert not matrix(model(REFS, valid=False), "instance").allowed("a-web", "dc-1")
+    assert matrix(model(on), "instance").allowed("a-web", "dc-1")
