@@ -129,20 +129,20 @@ class Resolution:
         return max((c.probability for c in self.candidates if c.value == value), default=Fraction(0))
 
     def __str__(self) -> str:
-        from ..views.dns_view import resolution_text
-        return resolution_text(self)
-
-    def table(self) -> str:
-        """The answer, the distribution as a table with bars, and every candidate with why."""
-        from ..views.dns_view import resolution_table
-        return resolution_table(self)
+        """The answer on one line, then why; `vpcdsl.views.dns_view` draws the distribution."""
+        if self.answers:
+            shown = ", ".join(self.answers)
+        else:
+            shown = "no answer" + (f" ({self.status})" if self.status != "NOERROR" else "")
+        where = f" [{self.span.file}:{self.span.line}]" if self.span is not None and self.span.line > 0 else ""
+        return f"{self.fqdn} {self.type} from {self.client.words}: {shown}\n  why: {self.reason}{where}"
 
     def _repr_pretty_(self, p, cycle):  # IPython: the answer and why, not the dataclass
         p.text(str(self))
 
-    def _repr_html_(self) -> str:  # Jupyter
-        from ..views.dns_view import resolution_html
-        return resolution_html(self)
+    def _repr_html_(self) -> str:  # Jupyter: the distribution with bars (vpcdsl.views.dns_view)
+        from ..views.notebook.rich import resolution_repr_html
+        return resolution_repr_html(self)
 
     def to_dict(self) -> dict:
         return {"fqdn": self.fqdn, "type": self.type, "client": self.client.words,

@@ -255,7 +255,8 @@ def _dns(args) -> int:
     if args.json:
         print(json.dumps({"version": 1, **r.to_dict()}, indent=2))
     else:
-        print(r.table())
+        from .dns_view import resolution_table
+        print(resolution_table(r))
     return 0 if r.answers else 1
 
 

@@ -33,17 +33,9 @@ def _where(span) -> str:
     return f"{span.file}:{span.line}" if span is not None and span.line > 0 else ""
 
 
-def _shown(res) -> str:
-    if res.answers:
-        return ", ".join(res.answers)
-    return "no answer" + (f" ({res.status})" if res.status != "NOERROR" else "")
-
-
 def resolution_text(res) -> str:
-    """The answer on one line, then why (with the deciding line)."""
-    where = _where(res.span)
-    return escape_controls(f"{res.fqdn} {res.type} from {res.client.words}: {_shown(res)}\n"
-                           f"  why: {res.reason}" + (f" [{where}]" if where else ""))
+    """The answer on one line, then why (with the deciding line), terminal-safe."""
+    return escape_controls(str(res))
 
 
 def _rows(res):

@@ -52,7 +52,7 @@ KEYWORDS = (
     "ip", "ip-based", "ipv6", "isolated", "latency", "listen", "med", "method", "multivalue",
     "network", "origin", "os", "out", "over", "path", "prepend", "propagate",
     "query", "region", "route", "rule", "simple", "size", "source-dest-check", "source-ip",
-    "state", "static", "tenancy", "to", "via", "vif", "vlan", "weighted",
+    "state", "static", "tenancy", "to", "ttl", "via", "vif", "vlan", "weighted",
 )
 # Keywords followed by a value from an open vocabulary: an instance type, a
 # CloudFront security policy.
