@@ -281,3 +281,9 @@ def test_the_vpc_dns_magic_shows_the_distribution():
     finally:
         shell.user_ns.pop("zone", None)
         InteractiveShell.clear_instance()
+
+
+def test_an_alias_keeps_route53s_ttl_whatever_is_written():
+    m = model(ZONE.replace("clb    A simple half-clb", "clb    A ttl 3600 simple half-clb"))
+    r = resolve(m, "clb.example.com")
+    assert r.ttl == ALIAS_TTL and "not the written `ttl`" in r.reason

@@ -251,6 +251,8 @@ def _lookup(model, fqdn: str, name: str, rtype: str, who: Client, chain: tuple[s
     if records:
         choice, ctx_ttl = _choose(model, zone, records, who)
         reason = choice.reason + (f", the wildcard *.{zone.name}" if wildcard else "") + note
+        if any(r.ttl is not None and any(alias_target(model, e) is not None for e in r.entries) for r in records):
+            reason += f"; an alias answers with Route 53's TTL, {ALIAS_TTL} s, not the written `ttl`"
         return _resolution(base, records[0].policy, choice, ctx_ttl, reason)
     cname = [r for r in at if r.type.name.upper() == "CNAME"]
     if not cname or rtype == "CNAME":
