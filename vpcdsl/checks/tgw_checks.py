@@ -164,4 +164,4 @@ def _check_sg_referencing(model: Model) -> Iterator[Diagnostic]:
                               f"'{shared[0].name}', whose security group referencing is off: "
                               f"the rule matches no packet", peer.span,
                               f"write `sg-referencing on` in transit gateway '{shared[0].name}' "
-                              f"(AWS leaves it off by default), or allow VPC '{other.vpc}''s CIDR")
+                              f"(AWS leaves it off by default), or allow the CIDR of VPC '{other.vpc}'")

@@ -44,15 +44,17 @@ CONSTANTS = (
     "primary", "secondary", "cluster", "spread", "partition", "linux", "windows", "ena",
     "intel-82599", "dedicated", "dedicated-ip", "sni", "application", "classic",
     "internet-facing", "internal", "static-only", "vpn-ecmp", "private-dns", "down", "main",
+    "appliance-mode",
 )
 KEYWORDS = (
-    "advertise", "asn", "attach", "az", "bandwidth", "bias", "by", "cidr", "community",
-    "continent", "coords", "dns", "ephemeral", "expect", "failover", "for", "forward", "from",
-    "gateway", "geolocation", "geoproximity", "header", "host", "hosts", "in", "interface",
-    "ip", "ip-based", "ipv6", "isolated", "latency", "listen", "med", "method", "multivalue",
-    "network", "origin", "os", "out", "over", "path", "prepend", "propagate",
-    "query", "region", "route", "rule", "simple", "size", "source-dest-check", "source-ip",
-    "state", "static", "tenancy", "to", "ttl", "via", "vif", "vlan", "weighted",
+    "advertise", "asn", "associate", "attach", "az", "bandwidth", "bias", "by", "cidr",
+    "community", "continent", "coords", "default-association", "default-propagation", "dns",
+    "ephemeral", "expect", "failover", "for", "forward", "from", "gateway", "geolocation",
+    "geoproximity", "header", "host", "hosts", "in", "interface", "ip", "ip-based", "ipv6",
+    "isolated", "latency", "listen", "med", "method", "multivalue", "network", "origin", "os",
+    "out", "over", "path", "peering", "prepend", "propagate", "query", "region", "route", "rule",
+    "sg-referencing", "simple", "size", "source-dest-check", "source-ip", "state", "static",
+    "tenancy", "to", "ttl", "via", "vif", "vlan", "weighted",
 )
 # Keywords followed by a value from an open vocabulary: an instance type, a
 # CloudFront security policy.
