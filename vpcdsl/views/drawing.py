@@ -348,12 +348,15 @@ def subnet_node(scene: Scene, az: Cluster, s: ast.Subnet, inside: list) -> str:
         port = dot_id(id_of(m)).replace(".", "_")
         word = "NAT instance" if isinstance(m, ast.NatInstance) else (
             "private NAT gateway" if m.private else "NAT gateway")
-        rows.append(table_row(f'<FONT COLOR="white"> ⇄ {word} <B>{html(m.name)}</B> </FONT>',
+        state = " (down)" if getattr(m, "down", False) else ""
+        rows.append(table_row(f'<FONT COLOR="white"> ⇄ {word} <B>{html(m.name)}</B>{state} </FONT>',
                               port=port, colspan=2).replace("<TD ", f'<TD BGCOLOR="{NETWORK}" ', 1))
         scene.places[id_of(m)] = Place(dot, port)
         scene.used.add("gateway")
     if instances:
-        rows.append(table_row(f"▣ {plural(instances, 'instance')}", colspan=2, size=9, color=COMPUTE))
+        down = sum(isinstance(m, ast.Instance) and m.down for m in inside)
+        rows.append(table_row(f"▣ {plural(instances, 'instance')}" + (f" ({down} down)" if down else ""),
+                              colspan=2, size=9, color=COMPUTE))
         scene.used.add("instances")
     if scene.routes == "labels":
         rows += route_rows(scene, s)
@@ -404,8 +407,11 @@ def nat_node(scene: Scene, cl: Cluster, m) -> str:
         lines += [f"forward {f.port} → {f.instance.name}:{f.to_port}" for f in m.forwards]
     else:
         lines = ["private NAT gateway" if m.private else "NAT gateway", m.name]
-    dot = scene.node(cl, dot_id(node), plain(*lines), style="rounded,filled", fillcolor=NETWORK, color=NETWORK,
-                     fontcolor="white")
+    down = getattr(m, "down", False)           # a NAT instance marked `down` forwards nothing
+    if down:
+        lines.append("down")
+    dot = scene.node(cl, dot_id(node), plain(*lines), style="rounded,filled" + (",dashed" if down else ""),
+                     fillcolor=NETWORK, color=NETWORK, fontcolor="white")
     scene.places[node] = Place(dot)
     scene.used.add("gateway")
     return dot
@@ -418,8 +424,10 @@ def instance_node(scene: Scene, cl: Cluster, m: ast.Instance) -> str:
                            {"eip": "EIP", "public-ip": "public IP"}.get(m.public_ip)) if d]
     if details:
         lines.append(" · ".join(details))
-    dot = scene.node(cl, dot_id(node), plain(*lines), style="rounded,filled", fillcolor=COMPUTE_FILL,
-                     color=COMPUTE)
+    if m.down:                                 # stopped or failed: drawn dashed, and said
+        lines.append("down")
+    dot = scene.node(cl, dot_id(node), plain(*lines), style="rounded,filled" + (",dashed" if m.down else ""),
+                     fillcolor=COMPUTE_FILL, color=COMPUTE)
     scene.places[node] = Place(dot)
     scene.used.add("instance")
     return dot
