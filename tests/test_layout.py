@@ -27,11 +27,11 @@ FOUNDATION = {"span", "diagnostics", "aws", "protocols", "cidrs", "gcpause", "se
 # Model's convenience methods load their stage lazily inside the method.
 LAZY_CONVENIENCE = {"vpcdsl.model.network"}
 # The rich display (`_repr_html_`) of a diagnostic, a trace, a Route 53 answer, a
-# plan, a reach answer, a diff and an exposure answer loads the notebook views lazily,
-# inside the method, and nothing else above.
+# plan, a reach answer (to a DNS name too), a diff and an exposure answer loads the notebook
+# views lazily, inside the method, and nothing else above.
 LAZY_DISPLAY = {"vpcdsl.diagnostics", "vpcdsl.flows.flow", "vpcdsl.analysis.route53",
                 "vpcdsl.analysis.plan", "vpcdsl.analysis.reach", "vpcdsl.analysis.diff",
-                "vpcdsl.analysis.exposure", "vpcdsl.analysis.matrix"}
+                "vpcdsl.analysis.exposure", "vpcdsl.analysis.matrix", "vpcdsl.analysis.named_ends"}
 DISPLAY_MODULE = "vpcdsl.views.notebook.rich"
 
 

@@ -293,7 +293,7 @@ def _hidden_private_zone(model, name: str) -> str | None:
 
 # ---------------------------------------------------------------------------- traces
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)     # IPython then shows Trace's `_repr_pretty_` (the table)
 class NamedTrace(Trace):
     """A flow to a DNS name: its deciding trace (the first blocked answer's, else the first
     answer's, so it reads as any `Trace`), with every answer's trace in ``traces``. Its verdict
@@ -411,6 +411,10 @@ class NamedReach:
 
     def _repr_pretty_(self, p, cycle):
         p.text(self.table())
+
+    def _repr_html_(self) -> str:  # Jupyter: the DNS answer, then each answer's reach table
+        from ..views.notebook.rich import named_reach_repr_html
+        return named_reach_repr_html(self)
 
 
 def named_reach(model, src: str | None, name: str, packets=None, *, client=None) -> NamedReach:

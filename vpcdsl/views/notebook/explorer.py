@@ -5,7 +5,9 @@ see its verdict, hop table and path over the drawing change as you pick.
     explore(model)                      # in a notebook cell; or `%vpc explore NAME`
 
 The pickers group the model's flow ends by kind (instances, subnets, load
-balancers, endpoints, sites, the internet, AWS services). A click on a drawn
+balancers, endpoints, sites, the internet, AWS services); the destination may
+also be a DNS name of the model's zones (`dns_names`), traced to each answer
+Route 53 gives the source, each with its probability. A click on a drawn
 subnet, instance or gateway picks it as the source or the destination (the
 "click picks" toggle). The panels below (flow, DNS, reach, and what later analyses add
 with `Explorer.add_panel`) refresh after each change. An error in a callback is
@@ -18,6 +20,7 @@ import re
 
 import ipywidgets as w
 
+from ...analysis.named_ends import is_name, named_trace
 from ...aws import SERVICES
 from ...diagnostics import escape_controls
 from ...syntax import ast
@@ -26,7 +29,7 @@ from .html_display import STYLE, hop_rows, text
 from .panels import DnsPanel, FlowPanel, Panel
 from .reach_panel import ReachPanel
 
-__all__ = ["Explorer", "explore", "flow_ends", "PROTOCOLS"]
+__all__ = ["Explorer", "explore", "flow_ends", "dns_names", "PROTOCOLS"]
 
 PROTOCOLS = ("tcp", "udp", "icmp", "icmpv6", "all")
 
@@ -51,6 +54,23 @@ def flow_ends(model) -> list[tuple[str, str]]:
                    for m in model.members(c)} & set(SERVICES)) or ["s3"]
     out.extend((f"services › {s}", s) for s in used)
     return out
+
+
+# The record types a flow can be traced to (an address, or a name that leads to one).
+_FLOW_TYPES = {"A", "AAAA", "CNAME"}
+
+
+def dns_names(model) -> list[tuple[str, str]]:
+    """The names of the model's zones a flow can go to, as (label, name): those with an A,
+    AAAA or CNAME record, without wildcards and underscore labels (``_dmarc``), sorted."""
+    names = set()
+    for zone in model.dns_zones:
+        for record in zone.records:
+            label = record.label
+            if record.type.name.upper() not in _FLOW_TYPES or label.startswith(("*", "_")):
+                continue
+            names.add(zone.name if label == "@" else f"{label}.{zone.name}")
+    return [(f"DNS names › {n}", n) for n in sorted(names)]
 
 
 _DOT_ESCAPE = re.compile(r"_([0-9a-f]+)_")
@@ -79,10 +99,12 @@ class Explorer(w.VBox):
         ends = flow_ends(model)
         names = [n for _, n in ends]
         src = src if src in names else _first(names, "instances", ends) or names[0]
-        dst = dst if dst in names else next((n for n in names if n != src), names[0])
         wide = w.Layout(width="auto")
         self.src = w.Dropdown(options=ends, value=src, description="source", layout=wide)
-        self.dst = w.Dropdown(options=ends, value=dst, description="destination", layout=wide)
+        targets = ends + dns_names(model)
+        dst = dst if dst in names or dst in [n for _, n in targets] else \
+            next((n for n in names if n != src), names[0])
+        self.dst = w.Dropdown(options=targets, value=dst, description="destination", layout=wide)
         self.protocol = w.Dropdown(options=PROTOCOLS, value=protocol, description="protocol",
                                    layout=w.Layout(width="170px"))
         self.port = w.Text(value=str(port), description="port", placeholder="443, 1024-2048, echo-request",
@@ -142,7 +164,10 @@ class Explorer(w.VBox):
         self.trace, self.problem = None, None
         port = self.port.value.strip() or None
         try:
-            self.trace = self._tracer().trace(self.src.value, self.dst.value, self.protocol.value, port)
+            if is_name(self.dst.value):
+                self.trace = named_trace(self.model, self.src.value, self.dst.value, self.protocol.value, port)
+            else:
+                self.trace = self._tracer().trace(self.src.value, self.dst.value, self.protocol.value, port)
         except FlowError as exc:
             self.problem = str(exc) + (f" (hint: {exc.hint})" if exc.hint else "")
         if self.trace is not None:

@@ -138,7 +138,13 @@ def summary_tables(model) -> str:
             if isinstance(m, _GATEWAYS) and not getattr(m, "implicit", False):
                 gateways.append([text(m.name), text(_kind_words(m)), text(vpc.name)])
     for tgw in model.tgws.values():
-        gateways.append([text(tgw.name), "transit gateway", "—"])
+        gateways.append([text(tgw.name), text(_tgw_words(tgw)), "—"])
+    links = [[text(link.name), text(_link_words(link)), text(link.site.name),
+              text(link.target.name if link.target is not None else "AWS public services"),
+              '<span class="blocked">down</span>' if link.down else "up"]
+             for link in (*model.vpns.values(), *model.dxs.values())]
+    instances = [[text(m.name), text(_kind_words(m)), text(m.subnet.name if m.subnet else "?")]
+                 for m in model.members((ast.Instance, ast.NatInstance)) if getattr(m, "down", False)]
     parts = [f"<p><b>{text(model.path)}</b> · {text(status_line(model))}</p>"]
     if vpcs:
         parts.append(html_table(["VPC", "region", "CIDR blocks", "subnets"], vpcs))
@@ -146,7 +152,28 @@ def summary_tables(model) -> str:
         parts.append(html_table(["subnet", "VPC", "CIDR", "AZ", "usable hosts", "route table"], subnets))
     if gateways:
         parts.append(html_table(["gateway", "kind", "VPC"], gateways))
+    if links:
+        parts.append(html_table(["link", "kind", "site", "to", "state"], links))
+    if instances:
+        parts.append(html_table(["down (sends, receives and forwards nothing)", "kind", "subnet"], instances))
     return "".join(parts)
+
+
+def _tgw_words(tgw) -> str:
+    """``transit gateway · route tables spokes, services · peering p1 · vpn-ecmp``."""
+    words = ["transit gateway"]
+    if tgw.route_tables:
+        words.append("route tables " + ", ".join(rt.name for rt in tgw.route_tables))
+    words += [f"peering {p.name} → {p.peer.name}" for p in tgw.peerings]
+    words += [w for w, on in (("vpn-ecmp", tgw.vpn_ecmp), ("sg-referencing", tgw.sg_referencing)) if on]
+    return " · ".join(words)
+
+
+def _link_words(link) -> str:
+    if isinstance(link, ast.Vpn):
+        return "VPN" + (f" ({link.routing})" if link.routing else "") + \
+            (f" over Direct Connect {link.over.name}" if link.over is not None else "")
+    return f"Direct Connect, {link.vif} VIF"
 
 
 def _kind_words(obj) -> str:
@@ -218,8 +245,10 @@ def trace_table(trace) -> str:
 
 
 def trace_html(trace, svg: str | None = None) -> str:
-    """Verdict, reason and hint; the hop table (the deciding hop marked); the drawing."""
-    return wrap(trace_table(trace) + (zoom_box(svg) if svg is not None else ""))
+    """Verdict, reason and hint; the hop table (the deciding hop marked); the drawing. A flow
+    to a DNS name shows Route 53's answers and each one's trace too (`named_display`)."""
+    from .named_display import flow_table
+    return wrap(flow_table(trace) + (zoom_box(svg) if svg is not None else ""))
 
 
 # --------------------------------------------------------------------------- Route 53

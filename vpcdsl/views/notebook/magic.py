@@ -4,11 +4,15 @@
     %%vpc [NAME] [--level LEVEL] [--routes labels|edges] [--focus X] [--part P] [--no-diagram]
         compile the cell (or this cell's part of model NAME), bind the model to NAME
         (default `_vpc`) and show its diagnostics, summary and drawing
-    %vpc trace NAME SRC -> DST PROTO/PORT     one flow, hop by hop (a `Trace`)
+    %vpc trace NAME SRC -> DST PROTO/PORT [--dns-from CLIENT]   one flow, hop by hop (a `Trace`);
+                                              DST may be a DNS name of the model's zones, traced
+                                              to each answer Route 53 gives SRC (or CLIENT)
     %vpc dns NAME FQDN [TYPE] [--from CLIENT] what Route 53 answers, and why
     %vpc check NAME                           the model's diagnostics and status
     %vpc plan NAME [--vpc V] [--hosts N | --size /P]   free space, utilisation, where a subnet fits
-    %vpc reach NAME SRC [DST] [--to DST] [--service S]  what SRC can reach / who reaches DST
+    %vpc reach NAME SRC [DST] [--to DST] [--service S] [--dns-from CLIENT]
+                                              what SRC can reach / who reaches DST (a DNS name:
+                                              per answer)
     %vpc diff OLD NEW                         what a change does: objects, requests newly allowed/blocked
     %vpc exposure NAME [--source S ...]       what the internet and each site reach, riskiest first
     %vpc matrix [NAME] [--level subnet|instance|vpc]  what reaches between every pair of ends
@@ -87,7 +91,22 @@ def _reach_parser() -> _Parser:
     p.add_argument("dst", nargs="?")
     p.add_argument("--to")
     p.add_argument("--service")
+    p.add_argument("--dns-from", dest="client")
     return p
+
+
+def _dns_from(words: list[str]) -> tuple[list[str], str | None]:
+    """``words`` without a ``--dns-from CLIENT`` (or ``--dns-from=CLIENT``), and CLIENT."""
+    for i, word in enumerate(words):
+        if word == "--dns-from":
+            if i + 1 == len(words):
+                raise _UsageError("--dns-from needs a client",
+                                  "a region, country, `continent EU`, `state US-CA` or an address, "
+                                  "as %vpc dns --from takes it")
+            return words[:i] + words[i + 2:], words[i + 1]
+        if word.startswith("--dns-from="):
+            return words[:i] + words[i + 1:], word.partition("=")[2]
+    return words, None
 
 
 def _exposure_parser() -> _Parser:
@@ -204,6 +223,8 @@ class VpcMagics(Magics):
     def _trace(self, words: list[str]):
         from ...flows.trace import FlowError
         from ..cli import parse_trace_spec
+        from ...analysis.named_ends import is_name
+        words, client = _dns_from(words)
         if len(words) < 2:
             raise _UsageError("trace needs a model and a flow",
                               "%vpc trace NAME SRC -> DST PROTO/PORT, e.g. %vpc trace prod web-1 -> db-1 tcp/5432")
@@ -212,8 +233,11 @@ class VpcMagics(Magics):
         if flow is None:
             raise _UsageError(f"cannot read the flow {' '.join(words[1:])!r}",
                               "write it as SRC -> DST PROTO/PORT (or SRC DST PROTO/PORT)")
+        if client is not None and not is_name(flow[1]):
+            raise _UsageError(f"--dns-from is for a DNS name destination, not {flow[1]!r}",
+                              "leave it out, or trace to a name such as www.example.com")
         try:
-            return model.trace(*flow)
+            return model.trace(*flow) if client is None else model.trace(*flow, client=client)
         except FlowError as exc:
             return Message(str(exc), exc.hint)
 
@@ -236,6 +260,7 @@ class VpcMagics(Magics):
             return Message(str(exc), exc.hint)
 
     def _reach(self, words: list[str]):
+        from ...analysis.named_ends import is_name
         from ...flows.flow import FlowError
         args = _reach_parser().parse_args(words)
         if args.to is not None and args.dst is not None:
@@ -244,8 +269,13 @@ class VpcMagics(Magics):
         dst = args.to if args.to is not None else args.dst
         if args.src is None and dst is None:
             raise _UsageError("say what to ask about", "%vpc reach NAME SRC, or %vpc reach NAME --to DST")
+        if args.client is not None and not is_name(dst):
+            raise _UsageError(f"--dns-from is for a DNS name destination, not {dst!r}",
+                              "leave it out, or ask about a name: %vpc reach NAME SRC www.example.com")
         model = self._usable(args.name)
         try:
+            if args.client is not None:
+                return model.reach(args.src, dst, args.service, client=args.client)
             return model.reach(args.src, dst, args.service)
         except FlowError as exc:
             return Message(str(exc), exc.hint)
@@ -276,7 +306,7 @@ class VpcMagics(Magics):
             return Message(str(exc), exc.hint)
 
 
-_LINE_HINT = ("%vpc trace NAME SRC -> DST PROTO/PORT · %vpc dns NAME FQDN [TYPE] [--from CLIENT] · "
+_LINE_HINT = ("%vpc trace NAME SRC -> DST PROTO/PORT [--dns-from CLIENT] · %vpc dns NAME FQDN [TYPE] [--from CLIENT] · "
               "%vpc check NAME · %vpc plan NAME [--hosts N | --size /P] · %vpc reach NAME SRC [DST] [--to DST] · "
               "%vpc diff OLD NEW · %vpc exposure NAME [--source S] · %vpc matrix NAME [--level L] · "
               "%vpc explore NAME · %vpc reset NAME")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..dns_view import resolution_html
-from .html_display import STYLE, text, trace_table
+from .html_display import STYLE, text
+from .named_display import flow_table
 
 __all__ = ["Panel", "FlowPanel", "DnsPanel", "DNS_TYPES"]
 
@@ -27,7 +28,8 @@ class Panel:
 
 
 class FlowPanel(Panel):
-    """The flow's verdict, reason and hop table (each hop's deciding line)."""
+    """The flow's verdict, reason and hop table (each hop's deciding line); for a flow to a
+    DNS name, Route 53's answers, each with its probability and verdict, first."""
 
     title = "flow"
 
@@ -39,7 +41,7 @@ class FlowPanel(Panel):
         if trace is None:
             self.widget.value = f'<div class="vpcdsl">{STYLE}<p class="muted">{text(explorer.problem or "")}</p></div>'
         else:
-            self.widget.value = f'<div class="vpcdsl">{STYLE}{trace_table(trace)}</div>'
+            self.widget.value = f'<div class="vpcdsl">{STYLE}{flow_table(trace)}</div>'
 
 
 def _record_names(model) -> list[str]:
@@ -77,8 +79,15 @@ class DnsPanel(Panel):
             self._explorer.guarded(lambda: self.refresh(self._explorer))
 
     def refresh(self, explorer) -> None:
+        from ...analysis.named_ends import is_name
         from ...analysis.route53 import DnsError
         self._explorer = explorer
+        dst = explorer.dst.value
+        if is_name(dst) and dst != getattr(self, "_followed", None):
+            self._followed = dst               # a DNS name picked as the destination: ask for it here
+            self.type.value = "AAAA" if getattr(explorer.trace, "named", None) is not None \
+                and explorer.trace.named.rtype == "AAAA" else "A"
+            self.name.value = dst
         if not self.name.value.strip():
             self.answer.value = ""
             return

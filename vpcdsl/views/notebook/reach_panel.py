@@ -116,7 +116,13 @@ class ReachPanel(Panel):
     def answers(self, end: str) -> tuple:
         """``(model.reach(end), model.reach(None, end))`` for ``end``, or ``(message,)``
         when the engine cannot answer for it; computed once per end."""
+        from ...analysis.named_ends import is_name
         from ...flows.flow import FlowError
+        if end not in self.reaches and is_name(end):
+            # Who reaches a DNS name depends on who asks Route 53 for it: each source resolves it.
+            self.reaches[end] = (f"{end} is a DNS name: what reaches it depends on who asks Route 53 "
+                                 f"(the flow tab traces the source to each answer; "
+                                 f"`%vpc reach MODEL SRC {end}` asks reach per answer)",)
         if end not in self.reaches:
             model = self._explorer.model
             try:

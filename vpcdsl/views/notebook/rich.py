@@ -1,6 +1,6 @@
 """The rich display of vpcdsl's objects in Jupyter (`_repr_html_` of `Model`,
-`Diagnostic`, `Diagnostics`, `Trace`, `Resolution`, `Plan`, `Reach`, `ModelDiff`, `Exposure`
-and `Matrix`): the HTML of
+`Diagnostic`, `Diagnostics`, `Trace` (a flow to a DNS name too), `Resolution`, `Plan`, `Reach`,
+`NamedReach`, `ModelDiff`, `Exposure` and `Matrix`): the HTML of
 `vpcdsl.views.notebook.html_display` with the drawing each needs.
 
 A drawing that cannot be made (no Graphviz, a model whose syntax failed) is
@@ -19,7 +19,7 @@ from .reach_display import reach_html
 
 __all__ = ["model_repr_html", "trace_repr_html", "diagnostic_repr_html", "diagnostics_repr_html",
            "resolution_repr_html", "plan_repr_html", "reach_repr_html", "diff_repr_html", "exposure_repr_html",
-           "matrix_repr_html", "matrix_repr_text", "display_level",
+           "matrix_repr_html", "matrix_repr_text", "named_reach_repr_html", "display_level",
            "model_svg", "trace_svg"]
 
 # Above this many subnets a model is drawn at the `vpc` level in its display:
@@ -92,6 +92,11 @@ def plan_repr_html(plan) -> str:
 
 def reach_repr_html(reach) -> str:
     return reach_html(reach)
+
+
+def named_reach_repr_html(reach) -> str:
+    from .named_display import named_reach_html
+    return named_reach_html(reach)
 
 
 def diff_repr_html(diff) -> str:
