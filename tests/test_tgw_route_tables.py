@@ -369,3 +369,59 @@ def test_reach_and_matrix_agree_with_trace_on_group_references_across_a_tgw():
             assert _oracle(m, matrix(m, level)) == []
     assert not matrix(model(REFS, valid=False), "instance").allowed("a-web", "dc-1")
     assert matrix(model(on), "instance").allowed("a-web", "dc-1")
+
+
+# ---------------------------------------------------------------------------- DX gateways, sites
+
+HYBRID = """\
+region us-east-1
+vpc app {
+  cidr 10.1.0.0/16
+  subnet a-1 10.1.1.0/24 az a
+  route-table a-main main { 0.0.0.0/0 -> core }
+  sg app-sg { in tcp 22 from 172.16.0.0/12; in tcp 22 from 192.168.0.0/16 }
+  instance app-1 in a-1 sg app-sg
+}
+site dc 172.16.0.0/16 asn 65020
+site office 192.168.0.0/16 asn 65010
+dxgw cdx { attach core }
+dx dc-dx dc <-> cdx vif transit vlan 400
+vpn office-vpn office <-> core bgp
+tgw core {
+  attach app
+  route-table vpcs {
+    associate app
+    propagate cdx, office-vpn
+  }
+  route-table onprem {
+    associate cdx, office-vpn
+    propagate app, cdx, office-vpn
+  }
+}
+"""
+
+
+def test_a_dx_gateway_attachment_is_looked_up_in_its_own_table_both_ways():
+    m = model(HYBRID)
+    t = check(m, HYBRID, "dc", "app-1", "tcp", 22, "allowed")
+    assert "route table 'onprem' (associated with attachment 'cdx')" in _detail(t, "tgw route")
+    assert "route table 'vpcs' (associated with attachment 'app')" in _detail(t, "return tgw route", back=True)
+    t = check(m, HYBRID, "app-1", "dc", "tcp", 22, "allowed")
+    assert "route table 'vpcs'" in _detail(t, "tgw route")
+    assert "route table 'onprem' (associated with attachment 'cdx')" in \
+        _detail(t, "return tgw route", back=True)
+
+
+def test_sites_reach_each_other_by_the_tables_of_the_links_they_enter_by():
+    m = model(HYBRID)
+    assert m.trace("office", "dc", "tcp", 22).allowed
+    text = HYBRID.replace("propagate app, cdx, office-vpn", "propagate app, office-vpn")
+    m = model(text)
+    t = m.trace("office", "dc", "tcp", 22)           # onprem has no route to the data centre
+    assert t.verdict == "blocked" and t.kind == "route", t.table()
+    assert "no VPN or Direct Connect gateway of site 'office' has a route to site 'dc'" in t.reason
+    text = HYBRID.replace("propagate app, cdx, office-vpn", "propagate cdx, office-vpn")
+    m = model(text)
+    t = check(m, text, "app-1", "dc", "tcp", 22, "blocked", "route", "tgw:core",
+              at="route-table onprem {")              # dc's answer enters by cdx: no route to app
+    assert t.back[-1].action == "drop" and "route table 'onprem'" in t.reason
