@@ -89,7 +89,7 @@ def build_tgw_tables(model, links, attachments: dict[str, dict], lookup_of, entr
                 tt.spans[block.name] = block.span
         # Propagations first (as the single table always had them), then static routes.
         if tgw.default_propagation:
-            for vpc_name, att in attached.items():
+            for att in attached.values():
                 if not att.attachment.static_only:
                     _propagate_vpc(default, att, entry_of)
             _propagate_links(default, every.get(tgw.name, ()), entry_of)
@@ -175,7 +175,7 @@ def associations(model, tgw) -> dict[str, list[str]]:
                 taken.add(ref.name)
                 names.append(ref.name)
     if tgw.default_association:
-        peers = [p for p, link in _peer_links(model).get(tgw.name, {}).items()]
+        peers = list(_peer_links(model).get(tgw.name, {}))
         vpcs = [a.vpc.name for a in tgw.attachments if a.vpc.name in model.vpcs]
         for name in dict.fromkeys((*vpcs, *_link_names(model, tgw), *peers)):
             if name not in taken:

@@ -33,10 +33,11 @@ class ApplianceCheck:
     zone: list = field(default_factory=list, compare=False)
 
 
-def appliance_check(walk: Walk, tgw, vpc: str, here, there, crossing) -> ApplianceCheck | None:
+def appliance_check(walk: Walk, tgw, vpc: str, here, crossing) -> ApplianceCheck | None:
     """The check for a request that enters ``tgw`` again from VPC ``vpc`` after an appliance
     of that VPC forwarded it, having been handed to ``vpc`` by the same TGW (an earlier
-    ``crossing`` obligation of the walk); None for any other crossing."""
+    ``crossing`` obligation of the walk); ``here``: the VPC's attachment (a TgwAttach).
+    None for any other crossing."""
     box = walk.forwarded_by
     if box is None or getattr(box, "vpc", None) != vpc or here is None:
         return None

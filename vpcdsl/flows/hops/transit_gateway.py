@@ -184,7 +184,7 @@ class TransitGatewayHop(HopHandler):
             walk.block(node, "gateway", f"transit gateway '{tgw.name}' has no attachment subnet in "
                        f"VPC '{target.name}'", there.attachment.span)
         walk.via_tgw = first
-        check = appliance_check(walk, first, vpc, here, there, BackThroughTransitGateway)
+        check = appliance_check(walk, first, vpc, here, BackThroughTransitGateway)
         walk.obligations.append(BackThroughTransitGateway(
             first, walk.current_src_address(), vpc, enter, here.attachment, path, target.name,
             (target.name, out, tgw), check))
