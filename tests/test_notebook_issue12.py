@@ -286,3 +286,19 @@ vpc v {
 """)
     assert "⇄ NAT instance <B>nat-1</B> (down) " in dot_source(m, level="subnet")
     assert '[label="NAT instance\\nnat-1\\ndown"' in dot_source(m, level="instance")
+
+
+def test_a_name_whose_records_answer_nobody_here_is_not_called_a_misspelling(ip):
+    """A geolocation set without `default` gives NODATA elsewhere (Route 53 guide,
+    routing-policy-geo.html: "If you don't create a default record, Route 53 returns a 'no
+    answer' response"): the hint says so instead of 'did you mean' the name itself."""
+    with capture_output():
+        ip.run_cell("%%vpc shop\n" + (EXAMPLES / "dns-heavy.vpc").read_text())
+    value, _, _ = shown(ip, "trace shop internet eu.example.com tcp/443 --dns-from JP")
+    assert isinstance(value, Message) and "NODATA" in value.message
+    assert "did you mean" not in value.hint
+    assert value.hint == ("none of its geolocation records answers JP: trace from elsewhere (--dns-from), "
+                          "or add one that does (a geolocation `default`)")
+    value, _, _ = shown(ip, "trace shop internet eu.example.com tcp/443 --dns-from DE")
+    assert isinstance(value, NamedTrace) and value.named.legs[0].answer == "198.51.100.31"
+    ip.user_ns.pop("shop", None)

@@ -263,7 +263,13 @@ def _no_answer_hint(model, name: str, rtype: str, r) -> str:
     hidden = _hidden_private_zone(model, name) if r.client.kind != "address" else None
     if hidden:
         return hidden
-    close = _close_names(model, name)
+    if getattr(r, "status", "") == "NODATA" and r.policy:
+        # The name has records of this type, but none answers this client (a geolocation
+        # set without `default`): a near name would be no better.
+        return (f"none of its {r.policy} records answers {r.client.words}: trace from elsewhere "
+                f"(--dns-from), or add one that does"
+                + (" (a geolocation `default`)" if r.policy == "geolocation" else ""))
+    close = [c for c in _close_names(model, name) if c != name.rstrip(".").lower()]
     add = f"add {'an' if rtype == 'A' else 'a'} {rtype} record for it, or trace to an address"
     return f"{did_you_mean(close)} Else {add}" if close else add
 
