@@ -302,3 +302,27 @@ def test_a_name_whose_records_answer_nobody_here_is_not_called_a_misspelling(ip)
     value, _, _ = shown(ip, "trace shop internet eu.example.com tcp/443 --dns-from DE")
     assert isinstance(value, NamedTrace) and value.named.legs[0].answer == "198.51.100.31"
     ip.user_ns.pop("shop", None)
+
+
+def test_a_client_of_several_words_needs_no_quotes(ip):
+    """`continent EU`, `state US-CA` and `coords LAT LON` as `expect dns ... from` writes them."""
+    with capture_output():
+        ip.run_cell("%%vpc g\n" + (EXAMPLES / "global-dns.vpc").read_text())
+    for line in ("dns g shop.example.org --from state US-TX", "dns g shop.example.org A --from 'state US-TX'",
+                 "dns g shop.example.org --from=state US-TX"):
+        value, _, _ = shown(ip, line)
+        assert (value.client.kind, value.client.value, value.answers) == ("state", "US-TX", ("us-alb",)), line
+    value, _, _ = shown(ip, "dns g www.example.org --from coords 48.86 2.35")
+    assert value.client.point == (48.86, 2.35) and value.answers == ("eu-alb",)
+    value, _, _ = shown(ip, "trace g internet www.example.org tcp/443 --dns-from continent EU")
+    assert isinstance(value, NamedTrace) and value.named.resolution.client.words == "continent EU"
+    value, _, _ = shown(ip, "reach g internet www.example.org --dns-from state US-CA")
+    assert isinstance(value, NamedReach) and value.named.resolution.client.value == "US-CA"
+    with capture_output() as out:
+        ip.run_line_magic("vpc", "dns g shop.example.org --from state")
+        ip.run_line_magic("vpc", "dns g shop.example.org --from coords 48.86")
+        ip.run_line_magic("vpc", "dns g shop.example.org --from")
+    assert [o.data["text/plain"].splitlines()[0] for o in out.outputs] == [
+        "error: --from state needs a code", "error: --from coords needs a latitude and a longitude",
+        "error: --from needs a client"]
+    ip.user_ns.pop("g", None)

@@ -19,6 +19,9 @@
     %vpc explore NAME                         the explorer widget
     %vpc reset NAME                           forget the cells' parts of NAME
 
+A client (``--from``, ``--dns-from``) is a region, a country, ``continent EU``, ``state US-CA``,
+``coords LAT LON`` or an address, quoted or not.
+
 A mistake in the model is shown as diagnostics, a mistake in the magic's own
 arguments as a message with a hint: never a Python traceback.
 """
@@ -91,22 +94,39 @@ def _reach_parser() -> _Parser:
     p.add_argument("dst", nargs="?")
     p.add_argument("--to")
     p.add_argument("--service")
-    p.add_argument("--dns-from", dest="client")
     return p
 
 
-def _dns_from(words: list[str]) -> tuple[list[str], str | None]:
-    """``words`` without a ``--dns-from CLIENT`` (or ``--dns-from=CLIENT``), and CLIENT."""
+# A client's first word and how many words it takes: `continent EU`, `state US-CA` and
+# `coords LAT LON` may be written unquoted, as `expect dns ... from` writes them.
+_CLIENT_WORDS = {"continent": 2, "state": 2, "coords": 3}
+
+
+def _client_option(words: list[str], option: str) -> tuple[list[str], str | None]:
+    """``words`` without ``OPTION CLIENT`` (or ``OPTION=CLIENT``), and CLIENT (its words
+    joined: ``--from state US-CA`` needs no quotes)."""
     for i, word in enumerate(words):
-        if word == "--dns-from":
-            if i + 1 == len(words):
-                raise _UsageError("--dns-from needs a client",
-                                  "a region, country, `continent EU`, `state US-CA` or an address, "
-                                  "as %vpc dns --from takes it")
-            return words[:i] + words[i + 2:], words[i + 1]
-        if word.startswith("--dns-from="):
-            return words[:i] + words[i + 1:], word.partition("=")[2]
+        if word.startswith(option + "="):          # `--from=state US-CA`: as `--from state US-CA`
+            words = [*words[:i], option, word.partition("=")[2], *words[i + 1:]]
+            word = option
+        if word == option:
+            first = words[i + 1] if i + 1 < len(words) else None
+            n = _CLIENT_WORDS.get((first or "").lower(), 1)
+            if first is not None and n > 1 and i + 1 + n > len(words):
+                raise _UsageError(f"{option} {first} needs {'a code' if n == 2 else 'a latitude and a longitude'}",
+                                  {"continent": "e.g. continent EU", "state": "e.g. state US-CA"}.get(
+                                      first.lower(), "e.g. coords 48.86 2.35"))
+            if first is None or first.startswith("--"):
+                raise _UsageError(f"{option} needs a client",
+                                  "a region (eu-west-1), a country (DE), `continent EU`, `state US-CA`, "
+                                  "`coords LAT LON` or an address")
+            return words[:i] + words[i + 1 + n:], " ".join(words[i + 1:i + 1 + n])
     return words, None
+
+
+def _dns_from(words: list[str]) -> tuple[list[str], str | None]:
+    """``words`` without a ``--dns-from CLIENT``, and CLIENT."""
+    return _client_option(words, "--dns-from")
 
 
 def _exposure_parser() -> _Parser:
@@ -243,10 +263,11 @@ class VpcMagics(Magics):
 
     def _dns(self, words: list[str]):
         from ...analysis.route53 import DnsError
+        words, client = _client_option(words, "--from")
         args = _dns_parser().parse_args(words)
         model = self._usable(args.name)
         try:
-            return model.resolve(args.fqdn, args.type, args.client)
+            return model.resolve(args.fqdn, args.type, client)
         except DnsError as exc:
             return Message(str(exc), exc.hint)
 
@@ -262,7 +283,9 @@ class VpcMagics(Magics):
     def _reach(self, words: list[str]):
         from ...analysis.named_ends import is_name
         from ...flows.flow import FlowError
+        words, client = _dns_from(words)
         args = _reach_parser().parse_args(words)
+        args.client = client
         if args.to is not None and args.dst is not None:
             raise _UsageError(f"two destinations: {args.dst!r} and --to {args.to!r}",
                               "%vpc reach NAME SRC DST, or %vpc reach NAME --to DST")
