@@ -326,3 +326,15 @@ def test_a_client_of_several_words_needs_no_quotes(ip):
         "error: --from state needs a code", "error: --from coords needs a latitude and a longitude",
         "error: --from needs a client"]
     ip.user_ns.pop("g", None)
+
+
+def test_a_drawn_flow_to_a_name_says_which_answer_is_drawn(hub):
+    from vpcdsl.views.overlay_dot import step_table
+    from vpcdsl.views.overlay import plan_overlay
+    from vpcdsl.views.render import draw_scene
+    scene = draw_scene(hub, level="subnet", focus=None, routes="labels", collapse=0)
+    named = hub.trace("a-web", "dir.corp.example.com", "tcp/389")
+    table = step_table(plan_overlay(scene, [named]))
+    assert ("drawn: answer 2 of 2, dc-2 (probability 0.3); the others: dc-1 0.7 allowed") in table
+    plain = step_table(plan_overlay(scene, [hub.trace("a-web", "dc-1", "tcp/389")]))
+    assert "drawn:" not in plain

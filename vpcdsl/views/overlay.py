@@ -34,6 +34,7 @@ class FlowMark:
     return_colour: str
     blocked: str | None          # "BLOCKED by nacl db · line 30", None when allowed
     reason: str
+    drawn: str = ""              # a flow to a DNS name: which answer's path is drawn, of how many
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def plan_overlay(scene: Scene, traces) -> OverlayPlan:
             if trace.span is not None and trace.span.line > 0:
                 title += f" · line {trace.span.line}"
         flows.append(FlowMark(k, prefix, trace.flow, trace.verdict, forward_colour, return_colour, title,
-                              trace.reason or ""))
+                              trace.reason or "", _drawn_answer(trace)))
         last = None
         placed_all: list[tuple[Any, Place | None]] = []
         for direction, hops, colour, step_prefix in (("forward", trace.forward, forward_colour, prefix),
@@ -131,6 +132,21 @@ def plan_overlay(scene: Scene, traces) -> OverlayPlan:
             if where is not None:
                 blocked.append(BlockMark(k, where, title or "BLOCKED", trace.reason or ""))
     return OverlayPlan(tuple(flows), tuple(strokes), tuple(blocked), tuple(rows))
+
+
+def _drawn_answer(trace) -> str:
+    """For a flow to a DNS name with several answers (`NamedTrace`): the answer whose path
+    is drawn (the first blocked, else the first), its probability, and the others'."""
+    named, traces = getattr(trace, "named", None), getattr(trace, "traces", ())
+    if named is None or len(traces) < 2:
+        return ""
+    from ..analysis.named_ends import probability_words
+    drawn = next((i for i, t in enumerate(traces) if not t.allowed), 0)
+    others = [f"{leg.answer} {probability_words(leg.probability)} {t.verdict}"
+              for i, (leg, t) in enumerate(zip(named.legs, traces)) if i != drawn]
+    leg = named.legs[drawn]
+    return (f"drawn: answer {drawn + 1} of {len(traces)}, {leg.answer} (probability "
+            f"{probability_words(leg.probability)}); the others: {', '.join(others)}")
 
 
 def _steps(scene: Scene, flow: int, direction: str, placed: list, here: Place | None, colour: str,

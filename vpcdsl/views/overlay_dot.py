@@ -135,6 +135,8 @@ def step_table(plan: OverlayPlan) -> str:
             rows.append(_row(_cell(f'<FONT COLOR="{BLOCKED}"><B>{html(flow.blocked)}</B></FONT>', colspan=5)))
             rows.append(_row(_cell(f'<FONT COLOR="{BLOCKED}">{html(cut(flow.reason, 110))}</FONT>', colspan=5,
                                    size=8)))
+        if flow.drawn:
+            rows.append(_row(_cell(html(cut(flow.drawn, 110)), colspan=5, size=8)))
         key = [f'<FONT COLOR="{flow.forward_colour}"><B>━━▸</B></FONT> request']
         if any(r.flow == flow.number and r.direction == "return" for r in plan.rows):
             key.append(f'<FONT COLOR="{flow.return_colour}"><B>╍╍▸</B></FONT> response')
