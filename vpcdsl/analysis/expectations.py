@@ -64,8 +64,24 @@ def evaluate(model) -> list[dict]:
             model.diagnostics.append(warning(
                 "W900", "expectation not evaluated yet", exp.span,
                 "this kind of expectation awaits the symbolic analysis"))
+        if isinstance(exp, ast.ExpectFlow) and exp.via and not errors:
+            _via(model, exp, result)
         results.append(result)
     return results
+
+
+def _via(model, exp: ast.ExpectFlow, result: dict) -> None:
+    """`via`: the path of an allowed concrete flow (`vpcdsl.analysis.expect_via`)."""
+    from .expect_via import check_via, via_problem
+
+    problem = via_problem(exp, concrete(exp.protocol), _names_a_domain(exp))
+    if problem is not None:
+        result["status"] = "failed"
+        model.diagnostics.append(error(
+            "E903", "`via` needs one allowed flow of one protocol and port", exp.via[0].span,
+            problem))
+        return
+    check_via(model, exp, result, flow_args(exp))
 
 
 def concrete(protocol: ast.Protocol | None) -> bool:

@@ -309,6 +309,8 @@ def _check_expectations(model: Model, r: "_Resolver") -> None:
                 r.ref(ast.Ref(end.text, end.span), flow_end)
             elif end.kind == "public-ip":
                 _check_public_ip_end(model, r, end, exp, starts=i == 0 or isinstance(exp, ast.ExpectIsolated))
+        if isinstance(exp, ast.ExpectFlow):
+            r.refs(exp.via, _VIA)
         if isinstance(exp, ast.ExpectFlow) and exp.by is not None and exp.by.name not in BY_KINDS:
             alias = _BY_ALIASES.get(exp.by.name.lower())
             match = [alias] if alias else close_matches(exp.by.name, BY_KINDS, cutoff=0.5)
@@ -316,6 +318,14 @@ def _check_expectations(model: Model, r: "_Resolver") -> None:
                 f"`by` takes one of: {', '.join(BY_KINDS)}"
             r.diags.append(error("E902", f"'{exp.by.name}' is not a kind of network component",
                                  exp.by.span, hint))
+
+
+# What `via` may name: what a request passes on its way (a hop's component).
+VIA_KINDS = ("igw", "eigw", "nat", "nat-instance", "vgw", "route-table", "nacl", "sg", "instance",
+             "gateway-endpoint", "interface-endpoint", "lb", "peering", "tgw", "tgw-peering",
+             "site", "vpn", "dxgw", "dx", "cdn")
+_VIA = Position(VIA_KINDS, "`via` names what the request passes: a gateway, link, peering, "
+                "transit gateway, appliance, load balancer, route table or filter")
 
 
 # What `public-ip(NAME)` may name (as `vpcdsl.flows.ends.PUBLIC_IP_KINDS`): what AWS maps a

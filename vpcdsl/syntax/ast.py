@@ -584,6 +584,7 @@ class ExpectFlow:
     verdict: Literal["allowed", "blocked"]
     by: Ref | None
     span: Span
+    via: tuple[Ref, ...] = ()  # `via A, B`: components the request passes, in order
 
 
 @_node

@@ -150,9 +150,14 @@ class DnsAndExpectationBuilder(NodeBuilder):
         src, dst = items[0], items[1]
         proto = items[2] if isinstance(items[2], ast.Protocol) else None
         verdict_tok = next(t for t in items if isinstance(t, Token) and t.type in ("ALLOWED", "BLOCKED"))
-        by = items[-1] if isinstance(items[-1], Token) and items[-1].type == "NAME" else None
+        via = items[-1] if isinstance(items[-1], tuple) else ()
+        rest = items[:-1] if via else items
+        by = rest[-1] if isinstance(rest[-1], Token) and rest[-1].type == "NAME" else None
         return ast.ExpectFlow(src, dst, proto, str(verdict_tok), self._ref(by) if by else None,
-                              self._span(items))
+                              self._span([*rest, *via]), tuple(self._ref(n) for n in via))
+
+    def via_clause(self, items):
+        return tuple(items)
 
     def expect_isolated(self, items):
         return ast.ExpectIsolated(tuple(items), self._span(items))
