@@ -57,7 +57,8 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 def target_text(t: ast.Target) -> str:
     name = t.ref.name if isinstance(t.ref, ast.Ref) else t.ref.text
-    return f"{name}:{t.port}" if t.port is not None else name
+    text = f"{name}:{t.port}" if t.port is not None else name
+    return text + " (down)" if t.down else text
 
 
 def service_name(name: str) -> str:

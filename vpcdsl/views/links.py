@@ -101,8 +101,10 @@ def links(scene: Scene) -> None:
         lines = [f"VPN {vpn.name}", ", ".join(x for x in (tunnels, routing) if x)]
         if vpn.over is not None:
             lines.append(f"over Direct Connect {vpn.over.name}")
+        if vpn.down:                           # marked down: it carries nothing (LANGUAGE.md §vpn)
+            lines.append("DOWN: carries nothing")
         if scene.edge(P.get(target) if target else None, P.get(ends.get("site", "")), color=VPN,
-                      style="dashed", penwidth="2", dir="both", arrowhead="none", arrowtail="none",
+                      style="dashed", penwidth="1" if vpn.down else "2", dir="both", arrowhead="none", arrowtail="none",
                       label=plain(*lines), fontcolor=VPN, fontsize="8"):
             scene.used.add("vpn")
     for dx in scene.model.dxs.values():
@@ -116,8 +118,8 @@ def links(scene: Scene) -> None:
         else:
             head = P.get(target) if target else None
         details = [f"{dx.vif} VIF"] + ([f"VLAN {dx.vlan}"] if dx.vlan is not None else []) \
-            + ([dx.bandwidth] if dx.bandwidth else [])
-        if scene.edge(head, site, color=DX, penwidth="3.5", style="dotted", dir="both", arrowhead="none",
+            + ([dx.bandwidth] if dx.bandwidth else []) + (["DOWN: carries nothing"] if dx.down else [])
+        if scene.edge(head, site, color=DX, penwidth="1.5" if dx.down else "3.5", style="dotted", dir="both", arrowhead="none",
                       arrowtail="none",
                       label=plain(f"Direct Connect {dx.name}", " · ".join(details)), fontcolor=DX, fontsize="8"):
             scene.used.add("dx")
