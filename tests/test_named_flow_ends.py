@@ -114,7 +114,8 @@ def test_a_cname_chain_to_a_cloudfront_alias_is_traced_to_the_internet(heavy):
     assert _answers(t) == [("shop-cdn", Fraction(1), "internet")]
     assert t.named.resolution.chain == ("www.example.com CNAME example.com",)
     assert t.allowed and t.flow == "web-1 -> www.example.com tcp 443"
-    first, second = t.table().splitlines()[:2]
+    dns, first, second = t.table().splitlines()[:3]
+    assert dns.startswith("dns: www.example.com A from 10.50.10.4: shop-cdn (")   # who asked, why
     assert first.startswith("www.example.com → shop-cdn (A, probability 1): an alias to "
                             "CloudFront distribution 'shop-cdn'")
     assert second == "flow: web-1 -> internet tcp 443"
@@ -368,7 +369,8 @@ def test_cli_trace_to_a_name(capsys):
     path = str(EXAMPLES / "dns-heavy.vpc")
     assert main(["trace", path, "web-1", "shop.example.com", "tcp/443"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("shop.example.com → shop-alb (A, probability 1)")
+    assert out.splitlines()[0].startswith("dns: shop.example.com A from ")
+    assert out.splitlines()[1].startswith("shop.example.com → shop-alb (A, probability 1)")
     assert main(["trace", path, "web-1", "api.example.com", "tcp/443", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert [(a["answer"], a["exact"]) for a in d["dns"]["answers"]] == [("shop-alb", "9/10"),
@@ -399,3 +401,14 @@ def test_cli_reach_to_a_name(capsys):
     assert [a["end"] for a in d["answers"]] == ["public-ip(shop-alb)", "203.0.113.50"]
     assert main(["reach", path, "--to", "api.example.com"]) == 2
     assert "give a source" in capsys.readouterr().err
+
+
+def test_the_cli_takes_a_client_of_several_words_unquoted(capsys):
+    """`--from state US-CA` and `--dns-from continent AS` are one client each, as `expect dns`
+    writes them; before, argparse took US-CA for a stray argument."""
+    from vpcdsl.views.cli import main
+    path = str(EXAMPLES / "global-dns.vpc")
+    assert main(["dns", path, "shop.example.org", "--from", "state", "US-CA"]) == 0
+    assert capsys.readouterr().out.startswith("shop.example.org A from state US-CA: us-alb")
+    assert main(["trace", path, "internet", "www.example.org", "tcp/443", "--dns-from", "continent", "EU"]) == 0
+    assert capsys.readouterr().out.startswith("dns: www.example.org A from continent EU: eu-alb")

@@ -136,7 +136,8 @@ def test_trace_to_a_name_through_a_cname_and_a_cloudfront_alias(ip):
         ip.run_cell("%%vpc shop\n" + (EXAMPLES / "dns-heavy.vpc").read_text())
     value, plain, html = shown(ip, "trace shop web-1 -> www.example.com tcp/443")
     body = _no_css(html)
-    assert value.allowed and plain.startswith("www.example.com → shop-cdn (A, probability 1)")
+    assert value.allowed and plain.startswith("dns: www.example.com A from 10.50.10.4: shop-cdn (")
+    assert plain.splitlines()[1].startswith("www.example.com → shop-cdn (A, probability 1)")
     assert "CNAMEs followed: <code>www.example.com CNAME example.com</code>" in body
     assert "<b>the answer</b>: <code>shop-cdn</code> traced to <code>internet</code>" in body
     assert "an alias to CloudFront distribution &#x27;shop-cdn&#x27;" in body

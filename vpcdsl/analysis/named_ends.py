@@ -317,7 +317,7 @@ class NamedTrace(Trace):
         n = self.named
         if len(self.traces) == 1:
             leg = n.legs[0]
-            return f"{leg.words(n.name, n.rtype)}\n{self.traces[0].table()}"
+            return f"{n.header()}\n{leg.words(n.name, n.rtype)}\n{self.traces[0].table()}"
         lines = [n.header()]
         if sum(leg.probability for leg in n.legs) != 1:
             lines.append("note: a probability is that of Route 53's response holding the value; "

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                               "answer Route 53 gives SRC, with its probability; "
                               "PROTO/PORT e.g. tcp/443, udp/53, icmp/echo-request, icmp")
     p_trace.add_argument("--json", action="store_true", help="machine-readable output")
-    p_trace.add_argument("--dns-from", dest="client", metavar="CLIENT",
+    p_trace.add_argument("--dns-from", dest="client", metavar="CLIENT", nargs="+",
                          help="for a DNS name DST: whom Route 53 answers, as `vpcdsl dns --from` takes "
                               "it (default: SRC's address, located at its VPC's region)")
 
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     p_dns.add_argument("path", metavar="FILE", help="a .vpc file, or a directory (one model)")
     p_dns.add_argument("fqdn", metavar="NAME", help="e.g. app.example.com")
     p_dns.add_argument("type", metavar="TYPE", nargs="?", default="A", help="record type (default A)")
-    p_dns.add_argument("--from", dest="client", metavar="CLIENT",
+    p_dns.add_argument("--from", dest="client", metavar="CLIENT", nargs="+",
                        help='a region (its city), a country (DE), "continent EU", "state US-CA" (their '
                             'centroids), "coords 48.86 2.35" or an address (a country only for a few '
                             'well-known ranges)')
@@ -118,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     matrix_cli.add_parser(sub)
 
     args = parser.parse_args(argv)
+    if isinstance(getattr(args, "client", None), list):    # `--from state US-TX`: one client
+        args.client = " ".join(args.client)
     try:
         if args.command == "check":
             return _check(args)

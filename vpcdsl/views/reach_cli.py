@@ -38,7 +38,7 @@ def add_parser(sub) -> None:
                         "a protocol number, any; several joined by commas")
     p.add_argument("--blocked", action="store_true", help="also list what is blocked")
     p.add_argument("--json", action="store_true", help="machine-readable output (with each row's witness trace)")
-    p.add_argument("--dns-from", dest="client", metavar="CLIENT",
+    p.add_argument("--dns-from", dest="client", metavar="CLIENT", nargs="+",
                    help="for a DNS name DST: whom Route 53 answers, as `vpcdsl dns --from` takes it "
                         "(default: SRC's address, located at its VPC's region)")
 
