@@ -498,3 +498,16 @@ vpc app {
     assert f.after.allowed and f.before is None
     assert "+ office -> app-1: tcp 8080 newly allowed via vpn:office-vpn (office is new)" in d.text()
     assert [o.title for o in d.objects] == ["+ site office", "+ vpn office-vpn"]
+
+
+def test_a_changed_expectation_reads_expect_once(tmp_path, capsys):
+    """The object list names an expectation by its line: `+ expect a-1 -> ...`, not
+    `+ expect expect a-1 -> ...`."""
+    from vpcdsl.views.cli import main
+    body = "vpc a {\n  cidr 10.0.0.0/16\n  subnet s1 10.0.1.0/24 az a\n  instance a-1 in s1\n}\n"
+    (tmp_path / "old.vpc").write_text(body + "expect a-1 -> a-1 tcp 22 allowed\n", encoding="utf-8")
+    (tmp_path / "new.vpc").write_text(body + "expect a-1 -> a-1 tcp 23 allowed\n", encoding="utf-8")
+    main(["diff", str(tmp_path / "old.vpc"), str(tmp_path / "new.vpc")])
+    out = capsys.readouterr().out
+    assert "  - expect a-1 -> a-1 tcp 22 allowed  [old.vpc:6]" in out
+    assert "  + expect a-1 -> a-1 tcp 23 allowed  [new.vpc:6]" in out and "expect expect" not in out

@@ -150,6 +150,7 @@ def _inventory(model) -> dict[tuple[str, str], object]:
     seen: dict[str, int] = {}
     for e in model.expectations:
         text = span_text(model, e.span) or json.dumps(_shape(e), sort_keys=True)
+        text = text.removeprefix("expect ")          # the kind says it: `expect web-1 -> ...`
         seen[text] = seen.get(text, 0) + 1
         out[("expect", text if seen[text] == 1 else f"{text} (#{seen[text]})")] = e
     return out
