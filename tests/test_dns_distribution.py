@@ -234,7 +234,8 @@ def test_cli_text_table_and_json(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("w7.example.com A from us-east-1: 192.0.2.10, 192.0.2.11\n")
     assert "NOERROR, ttl 60 s, policy weighted" in out
-    assert "192.0.2.10  0.7      7/10      " + "█" * 14 in out
+    assert "  answer      probability  exact\n" in out                  # one heading per column
+    assert "192.0.2.10  0.7          7/10       " + "█" * 14 in out
     assert "lost  c  192.0.2.12  0        weight 0" in out
     assert main(["dns", str(path), "w7.example.com", "--json"]) == 0
     first = capsys.readouterr().out

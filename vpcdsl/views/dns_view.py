@@ -70,9 +70,9 @@ def resolution_table(res) -> str:
     head, rows = _rows(res)
     if rows:
         width = max([len(head)] + [len(label) for label, _, _ in rows])
-        lines.append(f"  {head.ljust(width)}  probability")
+        lines.append(f"  {head.ljust(width)}  {'probability':<11}  exact")
         for label, p, _ in rows:
-            lines.append(escape_controls(f"  {label.ljust(width)}  {percent(p):<8} {str(p):<9} {bar(p)}").rstrip())
+            lines.append(escape_controls(f"  {label.ljust(width)}  {percent(p):<11}  {str(p):<9}  {bar(p)}").rstrip())
     if res.candidates:
         lines.append("  candidates:")
         keys = [c.key or "" for c in res.candidates]
