@@ -98,7 +98,11 @@ def render_bytes(model, fmt: str, **options) -> bytes:
         graph = diagram(model, **options)
         if fmt == "dot":
             return graph.source.encode("utf-8")
-        return graph.pipe(format=fmt, quiet=True)
+        # The DOT text goes to `dot` in one write (`graphviz.pipe`, subprocess.run's input):
+        # a `dot` that fails before reading it all then still reports its own error, where
+        # Digraph.pipe's line-by-line writes would end in a BrokenPipeError.
+        return graphviz.pipe(graph.engine, fmt, graph.source.encode("utf-8"),
+                             neato_no_op=getattr(graph, "neato_no_op", None), quiet=True)
 
 
 @contextmanager

@@ -44,6 +44,8 @@ class TracedDigraph(graphviz.Digraph):
     without it, and nothing moves.
     """
 
+    neato_no_op = 2                  # what `vpcdsl.views.export` passes `graphviz.pipe`
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("engine", "neato")
         super().__init__(*args, **kwargs)
