@@ -28,3 +28,12 @@ def test_nothing_down_draws_as_before():
     up = MODEL.replace(" down", "")
     dot = _dot(up)
     assert "DOWN" not in dot and "(down)" not in dot
+
+
+def test_a_zone_panel_names_its_down_health_checks():
+    """global-dns.vpc's Tokyo check is written `down`: the zone panel says so."""
+    text = (Path(__file__).resolve().parent.parent / "examples" / "global-dns.vpc").read_text(encoding="utf-8")
+    dot = dot_source(vpcdsl.loads(text, filename="global-dns.vpc"))
+    assert "3 health checks (1 down: hc-ap)" in dot
+    up = vpcdsl.loads(text.replace(" down ", " "), filename="g.vpc", strict=False)   # its expects now fail
+    assert "(1 down" not in dot_source(up)

@@ -76,12 +76,18 @@ def top_level_nodes(scene: Scene) -> None:
             placement_panel(scene, node, group)
 
 
+def _down_words(zone: ast.DnsZone) -> str:
+    """" (1 down: hc-ap)": the health checks written `down`, which routing skips."""
+    down = [h.name for h in zone.health_checks if h.down]
+    return f" ({len(down)} down: {', '.join(down)})" if down else ""
+
+
 def zone_panel(scene: Scene, node: str, zone: ast.DnsZone) -> None:
     kind = ("private hosted zone for " + ", ".join(r.name for r in zone.private_vpcs) if zone.private
             else "public hosted zone")
     rows = [table_row(f"<B>Route 53 {html(zone.name)}</B>", colspan=2, color=NETWORK),
             table_row(html(kind + (f" · {plural(len(zone.health_checks), 'health check')}"
-                                   if zone.health_checks else "")),
+                                   + _down_words(zone) if zone.health_checks else "")),
                       colspan=2, size=8)]
     records = zone.records
     shown = records if len(records) <= MAX_PANEL_ROWS else records[:MAX_PANEL_ROWS - 1]
