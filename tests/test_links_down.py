@@ -99,10 +99,14 @@ def test_a_down_direct_connect_fails_over_to_the_vpn_both_ways():
 def test_a_site_whose_only_link_is_down_is_unreachable_with_the_reason():
     text = down(down(VGW, "dx dx-1"), "vpn vpn-backup")
     m = model(text)
-    t = check(m, text, "app-1", "hq", "tcp", 443, "blocked", "route", "vgw:corp-vgw")
-    assert t.reason == ("virtual private gateway 'corp-vgw' has learned no route to 172.16.0.10: "
-                        "BGP VPN 'vpn-backup', Direct Connect 'dx-1', the only links announcing it, "
-                        "are down, so site 'hq' is unreachable")
+    # AWS withdraws the down links' routes: the route table has none left (not the VGW)
+    t = check(m, text, "app-1", "hq", "tcp", 443, "blocked", "route", "route-table:main",
+              at="vpn vpn-backup")
+    assert t.reason == ("no route in 'main' matches 172.16.0.10: route 172.16.0.0/16 -> corp-vgw "
+                        "(propagated) was withdrawn: BGP VPN 'vpn-backup' (line 13), Direct Connect "
+                        "'dx-1' (line 12), the only links announcing it, are down, so site 'hq' is "
+                        "unreachable")
+    assert not any(h.component == "vgw:corp-vgw" for h in t.forward)
     t = check(m, text, "hq", "app-1", "tcp", 443, "blocked", "route", "site:hq", at="dx dx-1")
     assert t.reason == ("site 'hq' cannot reach VPC 'corp': Direct Connect 'dx-1', BGP VPN "
                         "'vpn-backup' are down, and it has no other VPN or Direct Connect there")
@@ -150,9 +154,11 @@ def test_a_tgw_fails_over_to_the_next_vpn_and_says_so():
 def test_a_tgw_site_whose_only_link_is_down_is_unreachable_both_ways():
     text = down(down(TGW, "vpn vpn-a"), "vpn vpn-b")
     m = model(text)
-    t = check(m, text, "app-1", "hq", "tcp", 443, "blocked", "route", "vpn:vpn-a", at="vpn vpn-a")
-    assert t.reason == ("BGP VPN 'vpn-a' is down and no other link of transit gateway 'hub' "
-                        "carries 172.16.0.10, so site 'hq' is unreachable")
+    t = check(m, text, "app-1", "hq", "tcp", 443, "blocked", "route", "tgw:hub", at="vpn vpn-a")
+    assert t.reason == ("no route in transit gateway 'hub' matches 172.16.0.10: route "
+                        "172.16.0.0/16 -> vpn-a, vpn-b (propagated) was withdrawn: BGP VPN 'vpn-a' "
+                        "(line 10), BGP VPN 'vpn-b' (line 11), the only links announcing it, are "
+                        "down, so site 'hq' is unreachable")
     t = check(m, text, "hq", "app-1", "tcp", 443, "blocked", "route", "site:hq")
     assert "BGP VPN 'vpn-a', BGP VPN 'vpn-b' are down" in t.reason
 
@@ -217,8 +223,77 @@ def test_a_vpn_inside_a_down_direct_connect_is_down_too():
     check(m, text, "app-1", "hq", "tcp", 443, "allowed")
     cut = down(text, "dx hq-public")
     m = model(cut)
-    t = check(m, cut, "app-1", "hq", "tcp", 443, "blocked", "route", "vgw:corp-vgw")
-    assert ("BGP VPN 'vpn-backup' (inside Direct Connect 'hq-public', which is down), Direct Connect "
-            "'dx-1', the only links announcing it, are down") in t.reason
+    t = check(m, cut, "app-1", "hq", "tcp", 443, "blocked", "route", "route-table:main")
+    assert ("BGP VPN 'vpn-backup' (line 13, inside Direct Connect 'hq-public', which is down), "
+            "Direct Connect 'dx-1' (line 12), the only links announcing it, are down") in t.reason
     t = check(m, cut, "hq", "app-1", "tcp", 443, "blocked", "route", "site:hq")
     assert "BGP VPN 'vpn-backup' (inside Direct Connect 'hq-public', which is down)" in t.reason
+
+
+# ------------------------------------------------------------ withdrawn routes (issue 12)
+# AWS withdraws the BGP routes of a VPN whose tunnels are down and of a VIF whose session is
+# down: they leave the VGW's and TGW's route tables, and so every VPC route table that
+# propagates the VGW (https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html,
+# https://docs.aws.amazon.com/vpc/latest/userguide/WorkWithRouteTables.html#EnableDisableRouteProp).
+# A static route is not withdrawn.
+
+def test_a_prefix_only_down_links_announce_is_not_propagated():
+    text = down(down(VGW, "dx dx-1"), "vpn vpn-backup")
+    table = model(text).dataplane.routes["main"]
+    assert table.lookup(IPv4Address("172.16.0.10")) is None
+    assert table.lookup(IPv4Address("172.20.0.10")).text == \
+        "172.20.0.0/20 -> corp-vgw (propagated from north-vpn)"
+    assert [str(w.net) for w in table.withdrawn] == ["172.16.0.0/16"]
+    # up, both links' routes are there
+    up = model(VGW).dataplane.routes["main"].lookup(IPv4Address("172.16.0.10"))
+    assert up.text == "172.16.0.0/16 -> corp-vgw (propagated from vpn-backup, dx-1)"
+
+
+def test_a_static_route_to_the_vgw_stays_and_blocks_at_the_vgw():
+    text = down(down(VGW, "dx dx-1"), "vpn vpn-backup").replace(
+        "{ propagate corp-vgw }", "{ propagate corp-vgw\n 172.16.0.0/16 -> corp-vgw }")
+    m = model(text)
+    t = check(m, text, "app-1", "hq", "tcp", 443, "blocked", "route", "vgw:corp-vgw")
+    assert "route 172.16.0.0/16 -> corp-vgw matched" in hop(t, "route-table:main").detail
+    assert "are down, so site 'hq' is unreachable" in t.reason
+
+
+STATIC_BACK = """\
+vpc corp {
+  cidr 10.40.0.0/16
+  subnet app 10.40.1.0/24 az a
+  vgw corp-vgw asn 64512
+  route-table main main { propagate corp-vgw }
+  sg app { in tcp 443 from 172.16.0.0/12 }
+  instance app-1 in app sg app
+}
+site hq 172.16.0.0/16 asn 65001
+vpn vpn-static hq <-> corp-vgw static 172.16.1.0/24
+vpn vpn-bgp hq <-> corp-vgw bgp down
+"""
+
+
+def test_the_response_to_an_address_only_a_down_link_announced_has_no_route_back():
+    """The request goes over the static VPN (up), but only the down BGP VPN announced the
+    client's /16: its route is withdrawn, so the response has no route back, saying why."""
+    m = model(STATIC_BACK)
+    t = check(m, STATIC_BACK, "172.16.5.10", "app-1", "tcp", 443, "blocked", "route",
+              "route-table:main", at="vpn vpn-bgp")
+    assert t.back and "route 172.16.0.0/16 -> corp-vgw (propagated) was withdrawn: BGP VPN " \
+        "'vpn-bgp' (line 11), the only link announcing it, is down" in t.reason
+    # the static VPN's own prefix is propagated and answers both ways
+    check(m, STATIC_BACK, "172.16.1.10", "app-1", "tcp", 443, "allowed")
+    check(m, STATIC_BACK, "app-1", "172.16.1.10", "tcp", 443, "allowed")
+    t = check(m, STATIC_BACK, "app-1", "172.16.5.10", "tcp", 443, "blocked", "route", "route-table:main")
+    assert "was withdrawn: BGP VPN 'vpn-bgp' (line 11)" in t.reason
+
+
+def test_the_tgw_route_hop_names_the_links_that_announce_it():
+    t = check(model(TGW), TGW, "app-1", "hq", "tcp", 443, "allowed")
+    assert "tgw route 172.16.0.0/16 -> vpn-a, vpn-b (propagated) matched" in \
+        [h.detail for h in t.forward]
+    text = down(TGW, "vpn vpn-a")
+    t = check(model(text), text, "app-1", "hq", "tcp", 443, "allowed")
+    assert "tgw route 172.16.0.0/16 -> vpn-b (propagated) matched" in [h.detail for h in t.forward]
+    t = check(model(text), text, "hq", "app-1", "tcp", 443, "allowed")
+    assert "return tgw route 172.16.0.0/16 -> vpn-b (propagated) matched" in [h.detail for h in t.back]

@@ -23,7 +23,7 @@ from ..gcpause import paused_gc
 from ..model.ports import ephemeral_range  # noqa: F401  (flows import it from here)
 from ..syntax import ast
 from .filters import Peer
-from .sitelinks import Link, build_links
+from .sitelinks import Link, Withdrawn, build_links
 from .tgw_tables import DEFAULT as DEFAULT_TGW_TABLE, TgwTables, build_tgw_tables
 
 IPV4_ANY = ip_network("0.0.0.0/0")
@@ -97,6 +97,7 @@ class RouteLookup:
     table: ast.RouteTable
     index: PrefixIndex = field(default_factory=PrefixIndex)
     prefix_lists: dict[str, RouteEntry] = field(default_factory=dict)
+    withdrawn: list = field(default_factory=list)   # [Withdrawn]: routes only down links announce
 
     def add(self, entry: RouteEntry) -> None:
         if isinstance(entry.dest, str):
@@ -107,6 +108,15 @@ class RouteLookup:
     def lookup(self, address) -> RouteEntry | None:
         """The route for ``address``: longest prefix first, then origin precedence."""
         return self.index.lookup(address)
+
+    def withdrawn_for(self, address) -> Withdrawn | None:
+        """The longest withdrawn prefix holding ``address``: a route this table would have
+        propagated but that only links marked `down` announce (AWS withdraws the BGP routes
+        of a VPN whose tunnels are down and of a VIF whose session is down; they leave every
+        table they were propagated to)."""
+        hit = [w for w in self.withdrawn
+               if getattr(address, "version", None) == w.net.version and address in w.net]
+        return max(hit, key=lambda w: w.net.prefixlen, default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,7 +388,7 @@ class DataPlane:
 
     def _build_routes(self) -> None:
         m = self.model
-        propagated = self._propagated_routes()
+        propagated, withdrawn = self._propagated_routes()
         endpoint_routes: dict[str, list[ast.GatewayEndpoint]] = {}
         for ep in m.members(ast.GatewayEndpoint):
             for ref in ep.route_tables:
@@ -403,27 +413,37 @@ class DataPlane:
                                           f"{service} (prefix list) -> {ep.name}"))
                 for ref in table.propagations:
                     vgw = m.get(ref.name, "vgw")
-                    for net, names in propagated.get(ref.name, {}).items():
+                    nets = propagated.get(ref.name, {})
+                    for net, names in nets.items():
                         lookup.add(RouteEntry(net, vgw, "propagated", ref.span,
                                               f"{net} -> {ref.name} (propagated from "
                                               f"{', '.join(names)})"))
+                    for net, links in withdrawn.get(ref.name, {}).items():
+                        if net not in nets:
+                            lookup.withdrawn.append(Withdrawn(net, ref.name, tuple(links), links[0].obj.span))
                 self.routes[table.name] = lookup
 
-    def _propagated_routes(self) -> dict[str, dict]:
+    def _propagated_routes(self) -> tuple[dict[str, dict], dict[str, dict]]:
         """VGW name -> {network: names of the links announcing it}, what the VGW learns from
-        its links: a VPN on it (static: its CIDRs; BGP: what the site announces), a private
+        its links up: a VPN on it (static: its CIDRs; BGP: what the site announces), a private
         VIF on it or on a DX gateway it is attached to (SEMANTICS.md, Hybrid: DX gateways).
         A table that propagates the VGW gets one route per network; which link carries a
-        packet is the VGW's choice (`vpcdsl.flows.sitelinks.best`)."""
+        packet is the VGW's choice (`vpcdsl.flows.sitelinks.best`). Second: VGW name ->
+        {network: the links `down` announcing it}: AWS withdraws those routes
+        (https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html), so a table
+        that propagates the VGW lacks them unless a link up announces them too."""
         learned: dict[str, dict] = {}
+        withdrawn: dict[str, dict] = {}
         for link in self.links:
             if isinstance(link.gateway, ast.VirtualPrivateGateway):
-                nets = learned.setdefault(link.gateway.name, {})
+                into = withdrawn if link.down else learned
+                nets = into.setdefault(link.gateway.name, {})
                 for a in link.announced:
                     names = nets.setdefault(a.net, [])
-                    if link.obj.name not in names:
-                        names.append(link.obj.name)
-        return learned
+                    item = link if link.down else link.obj.name
+                    if item not in names:
+                        names.append(item)
+        return learned, withdrawn
 
     def route_table_of(self, subnet: ast.Subnet) -> RouteLookup | None:
         table = self.model.route_table_of.get(subnet.name)
@@ -507,5 +527,5 @@ def parse_ip(text: str):
         return None
 
 
-__all__ = ["DataPlane", "RouteLookup", "RouteEntry", "Host", "PrefixIndex", "TgwAttach", "IPv4Address", "IPv6Address",
+__all__ = ["DataPlane", "RouteLookup", "RouteEntry", "Withdrawn", "Host", "PrefixIndex", "TgwAttach", "IPv4Address", "IPv6Address",
            "ephemeral_range", "parse_ip"]

@@ -158,6 +158,35 @@ def _names(links) -> str:
     return ", ".join(lk.down_words for lk in links)
 
 
+def link_lines(links) -> str:
+    """Links in words, each with the line it is written on: `BGP VPN 'v' (line 9)`."""
+    def one(lk) -> str:
+        carrier = lk.carrier is not None and not getattr(lk.obj, "down", False)
+        inside = f", inside Direct Connect '{lk.carrier.name}', which is down" if carrier else ""
+        return f"{lk.words} (line {lk.obj.span.line}{inside})"
+    return ", ".join(one(lk) for lk in links)
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawn:
+    """A prefix a route table (a VPC's propagating a VGW, a TGW's) would have learned, that
+    only links marked `down` announce: AWS withdraws it
+    (https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html)."""
+
+    net: Any
+    via: str                     # what the route would have pointed to (the VGW, the link)
+    links: tuple                 # the down Links announcing it
+    span: Any                    # the first of them
+
+    @property
+    def words(self) -> str:
+        several = len(self.links) > 1
+        sites = ", ".join(dict.fromkeys(f"'{lk.site.name}'" for lk in self.links))
+        return (f"route {self.net} -> {self.via} (propagated) was withdrawn: {link_lines(self.links)}, "
+                f"the only {'links' if several else 'link'} announcing it, {'are' if several else 'is'} "
+                f"down, so site {sites} is unreachable")
+
+
 def build_links(model) -> list[Link]:
     """Every link of the model whose ends resolve, in source order."""
     links = []

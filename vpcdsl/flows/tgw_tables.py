@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..syntax import ast
+from .sitelinks import Withdrawn
 
 DEFAULT = "default"
 
@@ -63,15 +64,16 @@ def link_attachment(link) -> str:
     return link.dxgw.name if link.dxgw is not None else link.obj.name
 
 
-def build_tgw_tables(model, links, attachments: dict[str, dict], lookup_of, entry_of) -> dict[str, TgwTables]:
+def build_tgw_tables(model, links, attachments: dict[str, dict], lookup_of, entry_of,
+                     withdrawn_of=Withdrawn) -> dict[str, TgwTables]:
     """Every TGW's tables. ``attachments``: TGW name -> {VPC name -> TgwAttach};
     ``lookup_of(owner)`` makes an empty RouteLookup, ``entry_of(dest, target, origin, span,
     text)`` a RouteEntry (`vpcdsl.flows.dataplane`, which calls this)."""
-    learned: dict[str, dict[str, list]] = {}       # TGW -> attachment -> [(net, link obj)]
-    every: dict[str, list] = {}                     # TGW -> [(net, link obj)], in link order
+    learned: dict[str, dict[str, list]] = {}       # TGW -> attachment -> [(net, Link)]
+    every: dict[str, list] = {}                     # TGW -> [(net, Link)], in link order
     for link in links:                # a VPN on the TGW, a transit VIF on its DX gateway
         if isinstance(link.gateway, ast.TransitGateway):
-            nets = [(a.net, link.obj) for a in link.announced]
+            nets = [(a.net, link) for a in link.announced]
             learned.setdefault(link.gateway.name, {}).setdefault(link_attachment(link), []).extend(nets)
             every.setdefault(link.gateway.name, []).extend(nets)
     peers = _peer_links(model)
@@ -88,18 +90,21 @@ def build_tgw_tables(model, links, attachments: dict[str, dict], lookup_of, entr
                 tt.tables[block.name] = lookup_of(block)
                 tt.spans[block.name] = block.span
         # Propagations first (as the single table always had them), then static routes.
+        pending: dict[str, dict] = {name: {} for name in tt.tables}   # table -> net -> [(Link, span)]
         if tgw.default_propagation:
             for att in attached.values():
                 if not att.attachment.static_only:
                     _propagate_vpc(default, att, entry_of)
-            _propagate_links(default, every.get(tgw.name, ()), entry_of)
+            _gather(pending[DEFAULT], every.get(tgw.name, ()))
         for block in tgw.route_tables:
             table = tt.tables[block.name]
             for ref in block.propagations:
                 if ref.name in attached:
                     _propagate_vpc(table, attached[ref.name], entry_of, ref.span)
                 else:
-                    _propagate_links(table, on_links.get(ref.name, ()), entry_of, ref.span)
+                    _gather(pending[block.name], on_links.get(ref.name, ()), ref.span)
+        for name, nets in pending.items():
+            _propagate_links(tt.tables[name], nets, entry_of, withdrawn_of)
         _static(model, default, tgw.routes, attached, tt.peers, entry_of)
         for block in tgw.route_tables:
             _static(model, tt.tables[block.name], block.routes, attached, tt.peers, entry_of)
@@ -122,9 +127,31 @@ def _propagate_vpc(table, att, entry_of, span=None) -> None:
                                f"{c.net} -> {vpc.name} (propagated)"))
 
 
-def _propagate_links(table, learned, entry_of, span=None) -> None:
-    for net, obj in learned:
-        table.add(entry_of(net, obj, "propagated", span or obj.span, f"{net} -> {obj.name} (propagated)"))
+def _gather(nets: dict, learned, span=None) -> None:
+    """Add ``learned`` [(net, Link)] to ``nets`` {net: [(Link, span)]}: what one table
+    learns from its link attachments, every link announcing a prefix together."""
+    for net, link in learned:
+        got = nets.setdefault(net, [])
+        if all(lk is not link for lk, _ in got):
+            got.append((link, span or link.obj.span))
+
+
+def _propagate_links(table, nets: dict, entry_of, withdrawn_of) -> None:
+    """One propagated route per prefix, naming every link up that announces it (the TGW
+    picks among them: `vpcdsl.flows.hops.private_gateway.tgw_choice`). A prefix that only
+    links marked `down` announce is withdrawn (AWS removes a down VPN's or VIF's BGP routes,
+    https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html): no route, but
+    the table remembers why."""
+    for net, got in nets.items():
+        up = [(lk, span) for lk, span in got if not lk.down]
+        if not up:
+            down = tuple(lk for lk, _ in got)
+            table.withdrawn.append(withdrawn_of(net, ", ".join(dict.fromkeys(lk.obj.name for lk in down)),
+                                                down, down[0].obj.span))
+            continue
+        names = ", ".join(dict.fromkeys(lk.obj.name for lk, _ in up))
+        first, span = up[0]
+        table.add(entry_of(net, first.obj, "propagated", span, f"{net} -> {names} (propagated)"))
 
 
 def _static(model, table, routes, attached, peers, entry_of) -> None:

@@ -215,8 +215,9 @@ class _Walk:
                 self.block(f"subnet:{subnet.name}", "route", f"subnet '{subnet.name}' has no route table")
             rt = f"route-table:{table.table.name}"
             if entry is None:
-                self.block(rt, "route", f"no route in '{table.table.name}' matches {self.dst_words()}",
-                           table.table.span)
+                gone = table.withdrawn_for(self.dst.address)
+                self.block(rt, "route", f"no route in '{table.table.name}' matches {self.dst_words()}"
+                           + (f": {gone.words}" if gone else ""), gone.span if gone else table.table.span)
             self.hop(rt, "route", "forward", f"route {entry.text} matched", entry.span)
             target = entry.target
             if target == "blackhole":
@@ -468,8 +469,11 @@ class _Walk:
             check(rt, entry)
         if entry is None or entry.target is not via:
             got = "no route" if entry is None else f"route {entry.text}"
-            self.block(rt, "route", why(table.table.name if table is not None else "?", got),
-                       entry.span if entry else table.table.span if table else None, back=True)
+            gone = table.withdrawn_for(address) if entry is None and table is not None else None
+            self.block(rt, "route", why(table.table.name if table is not None else "?", got)
+                       + (f" ({gone.words})" if gone else ""),
+                       entry.span if entry else gone.span if gone else table.table.span if table else None,
+                       back=True)
         self.hop(rt, "route", "forward", f"return route {entry.text} matched", entry.span, back=True)
 
     # ------------------------------------------------------------------ filters

@@ -57,7 +57,9 @@ def tgw_route(walk: Walk, tgw, address, attachment: str):
     tentry = table.lookup(address) if address is not None else None
     what = _what(tt, tgw, name, attachment)
     if tentry is None:
-        walk.block(node, "route", f"no route in {what} matches {walk.dst_words()}", tt.spans[name])
+        gone = table.withdrawn_for(address)
+        walk.block(node, "route", f"no route in {what} matches {walk.dst_words()}"
+                   + (f": {gone.words}" if gone else ""), gone.span if gone else tt.spans[name])
     if tentry.target == "blackhole":
         walk.block(node, "route", f"blackhole route {tentry.text} of {what} drops it", tentry.span)
     return tentry, _matched(tt, name, attachment)

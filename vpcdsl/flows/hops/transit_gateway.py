@@ -128,8 +128,11 @@ def _back_to_site(walk: Walk, ob: BackToSiteThroughTransitGateway) -> None:
     link = tgw_link(walk, tgw, back.target, address) if back is not None else None
     if link is None or link.site is not site:
         got = "no route" if back is None else f"route {back.text}"
+        table = walk.dp.tgw_table(tgw.name, ob.path[1][1] if len(ob.path) > 1 else ob.enters_by)
+        gone = table.withdrawn_for(address) if back is None and table is not None else None
         walk.block(node, "route", f"no return route: {what} has {got} for {address}, not a link "
-                   f"to site '{site.name}'", back.span if back else span, back=True)
+                   f"to site '{site.name}'" + (f" ({gone.words})" if gone else ""),
+                   back.span if back else gone.span if gone else span, back=True)
     walk.hop(node, "route", "forward", f"return tgw route {back.text} matched{words}", back.span,
              back=True)
     over_link(walk, link, back=True)
