@@ -153,3 +153,60 @@ def test_the_diagram_draws_the_peering_and_both_tgws_tables():
     dot = model(PEERED).diagram().source
     assert "peering east-west\\nstatic routes" in dot
     assert "10.2.0.0/16 → east-west" in dot and "10.1.0.0/16 → east-west" in dot
+
+
+# ------------------------------------------------- a site across a peering (issue 12)
+# A site's VPN on one TGW reaches a VPC attached to the peer TGW when both sides route it:
+# the site's TGW a static route to the VPC's block over the peering, the far TGW one to the
+# site's prefix (peering attachments propagate nothing; each side adds its own static route,
+# https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html).
+
+SITE = PEERED.replace("from 10.0.0.0/8", "from 10.0.0.0/8, 172.16.0.0/12").replace(
+    "  route 10.2.0.0/16 -> east-west\n}",
+    "  route 10.2.0.0/16 -> east-west\n}\nsite hq 172.16.0.0/16 asn 65001\nvpn hq-vpn hq <-> tgw-east bgp", 1
+).replace("  route 10.1.0.0/16 -> east-west\n",
+          "  route 10.1.0.0/16 -> east-west\n  route 172.16.0.0/16 -> east-west\n")
+
+
+def test_a_site_reaches_a_vpc_across_the_peering_and_the_response_returns():
+    m = model(SITE)
+    t = check(m, SITE, "hq", "w-api", "tcp", 443, "allowed")
+    assert _details(t) == [
+        "tgw:tgw-east tgw route 10.2.0.0/16 -> east-west matched",
+        "tgw:tgw-east tgw-east sends it over peering attachment 'east-west' to transit gateway 'tgw-west'",
+        "tgw:tgw-west tgw route 10.2.0.0/16 -> west (propagated) matched",
+        "tgw:tgw-west tgw-west hands it to VPC 'west' at attachment subnet w-1",
+    ]
+    assert _details(t, back=True) == [
+        "tgw:tgw-west return tgw route 172.16.0.0/16 -> east-west matched",
+        "tgw:tgw-west tgw-west sends the response over peering attachment 'east-west' to transit gateway 'tgw-east'",
+        "tgw:tgw-east return tgw route 172.16.0.0/16 -> hq-vpn (propagated) matched",
+    ]
+    assert [h.component for h in t.back][-2:] == ["vpn:hq-vpn", "site:hq"]
+    # the other way, and the site's own TGW's VPC, as before
+    check(m, SITE, "w-api", "hq", "tcp", 443, "allowed")
+    check(m, SITE, "hq", "e-web", "tcp", 443, "allowed")
+
+
+def test_without_the_far_tgws_route_to_the_site_the_response_is_dropped_there():
+    text = SITE.replace("  route 172.16.0.0/16 -> east-west\n", "")
+    m = model(text)
+    t = check(m, text, "hq", "w-api", "tcp", 443, "blocked", "route", "tgw:tgw-west")
+    assert t.back and "no return route: transit gateway 'tgw-west' has no route for 172.16.0.10" in t.reason
+    t = check(m, text, "w-api", "hq", "tcp", 443, "blocked", "route", "tgw:tgw-west")
+    assert t.reason == "no route in transit gateway 'tgw-west' matches 172.16.0.10"
+
+
+def test_without_the_sites_tgw_route_over_the_peering_the_request_stops_there():
+    text = SITE.replace("  route 10.2.0.0/16 -> east-west\n", "")
+    m = model(text)
+    t = check(m, text, "hq", "w-api", "tcp", 443, "blocked", "route", "tgw:tgw-east")
+    assert t.reason == "no route in transit gateway 'tgw-east' matches 10.2.1.4"
+    t = check(m, text, "w-api", "hq", "tcp", 443, "blocked", "route", "tgw:tgw-east")
+    assert t.back and "not peering attachment 'east-west' back to transit gateway 'tgw-west'" in t.reason
+
+
+def test_reach_agrees_with_trace_for_a_site_across_the_peering():
+    for text in (SITE, SITE.replace("  route 172.16.0.0/16 -> east-west\n", "")):
+        m = model(text)
+        assert _agree(m, ["hq", "w-api", "e-web"], 60, seed=7) > 30

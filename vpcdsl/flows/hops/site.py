@@ -128,16 +128,39 @@ def _is_down(links) -> str:
 def _site_ways(walk: Walk, site, vpc: str) -> list:
     """The links the site may send traffic for VPC ``vpc`` over, the one it uses first:
     Direct Connect first*; those `down` are skipped by the caller."""
-    ways = []
+    ways, far = [], set()
     for link in walk.dp.site_links.get(site.name, []):
         gw = link.gateway
         if isinstance(gw, ast.VirtualPrivateGateway) and gw.vpc == vpc \
                 or isinstance(gw, ast.TransitGateway) and vpc in walk.dp.tgw_attachments.get(gw.name, {}) \
                 or isinstance(gw, (ast.Instance, ast.NatInstance)) and gw.vpc == vpc:
             ways.append(link)
+        elif isinstance(gw, ast.TransitGateway) and _beyond_peerings(walk, gw, vpc):
+            ways.append(link)
+            far.add(id(link))
     six = walk.dst.address is not None and walk.dst.address.version == 6
-    ways.sort(key=lambda lk: (six and _vpn_on_vgw(lk), KIND_RANK.get(lk.kind, 9), lk.order))
+    ways.sort(key=lambda lk: (six and _vpn_on_vgw(lk), id(lk) in far, KIND_RANK.get(lk.kind, 9),
+                              lk.order))
     return ways
+
+
+def _beyond_peerings(walk: Walk, tgw, vpc: str) -> bool:
+    """Whether VPC ``vpc`` is attached to a TGW that ``tgw`` reaches over its peering
+    attachments (one or more): the site sends toward it, and the TGWs' route tables decide
+    (each side needs a static route to the peering; https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html).
+    A link to a TGW the VPC is attached to itself is preferred*."""
+    seen, todo = {tgw.name}, [tgw.name]
+    while todo:
+        tables = walk.dp.tgw_tables.get(todo.pop())
+        for link in (tables.peers.values() if tables is not None else ()):
+            name = link.other.name
+            if name in seen:
+                continue
+            if vpc in walk.dp.tgw_attachments.get(name, {}):
+                return True
+            seen.add(name)
+            todo.append(name)
+    return False
 
 
 def _vpn_on_vgw(link) -> bool:
