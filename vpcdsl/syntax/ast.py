@@ -4,9 +4,9 @@ The transformer builds these straight from tokens; the resolver returns new
 instances with defaults filled (`dataclasses.replace`), never mutating them.
 References to other objects are `Ref`s (a name and where it was written);
 addresses are `ipaddress` networks, or None where the literal was invalid
-(a diagnostic has been reported for it then). One module on purpose, at about
-600 lines: it is only declarations, the language's one vocabulary, which every
-stage imports whole; split, the `Union` types below would span modules.
+(a diagnostic has been reported for it then). It is the language's one
+vocabulary, which every stage imports whole as `ast`: the Route 53 zones and the
+expectations are declared in `vpcdsl.syntax.ast_dns` and re-exported here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Literal, Union
 
 from ..span import NOWHERE, Span
+from .ast_dns import (  # noqa: F401  (re-exported: `ast.Record`, `ast.ExpectFlow`)
+    DnsClient, DnsZone, Expectation, ExpectDns, ExpectFlow, ExpectIsolated, ExpectValid, FlowEnd,
+    HealthCheck, Policy, Record, RecordEntry, Value,
+)
 
 Network = Union[IPv4Network, IPv6Network]
 Address = Union[IPv4Address, IPv6Address]
@@ -486,137 +490,6 @@ class Cdn:
     policy: str | None
     ssl: Literal["sni", "dedicated-ip"] | None
     span: Span
-
-
-# ----------------------------------------------------------------------------
-# DNS
-# ----------------------------------------------------------------------------
-
-@_node
-class HealthCheck:
-    name: str
-    protocol: Literal["http", "https", "tcp"]
-    host: str                  # address or domain name
-    port: int
-    path: str | None
-    down: bool
-    span: Span
-
-
-@_node
-class Value:
-    """A record value: an address, a string, a domain name or a model name."""
-
-    kind: Literal["ipv4", "ipv6", "string", "domain", "name"]
-    text: str
-    span: Span
-
-
-@_node
-class RecordEntry:
-    """One member of a routing-policy set.
-
-    ``key`` depends on the policy: the set identifier (weighted), ``primary``
-    or ``secondary`` (failover), the region (latency), the location
-    (geolocation: ``DE``, ``continent:EU``, ``state:US-CA``, ``default``), the
-    region or ``coords`` (geoproximity), the CIDRs joined by ``,`` or
-    ``default`` (ip-based); None for simple and multivalue.
-    """
-
-    key: str | None
-    value: Value
-    health: Ref | None
-    span: Span
-    weight: int | None = None
-    bias: int | None = None
-    coords: tuple[float, float] | None = None
-    cidrs: tuple[Cidr, ...] = ()
-
-
-Policy = Literal["simple", "weighted", "failover", "latency", "geolocation",
-                 "geoproximity", "multivalue", "ip-based"]
-
-
-@_node
-class Record:
-    label: str                 # `@` for the apex, `*` for the wildcard
-    type: Ref                  # the record type as written (A, AAAA, MX, ...)
-    policy: Policy
-    entries: tuple[RecordEntry, ...]
-    span: Span
-    ttl: int | None = None     # `ttl N` as written; None: Route 53's default (route53.DEFAULT_TTL)
-
-
-@_node
-class DnsZone:
-    name: str                  # the domain
-    private_vpcs: tuple[Ref, ...]
-    health_checks: tuple[HealthCheck, ...]
-    records: tuple[Record, ...]
-    span: Span
-
-    @property
-    def private(self) -> bool:
-        return bool(self.private_vpcs)
-
-
-# ----------------------------------------------------------------------------
-# Expectations
-# ----------------------------------------------------------------------------
-
-@_node
-class FlowEnd:
-    """A flow's source or destination: a name, `internet`, an address or CIDR,
-    `public-ip(NAME)` (``text`` written so, whatever the spaces; ``ref`` is NAME), or a
-    domain name that Route 53 answers (a destination only)."""
-
-    text: str
-    kind: Literal["name", "address", "cidr", "public-ip", "domain"]
-    span: Span
-    ref: Ref | None = None
-
-
-@_node
-class ExpectFlow:
-    src: FlowEnd
-    dst: FlowEnd
-    protocol: Protocol | None
-    verdict: Literal["allowed", "blocked"]
-    by: Ref | None
-    span: Span
-    via: tuple[Ref, ...] = ()  # `via A, B`: components the request passes, in order
-
-
-@_node
-class ExpectIsolated:
-    ends: tuple[FlowEnd, ...]
-    span: Span
-
-
-@_node
-class DnsClient:
-    kind: Literal["region", "country", "continent", "state", "coords", "address"]
-    value: str
-    span: Span
-    coords: tuple[float, float] | None = None
-
-
-@_node
-class ExpectDns:
-    fqdn: str
-    type: Ref | None
-    client: DnsClient | None
-    answers: tuple[Value, ...]   # empty with no_answer
-    no_answer: bool
-    span: Span
-
-
-@_node
-class ExpectValid:
-    span: Span
-
-
-Expectation = Union[ExpectFlow, ExpectIsolated, ExpectDns, ExpectValid]
 
 
 @_node
