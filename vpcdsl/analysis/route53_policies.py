@@ -87,6 +87,12 @@ def _sick_why(sick, e) -> str:
     return f"unhealthy: {sick[id(e)]}"
 
 
+def _losers(entries, winner, sick, why) -> dict:
+    """Why each record but ``winner`` lost, by id: unhealthy, else ``why(record)``."""
+    return {id(e): _sick_why(sick, e) if sick.get(id(e)) is not None else why(e)
+            for e in entries if e is not winner}
+
+
 def _single(ctx, entries, winner, why_won: str, lost: dict, reason: str) -> Choice:
     """A policy that answers with one record: ``winner`` with probability 1 (or none)."""
     candidates = []
@@ -216,14 +222,8 @@ def latency(ctx, record, entries) -> Choice:
     if not ranked:
         return _single(ctx, entries, None, "", {}, "latency: no record")
     best = ranked[0]
-    lost = {}
-    for e in entries:
-        if e is best:
-            continue
-        if sick.get(id(e)) is not None:
-            lost[id(e)] = _sick_why(sick, e)
-        else:
-            lost[id(e)] = f"farther: {e.key} is {_km(dist(e))} from {ctx.who.words}, {best.key} {_km(dist(best))}"
+    lost = _losers(entries, best, sick, lambda e: f"farther: {e.key} is {_km(dist(e))} from "
+                                                  f"{ctx.who.words}, {best.key} {_km(dist(best))}")
     skipped = any(v is not None for v in sick.values())
     why = f"nearest{' healthy' if skipped else ''} region: {best.key} is {_km(dist(best))} from {ctx.who.words}"
     reason = f"latency: {best.key} is the nearest{' healthy' if skipped else ''} region to {ctx.who.words}{note}"
@@ -257,16 +257,12 @@ def geoproximity(ctx, record, entries) -> Choice:
         return f"{_km(raw(e))} × {_bias_factor(bias):.3g} (bias {bias:+d}) = {_km(biased(e))}"
 
     best = min(pool, key=biased)
-    lost = {}
-    for e in entries:
-        if e is best:
-            continue
-        if sick.get(id(e)) is not None:
-            lost[id(e)] = _sick_why(sick, e)
-        elif raw(e) < raw(best):
-            lost[id(e)] = f"lower bias: nearer before bias, but {name(e)} is {shown(e)}, {name(best)} {shown(best)}"
-        else:
-            lost[id(e)] = f"farther after bias: {name(e)} is {shown(e)}, {name(best)} {shown(best)}"
+
+    def why_lost(e):
+        step = "lower bias: nearer before bias, but" if raw(e) < raw(best) else "farther after bias:"
+        return f"{step} {name(e)} is {shown(e)}, {name(best)} {shown(best)}"
+
+    lost = _losers(entries, best, sick, why_lost)
     why = f"nearest after bias: {shown(best)} from {ctx.who.words}"
     return _single(ctx, entries, best, why, lost,
                    f"geoproximity: {name(best)} is nearest {ctx.who.words} after bias{note}")
@@ -317,19 +313,15 @@ def geolocation(ctx, record, entries) -> Choice:
         best = next((e for e in pool if e.key == area), None)
         if best is not None:
             break
-    lost = {}
-    for e in entries:
-        if e is best:
-            continue
-        if sick.get(id(e)) is not None:
-            lost[id(e)] = _sick_why(sick, e)
-        elif e.key == "default":
-            lost[id(e)] = "default: only for a client no other record holds"
-        elif e.key in holding:
-            lost[id(e)] = f"a larger area ({_area_words(e.key)}) than {_area_words(best.key)}"
-        else:
-            kind = _area_kind(e.key)
-            lost[id(e)] = f"other {kind}: {_area_words(e.key)} does not hold {ctx.who.words}"
+
+    def why_lost(e):
+        if e.key == "default":
+            return "default: only for a client no other record holds"
+        if e.key in holding:
+            return f"a larger area ({_area_words(e.key)}) than {_area_words(best.key)}"
+        return f"other {_area_kind(e.key)}: {_area_words(e.key)} does not hold {ctx.who.words}"
+
+    lost = _losers(entries, best, sick, why_lost)
     if best is None:
         return _single(ctx, entries, None, "", lost,
                        f"geolocation: no record holds {ctx.who.words} and there is no default")
@@ -356,19 +348,16 @@ def ip_based(ctx, record, entries) -> Choice:
                 best = (e, net)
     default = next((e for e in pool if e.key == "default"), None)
     winner = best[0] if best else default
-    lost = {}
-    for e in entries:
-        if e is winner:
-            continue
-        if sick.get(id(e)) is not None:
-            lost[id(e)] = _sick_why(sick, e)
-        elif e.key == "default":
-            lost[id(e)] = "default: only for an address no CIDR holds"
-        elif address is not None and any(c.net is not None and c.net.version == address.version
-                                         and address in c.net for c in e.cidrs):
-            lost[id(e)] = f"a shorter CIDR ({e.key}) than {best[1]}"
-        else:
-            lost[id(e)] = f"other CIDR: {e.key} does not hold {ctx.who.words}"
+
+    def why_lost(e):
+        if e.key == "default":
+            return "default: only for an address no CIDR holds"
+        if address is not None and any(c.net is not None and c.net.version == address.version
+                                       and address in c.net for c in e.cidrs):
+            return f"a shorter CIDR ({e.key}) than {best[1]}"
+        return f"other CIDR: {e.key} does not hold {ctx.who.words}"
+
+    lost = _losers(entries, winner, sick, why_lost)
     if best is not None:
         return _single(ctx, entries, best[0], f"{best[1]} holds {ctx.who.value}", lost,
                        f"ip-based: {best[1]} holds {ctx.who.value}{note}")
