@@ -3,8 +3,8 @@ X, then Y (LANGUAGE.md §8, Expectations).
 
 Which path a flow takes is part of a design: through the transit gateway and not the
 peering, through the inspection appliance, over Direct Connect rather than the backup VPN.
-`via` is checked on the flow's concrete trace (for a CIDR or `internet` end, the trace from
-its probe host): each name must be the component of a forward hop, in the order written,
+`via` is checked on the trace the verdict was decided by (for a CIDR or `internet` end,
+reach's witness): each name must be the component of a forward hop, in the order written,
 so `via fw-1` fails when the request bypasses the firewall, and after `fw-1` is marked
 `down` the expectation fails because the flow is blocked. Only an `allowed` flow of one
 protocol and port (or one portless protocol) between two ends has one path to check; a
@@ -35,11 +35,13 @@ def check_via(model, exp: ast.ExpectFlow, result: dict, args) -> None:
 
     if result["status"] != "passed":
         return
-    src, dst, proto, port = args
-    try:
-        t = trace(model, src, dst, proto, port or None)
-    except FlowError:
-        return                     # the verdict's own evaluation has said why
+    t = result.get("trace")        # the concrete evaluation's trace; reach's leaves none
+    if t is None:
+        src, dst, proto, port = args
+        try:
+            t = trace(model, src, dst, proto, port or None)
+        except FlowError:
+            return                 # the verdict's own evaluation has said why
     path = [h.component.split(":", 1)[-1] for h in t.forward]
     at = 0
     for ref in exp.via:
